@@ -1,0 +1,132 @@
+"""The platform-neutral message model every handler and adapter speaks.
+
+Adapters translate platform payloads into :class:`Incoming` and render :class:`Reply`
+back; handlers see nothing else. Platform data rides along in ``platform_data`` /
+``ConversationRef.opaque`` untouched, so an adapter can reply in the right thread or
+tenant without the core knowing what a thread or tenant is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class User:
+    """A person talking to the bot.
+
+    Attributes:
+        platform: Where they talk to us (``console``, ``slack``, ``teams``).
+        id: The platform's stable id for them (Slack user id, Teams AAD object id, email
+            in the console).
+        email: Their email when known; persona owners and admins are matched by email.
+        name: A display name when known.
+    """
+
+    platform: str
+    id: str
+    email: str | None = None
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable identity across the bot: ``platform:id``."""
+        return f"{self.platform}:{self.id}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConversationRef:
+    """Where a message came from and where the bot can post later (proactively).
+
+    Attributes:
+        platform: The platform the conversation lives on.
+        id: The platform's conversation/channel id.
+        thread: A thread to answer in, if any.
+        opaque: Adapter-private data needed to post here again (service URL, tenant,
+            team id, ...). The core never reads it.
+    """
+
+    platform: str
+    id: str
+    thread: str | None = None
+    opaque: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """A stable key for multi-turn state: ``platform:id[:thread]``."""
+        return f"{self.platform}:{self.id}" + (f":{self.thread}" if self.thread else "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Incoming:
+    """One thing a user did: typed text or picked a choice.
+
+    Attributes:
+        user: Who did it.
+        conversation: Where.
+        text: What they typed (for a picked choice: the choice's label).
+        action: The picked choice's ``value`` when the user clicked a button or typed a
+            choice number; ``None`` for free text.
+        platform_data: The raw platform payload, for the adapter only.
+    """
+
+    user: User
+    conversation: ConversationRef
+    text: str
+    action: str | None = None
+    platform_data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice:
+    """A button the user can press; ``value`` comes back as :attr:`Incoming.action`."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Field:
+    """A labelled piece of a card: a paragraph, or a list of bullet items."""
+
+    label: str
+    text: str = ""
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Card:
+    """A structured answer (a persona, an objection) that renderers lay out natively.
+
+    Attributes:
+        title: The headline.
+        subtitle: A line under the title.
+        badges: Short status labels (e.g. "Review overdue").
+        fields: The body, in order.
+        footer: Small print (owners, freshness, sources).
+        choices: Buttons attached to this card.
+    """
+
+    title: str
+    subtitle: str = ""
+    badges: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
+    footer: str = ""
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Reply:
+    """What the bot says: text, optional cards and optional choices.
+
+    Text is plain (no platform markup); renderers escape it for their platform.
+    """
+
+    text: str = ""
+    cards: tuple[Card, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    """Machine-readable facts about the answer (intent, ids, confidence) for logs and
+    ``--json`` output; renderers ignore it."""

@@ -1,0 +1,210 @@
+"""Load and validate a content pack directory, reporting every error at once.
+
+Each error names the file (relative to the pack), the field path and what is wrong,
+e.g. ``personas/cfo.yaml: objections[2].response: required``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from content.schema import Pack, PackInfo, Persona
+
+M = TypeVar("M", bound=BaseModel)
+
+EXAMPLE_PACK = Path(__file__).parent / "example_pack"
+
+
+class PackError(Exception):
+    """A pack failed validation; ``errors`` lists every problem found."""
+
+    def __init__(self, root: Path, errors: Sequence[str]) -> None:
+        self.root = root
+        self.errors = list(errors)
+        super().__init__(f"{root}: {len(self.errors)} error(s)\n" + "\n".join(self.errors))
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as text so a bad date is a field error, not a crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_pack(root: Path | str) -> Pack:
+    """Load the pack at ``root``.
+
+    Args:
+        root: The pack directory (holding ``pack.yaml`` and ``personas/``).
+
+    Returns:
+        The validated pack, personas sorted by id.
+
+    Raises:
+        PackError: If anything is wrong; ``errors`` holds all problems.
+    """
+    root = Path(root)
+    errors: list[str] = []
+    if not root.is_dir():
+        raise PackError(root, [f"{root}: not a directory"])
+
+    pack_data = _read_yaml(root, "pack.yaml", errors)
+    info = None if pack_data is None else _validate("pack.yaml", pack_data, PackInfo, errors)
+    personas_dir = root / "personas"
+    personas: list[Persona] = []
+    if not personas_dir.is_dir():
+        errors.append("personas/: missing directory (one <id>.yaml file per persona)")
+    else:
+        files = sorted(p for p in personas_dir.iterdir() if not p.name.startswith("."))
+        for path in files:
+            rel = f"personas/{path.name}"
+            if path.suffix != ".yaml":
+                errors.append(f"{rel}: persona files must be named <id>.yaml")
+                continue
+            data = _read_yaml(root, rel, errors)
+            if data is None:
+                continue
+            if isinstance(data.get("id"), str) and data["id"] != path.stem:
+                errors.append(f"{rel}: id: {data['id']!r} must equal the file name {path.stem!r}")
+            errors.extend(_duplicate_objection_ids(rel, data.get("objections")))
+            persona = _validate(rel, data, Persona, errors)
+            if persona is not None:
+                personas.append(persona)
+        if not files:
+            errors.append("personas/: no persona files; a pack needs at least one persona")
+    errors.extend(_duplicate_persona_ids(personas))
+    if errors or info is None:
+        raise PackError(root, errors)
+    return Pack(info=info, personas=tuple(sorted(personas, key=lambda p: p.id)))
+
+
+def _read_yaml(root: Path, rel: str, errors: list[str]) -> dict[str, Any] | None:
+    path = root / rel
+    if not path.is_file():
+        errors.append(f"{rel}: missing file")
+        return None
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+    except UnicodeDecodeError:
+        errors.append(f"{rel}: not UTF-8 text")
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        errors.append(f"{rel}: {where}invalid YAML: {problem}")
+        return None
+    if not isinstance(data, dict):
+        errors.append(f"{rel}: must be a YAML mapping of fields, got {type(data).__name__}")
+        return None
+    return data
+
+
+def _validate(rel: str, data: dict[str, Any], model: type[M], errors: list[str]) -> M | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(f"{rel}: {msg}" for msg in _messages(exc, model))
+        return None
+
+
+def _messages(exc: ValidationError, model: type[BaseModel]) -> Iterable[str]:
+    seen: set[str] = set()
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        # A union (``str | None``) reports once per member; one line is enough.
+        if loc and isinstance(loc[-1], str) and loc[-1] in ("str", "none", "int"):
+            loc = loc[:-1]
+        line = f"{_path(loc)}: {_describe(err, loc, model)}"
+        if line not in seen:
+            seen.add(line)
+            yield line
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _describe(err: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown field" + _suggest(loc, model)
+    if kind == "literal_error":
+        return f"{err['input']!r} is not allowed; use one of {ctx.get('expected', '')}"
+    if kind == "too_short":
+        return "must list at least 1 item"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
+        return f"{err['input']!r} is not a valid date (use YYYY-MM-DD)"
+    if kind == "date_type":
+        return f"{err['input']!r} is not a date (use YYYY-MM-DD)"
+    if kind == "string_type":
+        return f"must be text, got {type(err['input']).__name__}"
+    if kind == "list_type":
+        return f"must be a list, got {type(err['input']).__name__}"
+    if kind in ("dict_type", "model_type"):
+        return f"must be a mapping of fields, got {type(err['input']).__name__}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{err['input']!r} must be a whole number"
+    if kind == "greater_than":
+        return f"must be greater than {ctx.get('gt')}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return str(err["msg"])
+
+
+def _suggest(loc: tuple[Any, ...], model: type[BaseModel]) -> str:
+    """Name the field a misspelt key probably meant."""
+    fields: Any = model.model_fields
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        annotation = fields[part].annotation if part in fields else None
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        fields = getattr(inner, "model_fields", {})
+    close = difflib.get_close_matches(str(loc[-1]), list(fields), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _duplicate_objection_ids(rel: str, objections: Any) -> list[str]:
+    first: dict[str, int] = {}
+    errors = []
+    for index, objection in enumerate(objections if isinstance(objections, list) else []):
+        oid = objection.get("id") if isinstance(objection, dict) else None
+        if not isinstance(oid, str):
+            continue
+        if oid in first:
+            errors.append(
+                f"{rel}: objections[{index}].id: duplicate id {oid!r} "
+                f"(already used by objections[{first[oid]}])"
+            )
+        else:
+            first[oid] = index
+    return errors
+
+
+def _duplicate_persona_ids(personas: Sequence[Persona]) -> list[str]:
+    seen: set[str] = set()
+    errors = []
+    for persona in personas:
+        if persona.id in seen:
+            errors.append(f"personas/: duplicate persona id {persona.id!r}")
+        seen.add(persona.id)
+    return errors

@@ -1,0 +1,139 @@
+"""The content pack format: ``pack.yaml`` plus ``personas/<id>.yaml``.
+
+The models are strict (unknown keys are errors) so typos in a pack surface at import
+instead of silently dropping content. :mod:`content.loader` turns validation errors into
+``file: field.path: message`` lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+LANGUAGES = ("en", "da", "nb", "sv", "de", "fr")
+DECISION_ROLES = ("decision-maker", "influencer", "user", "champion", "gatekeeper")
+EVIDENCE_KINDS = ("interview", "survey", "crm", "sales-feedback", "support", "analytics", "other")
+DEFAULT_REVIEW_EVERY_DAYS = 90
+
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("must be a slug of lowercase letters, digits and single dashes")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an email address")
+    return value.lower()
+
+
+def _text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
+Email = Annotated[str, AfterValidator(_email)]
+Text = Annotated[str, AfterValidator(_text)]
+Date = Annotated[dt.date, Field(strict=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Objection(_Strict):
+    """Something a buyer says, and how to handle it."""
+
+    id: Slug
+    objection: Text
+    phrasings: list[Text] = Field(default_factory=list)
+    response: Text
+    proof_points: list[Text] = Field(default_factory=list)
+
+
+class Evidence(_Strict):
+    """Where a persona's content comes from (interviews, CRM, support, ...)."""
+
+    source: Text
+    kind: Literal[
+        "interview", "survey", "crm", "sales-feedback", "support", "analytics", "other"
+    ]
+    date: Date
+
+
+class Persona(_Strict):
+    """One buyer persona."""
+
+    id: Slug
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    role: Text
+    summary: Text
+    quote: Text | None = None
+    decision_role: Literal["decision-maker", "influencer", "user", "champion", "gatekeeper"]
+    goals: list[Text] = Field(min_length=1)
+    pains: list[Text] = Field(min_length=1)
+    motivations: list[Text] = Field(default_factory=list)
+    buying_behaviour: list[Text] = Field(default_factory=list)
+    information_sources: list[Text] = Field(default_factory=list)
+    decision_criteria: list[Text] = Field(default_factory=list)
+    triggers: list[Text] = Field(default_factory=list)
+    disqualifiers: list[Text] = Field(default_factory=list)
+    value_proposition: Text | None = None
+    demographics: dict[str, str] = Field(default_factory=dict)
+    objections: list[Objection] = Field(default_factory=list)
+    evidence: list[Evidence] = Field(default_factory=list)
+    owners: list[Email] = Field(min_length=1)
+    review_every_days: int | None = Field(default=None, gt=0)
+    last_reviewed: Date | None = None
+
+    def objection(self, objection_id: str) -> Objection | None:
+        """Return this persona's objection with ``objection_id``, if it has one."""
+        return next((o for o in self.objections if o.id == objection_id), None)
+
+    def review_cadence(self, pack_default: int) -> int:
+        """Days between reviews: the persona's own cadence or the pack's."""
+        return self.review_every_days or pack_default
+
+    def review_due(self, pack_default: int) -> dt.date | None:
+        """The date the next review is due, or ``None`` if never reviewed."""
+        if self.last_reviewed is None:
+            return None
+        return self.last_reviewed + dt.timedelta(days=self.review_cadence(pack_default))
+
+
+class PackInfo(_Strict):
+    """``pack.yaml``: the pack's name, language, review cadence and admins."""
+
+    name: Text
+    language: Literal["en", "da", "nb", "sv", "de", "fr"]
+    review_every_days: int = Field(default=DEFAULT_REVIEW_EVERY_DAYS, gt=0)
+    admins: list[Email] = Field(default_factory=list)
+
+
+class Pack(BaseModel):
+    """A loaded, validated content pack."""
+
+    model_config = ConfigDict(frozen=True)
+
+    info: PackInfo
+    personas: tuple[Persona, ...]
+
+    @property
+    def language(self) -> str:
+        """The pack's ISO 639-1 language code."""
+        return self.info.language
+
+    def persona(self, persona_id: str) -> Persona | None:
+        """Return the persona with ``persona_id``, if the pack has one."""
+        return next((p for p in self.personas if p.id == persona_id), None)
