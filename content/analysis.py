@@ -1,0 +1,165 @@
+"""Turn text into comparable terms for one pack language.
+
+Terms are lowercased, stemmed with the language's Snowball stemmer (PyStemmer) and
+folded to ASCII (``søren`` and ``soren`` meet), so inflections and informal typing
+without diacritics land on the same term. Typos are fixed against the pack's own
+vocabulary with RapidFuzz before stemming.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import Stemmer
+from bm25s import stopwords as bm25_stopwords
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+_STEMMERS = {
+    "en": "english",
+    "da": "danish",
+    "nb": "norwegian",
+    "sv": "swedish",
+    "de": "german",
+    "fr": "french",
+}
+_STOPWORDS = {
+    "en": bm25_stopwords.STOPWORDS_EN,
+    "da": bm25_stopwords.STOPWORDS_DANISH,
+    "nb": bm25_stopwords.STOPWORDS_NORWEGIAN,
+    "sv": bm25_stopwords.STOPWORDS_SWEDISH,
+    "de": bm25_stopwords.STOPWORDS_GERMAN,
+    "fr": bm25_stopwords.STOPWORDS_FRENCH,
+}
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "œ": "oe"})
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_MIN_TYPO_LEN = 5
+
+
+def fold(word: str) -> str:
+    """Fold a lowercase word to ASCII: ``Søren`` → ``soren``, ``för`` → ``for``."""
+    word = word.translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """Split text into lowercase words; ``Søren's`` gives ``søren``."""
+    out = []
+    for match in _WORD.finditer(text.lower()):
+        word = re.split(r"['’]", match.group())[0]
+        if word:
+            out.append(word)
+    return out
+
+
+class Analyzer:
+    """Words → terms for one language, with a typo corrector over a known vocabulary.
+
+    Args:
+        language: ISO 639-1 code of the pack (en, da, nb, sv, de, fr).
+        extra_stopwords: More words that carry no meaning for retrieval (from the
+            language's lexicon: "customer", "prospect", ...).
+    """
+
+    def __init__(self, *, language: str, extra_stopwords: Iterable[str] = ()) -> None:
+        self.language = language
+        self._stemmer = Stemmer.Stemmer(_STEMMERS.get(language, "english"))
+        base = {fold(w) for w in _STOPWORDS.get(language, bm25_stopwords.STOPWORDS_EN)}
+        self.stopwords = frozenset(base | {fold(w.lower()) for w in extra_stopwords})
+        self.stopwords_stemmed = frozenset(self.stem(w) for w in self.stopwords)
+        self._vocabulary: tuple[str, ...] = ()
+        self._known: frozenset[str] = frozenset()
+
+    def learn(self, texts: Iterable[str]) -> None:
+        """Remember the words of ``texts`` as the vocabulary typos are corrected to."""
+        known = {fold(w) for t in texts for w in words(t)}
+        self._known = frozenset(known)
+        self._vocabulary = tuple(sorted(w for w in known if len(w) >= _MIN_TYPO_LEN - 1))
+        self._correct.cache_clear()
+
+    def stem(self, word: str) -> str:
+        """Stem then fold one lowercase word."""
+        return fold(self._stemmer.stemWord(word))
+
+    def terms(self, text: str, *, keep_stopwords: bool = False, correct: bool = False) -> list[str]:
+        """Analyze ``text`` into terms.
+
+        Args:
+            text: Any text.
+            keep_stopwords: Keep function words (needed to match aliases like "the IT guy").
+            correct: Replace unknown words by their closest vocabulary word (for user input).
+
+        Returns:
+            Stemmed, folded terms in order.
+        """
+        out = []
+        for word in words(text):
+            folded = fold(word)
+            if not keep_stopwords and folded in self.stopwords:
+                continue
+            if correct:
+                word = self._correct(folded)
+            out.append(self.stem(word))
+        return out
+
+    def corrected(self, text: str) -> list[str]:
+        """The words of ``text`` with typos replaced by known words (not stemmed)."""
+        return [self._correct(fold(w)) for w in words(text)]
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - the analyzer lives as long as its index
+    def _correct(self, word: str) -> str:
+        if word in self._known or len(word) < _MIN_TYPO_LEN or word.isdigit():
+            return word
+        limit = 1 if len(word) < 8 else 2
+        best = process.extractOne(
+            word,
+            self._vocabulary,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=limit,
+        )
+        return best[0] if best else word
+
+
+def phrase_in(needle: Sequence[str], haystack: Sequence[str]) -> int:
+    """Return the index where ``needle`` occurs contiguously in ``haystack``, or -1."""
+    n = len(needle)
+    if not n:
+        return -1
+    for i in range(len(haystack) - n + 1):
+        if list(haystack[i : i + n]) == list(needle):
+            return i
+    return -1
+
+
+def phrase_span(needle: Sequence[str], haystack: Sequence[str], *, gap: int = 0) -> list[int]:
+    """Positions in ``haystack`` where ``needle``'s terms occur in order.
+
+    Args:
+        needle: The phrase's terms.
+        haystack: The text's terms.
+        gap: How many other terms may stand between two terms of the phrase (word order
+            in Nordic and German questions splits phrases: "hvad går Erik op i").
+
+    Returns:
+        The matched positions (first match), or an empty list.
+    """
+    if not needle:
+        return []
+    for start, term in enumerate(haystack):
+        if term != needle[0]:
+            continue
+        found = [start]
+        pos = start
+        for part in needle[1:]:
+            window = haystack[pos + 1 : pos + 2 + gap]
+            if part not in window:
+                break
+            pos = pos + 1 + list(window).index(part)
+            found.append(pos)
+        else:
+            return found
+    return []

@@ -1,0 +1,47 @@
+"""Per-language lexicons: how people phrase questions about personas.
+
+One YAML file per language (``en.yaml``, ``da.yaml``, ...). They hold language
+knowledge (question words, words that report what a buyer said, words for each persona
+field), never pack content, so they serve every pack in that language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True, kw_only=True)
+class Lexicon:
+    """Cue phrases for one language (see ``en.yaml`` for what each list means)."""
+
+    language: str
+    filler: tuple[str, ...]
+    buyer: tuple[str, ...]
+    who: tuple[str, ...]
+    fields: dict[str, tuple[str, ...]]
+    says: tuple[str, ...]
+    help: tuple[str, ...]
+
+
+@cache
+def lexicon(language: str) -> Lexicon:
+    """Load the lexicon for ``language`` (falls back to English if there is none)."""
+    path = _DIR / f"{language}.yaml"
+    if not path.exists():
+        path = _DIR / "en.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Lexicon(
+        language=language,
+        filler=tuple(str(w) for w in data.get("filler", [])),
+        buyer=tuple(str(w) for w in data.get("buyer", [])),
+        who=tuple(str(w) for w in data.get("who", [])),
+        fields={k: tuple(str(w) for w in v) for k, v in (data.get("fields") or {}).items()},
+        says=tuple(str(w) for w in data.get("says", [])),
+        help=tuple(str(w) for w in data.get("help", [])),
+    )

@@ -1,0 +1,341 @@
+"""Understand a question: which persona or objection it is about, and how sure we are.
+
+Objections are ranked with BM25 (``bm25s``) over their wording, phrasings, response and
+proof points, on stemmed, folded terms (see :mod:`content.analysis`). Personas are found
+by name and alias. The lexicon of the pack's language says whether the question asks
+*about* a persona ("who is", "what are her goals") or reports *what a buyer said* (an
+objection to handle). Confidence is how much of the question the best match explains,
+so out-of-scope questions ("what's for lunch?") score low and are answered honestly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import bm25s
+import numpy as np
+
+from content.analysis import Analyzer, phrase_in, phrase_span, words
+from content.lexicon import Lexicon, lexicon
+from content.schema import Persona
+
+# A quoted stretch of several words is reported speech: what the buyer said.
+_QUOTED = re.compile(r"(?:^|\s)['\"“‘«„](?:[^'\"”’»]+\s){2,}[^'\"”’»]*['\"”’»]")
+
+# Confidence at or above which we answer an objection outright; between LOW and SURE we
+# offer the best candidates as choices; below LOW the question is out of scope.
+SURE = 0.5
+LOW = 0.3
+# A question framed around the buyer ("the customer says...", "Ib thinks...") is a sales
+# question; this much is added to how well the words match.
+CONTEXT_BONUS = 0.3
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """A possible answer: a persona (``objection_id`` None) or a persona's objection."""
+
+    persona_id: str
+    objection_id: str | None
+    confidence: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Understanding:
+    """What a question is about.
+
+    Attributes:
+        intent: ``persona``, ``objection``, ``help`` or ``unknown``.
+        persona_id: The persona answered about (for objections: whose wording is shown).
+        objection_id: The objection answered.
+        confidence: 0-1, how well the answer explains the question.
+        fields: Persona fields the question asked about (``goals``, ``pains``, ...).
+        mentioned: Personas named in the question.
+        candidates: Best alternatives, offered as choices when confidence is low.
+    """
+
+    intent: str
+    persona_id: str | None = None
+    objection_id: str | None = None
+    confidence: float = 0.0
+    fields: tuple[str, ...] = ()
+    mentioned: tuple[str, ...] = ()
+    candidates: tuple[Candidate, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class _Doc:
+    persona_id: str
+    objection_id: str
+
+
+class Retriever:
+    """An index over one pack's personas, built once and queried per question.
+
+    Args:
+        personas: The live personas.
+        language: The pack language (ISO 639-1).
+    """
+
+    def __init__(self, *, personas: Sequence[Persona], language: str) -> None:
+        self.language = language
+        self.lexicon: Lexicon = lexicon(language)
+        self.personas = {p.id: p for p in personas}
+        self.analyzer = Analyzer(language=language, extra_stopwords=())
+        self.analyzer.learn([*_all_text(personas), *_lexicon_text(self.lexicon)])
+        self._filler = {t for w in self.lexicon.filler for t in self._phrase(w)}
+        self._buyer = {t for w in self.lexicon.buyer for t in self._phrase(w)}
+        self._who = [self._phrase(p) for p in self.lexicon.who]
+        self._fields = {k: [self._phrase(p) for p in v] for k, v in self.lexicon.fields.items()}
+        self._says = [self._phrase(p) for p in self.lexicon.says]
+        self._help = {t for w in self.lexicon.help for t in self._phrase(w)}
+        self._aliases = self._alias_phrases(personas)
+        self._build_objections(personas)
+        self._build_roles(personas)
+
+    # -- index construction -------------------------------------------------------------
+
+    def _phrase(self, text: str) -> list[str]:
+        return self.analyzer.terms(text, keep_stopwords=True)
+
+    def _content(self, text: str) -> list[str]:
+        return self.analyzer.terms(text)
+
+    def _alias_phrases(self, personas: Sequence[Persona]) -> list[tuple[list[str], str]]:
+        out: list[tuple[list[str], str]] = []
+        for p in personas:
+            for form in (p.name, *p.aliases):
+                terms = self._phrase(form)
+                if len(terms) > 2 and terms[0] in self.analyzer.stopwords_stemmed:
+                    terms = terms[1:]
+                if len(terms) == 1 and terms[0] in self.analyzer.stopwords_stemmed:
+                    continue
+                if terms:
+                    out.append((terms, p.id))
+        # Longest first, so "sales director" wins over "sales".
+        out.sort(key=lambda a: -len(a[0]))
+        return out
+
+    def _build_objections(self, personas: Sequence[Persona]) -> None:
+        docs: list[_Doc] = []
+        corpus: list[list[str]] = []
+        for p in personas:
+            for o in p.objections:
+                said = " ".join([o.objection, *o.phrasings, o.id.replace("-", " ")])
+                done = " ".join([o.response, *o.proof_points])
+                corpus.append(self._content(said) * 2 + self._content(done))
+                docs.append(_Doc(p.id, o.id))
+        self._docs = docs
+        self._doc_terms = [set(c) for c in corpus]
+        df: dict[str, int] = defaultdict(int)
+        for terms in self._doc_terms:
+            for t in terms:
+                df[t] += 1
+        n = max(len(corpus), 1)
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._bm25 = bm25s.BM25()
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+            self._vocab = set(self._bm25.vocab_dict)
+        else:
+            self._vocab = set()
+        self._long_vocab = sorted((v for v in self._vocab if len(v) >= 4), key=len, reverse=True)
+
+    def _build_roles(self, personas: Sequence[Persona]) -> None:
+        self._roles: dict[str, list[str]] = defaultdict(list)
+        for p in personas:
+            for t in self._phrase(p.decision_role.replace("-", " ")):
+                self._roles[t].append(p.id)
+
+    # -- querying -----------------------------------------------------------------------
+
+    def understand(self, text: str) -> Understanding:
+        """Work out what ``text`` asks.
+
+        Args:
+            text: The user's question, as typed.
+
+        Returns:
+            The intent, persona/objection ids, confidence and alternatives.
+        """
+        surface = self.analyzer.corrected(text)
+        terms = [self.analyzer.stem(w) for w in surface]
+        if not terms:
+            return Understanding(intent="help", confidence=1.0)
+
+        used = [False] * len(terms)
+        mentioned = self._find_mentions(terms, used)
+        roles = {pid for t in terms for pid in self._roles.get(t, [])}
+        who = self._cue_hits(terms, self._who, used)
+        fields = tuple(
+            k for k, phrases in self._fields.items() if self._cue_hits(terms, phrases, used)
+        )
+        says = self._cue_hits(terms, self._says, used) or bool(_QUOTED.search(text))
+        buyer = any(t in self._buyer for t in terms)
+        content = [
+            t
+            for t, u in zip(terms, used, strict=True)
+            if not u
+            and t not in self.analyzer.stopwords_stemmed
+            and t not in self._filler
+            and t not in self._buyer
+        ]
+        if not content and not mentioned and not fields and not who and not says and any(
+            t in self._help for t in terms
+        ):
+            return Understanding(intent="help", confidence=1.0)
+
+        context = CONTEXT_BONUS if (mentioned or buyer or says) else 0.0
+        ranked = self._rank_objections(content, mentioned, context)
+        best = ranked[0] if ranked else None
+        conf = best.confidence if best else 0.0
+
+        if mentioned:
+            asks_about = who or fields or not content
+            theirs = best is not None and best.persona_id in mentioned
+            if (asks_about or not theirs) and not (says and conf >= LOW):
+                return self._persona(mentioned[0], 0.9, fields, mentioned, ranked)
+            if best is not None and conf >= LOW:
+                return self._objection(best, mentioned, ranked, fields)
+            return self._persona(mentioned[0], 0.6, fields, mentioned, ranked)
+
+        if (fields or who) and not says and len(roles) == 1:
+            return self._persona(roles.pop(), 0.8, fields, mentioned, ranked)
+        if best is not None and conf >= SURE:
+            return self._objection(best, mentioned, ranked, fields)
+        if best is not None and conf >= LOW:
+            return Understanding(
+                intent="unknown",
+                confidence=conf,
+                fields=fields,
+                candidates=tuple(ranked[:3]),
+            )
+        return Understanding(intent="unknown", confidence=conf, fields=fields)
+
+    def _persona(
+        self,
+        persona_id: str,
+        confidence: float,
+        fields: tuple[str, ...],
+        mentioned: Sequence[str],
+        ranked: Sequence[Candidate],
+    ) -> Understanding:
+        return Understanding(
+            intent="persona",
+            persona_id=persona_id,
+            confidence=confidence,
+            fields=fields,
+            mentioned=tuple(mentioned),
+            candidates=tuple(ranked[:2]),
+        )
+
+    def _objection(
+        self,
+        best: Candidate,
+        mentioned: Sequence[str],
+        ranked: Sequence[Candidate],
+        fields: tuple[str, ...],
+    ) -> Understanding:
+        return Understanding(
+            intent="objection",
+            persona_id=best.persona_id,
+            objection_id=best.objection_id,
+            confidence=best.confidence,
+            fields=fields,
+            mentioned=tuple(mentioned),
+            candidates=tuple(c for c in ranked[1:3]),
+        )
+
+    def _find_mentions(self, terms: list[str], used: list[bool]) -> list[str]:
+        found: list[str] = []
+        for alias, pid in self._aliases:
+            start = 0
+            while True:
+                at = phrase_in(alias, terms[start:])
+                if at < 0:
+                    break
+                at += start
+                span = range(at, at + len(alias))
+                if not any(used[i] for i in span):
+                    for i in span:
+                        used[i] = True
+                    if pid not in found:
+                        found.append(pid)
+                start = at + 1
+        return found
+
+    def _cue_hits(self, terms: list[str], phrases: list[list[str]], used: list[bool]) -> bool:
+        hit = False
+        for phrase in phrases:
+            span = phrase_span(phrase, terms, gap=2)
+            if span:
+                hit = True
+                for i in span:
+                    used[i] = True
+        return hit
+
+    def _expand(self, content: list[str]) -> list[str]:
+        """Map terms the index lacks onto known ones: compounds ("weekendtillæg" →
+        "tillæg") in languages that write them as one word."""
+        out: list[str] = []
+        for t in content:
+            if t in self._vocab or len(t) < 7:
+                out.append(t)
+                continue
+            parts = [v for v in self._long_vocab if v in t]
+            out.extend(parts or [t])
+        return out
+
+    def _rank_objections(
+        self, content: list[str], mentioned: Sequence[str], context: float
+    ) -> list[Candidate]:
+        content = self._expand(content)
+        query = [t for t in content if t in self._vocab]
+        if not query or not self._docs:
+            return []
+        scores = np.asarray(self._bm25.get_scores(query))
+        if mentioned:
+            # The named persona's own objections come first when any of them match.
+            own = np.array([d.persona_id in mentioned for d in self._docs])
+            if (scores[own] > 0).any():
+                scores = np.where(own, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")
+        unique = set(content)
+        total = sum(self._idf.get(t, self._unknown_idf) for t in unique)
+        best_by_id: dict[str, Candidate] = {}
+        for i in order:
+            if scores[i] <= 0:
+                break
+            doc = self._docs[int(i)]
+            if doc.objection_id in best_by_id:
+                continue
+            covered = sum(self._idf[t] for t in unique if t in self._doc_terms[int(i)])
+            coverage = covered / total if total else 0.0
+            best_by_id[doc.objection_id] = Candidate(
+                persona_id=doc.persona_id,
+                objection_id=doc.objection_id,
+                confidence=round(min(1.0, coverage + context), 3),
+            )
+        # BM25 order decides the winner; confidence is reported, not re-ranked.
+        return list(best_by_id.values())
+
+
+def _lexicon_text(lex: Lexicon) -> list[str]:
+    return [*lex.filler, *lex.who, *lex.says, *lex.help, *(w for v in lex.fields.values() for w in v)]
+
+
+def _all_text(personas: Sequence[Persona]) -> list[str]:
+    out: list[str] = []
+    for p in personas:
+        out.extend([p.name, *p.aliases, p.role, p.summary, p.decision_role])
+        for o in p.objections:
+            out.extend([o.objection, *o.phrasings, o.response, *o.proof_points])
+    return out
+
+
+__all__ = ["Candidate", "LOW", "Retriever", "SURE", "Understanding", "words"]
