@@ -1,0 +1,156 @@
+"""The database handle: engine, sessions and packaged Alembic migrations.
+
+``Database(url=...)`` works with SQLite (``sqlite:///path/to/bot.db``) and PostgreSQL
+(``postgresql://...``, ``postgres://...`` or ``postgresql+psycopg://...``; the first two
+are rewritten to the psycopg 3 driver). Tables are created and changed only by
+migrations: call :meth:`Database.upgrade` (``personabot db upgrade``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+#: How long a SQLite writer waits for another process's lock before failing.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def normalize_url(url: str) -> URL:
+    """Parse ``url`` and pick the psycopg 3 driver for plain PostgreSQL URLs.
+
+    Args:
+        url: A SQLAlchemy database URL.
+
+    Returns:
+        The parsed URL; ``postgres://`` and ``postgresql://`` become
+        ``postgresql+psycopg://``.
+
+    """
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+class Database:
+    """A connection to the bot's database.
+
+    Args:
+        url: SQLAlchemy URL, e.g. ``sqlite:///var/personabot.db`` or
+            ``postgresql://user@host/db``. For a SQLite file the parent directory is
+            created if missing.
+
+    """
+
+    def __init__(self, *, url: str) -> None:
+        self.url = normalize_url(url)
+        if self.url.get_backend_name() not in SUPPORTED_BACKENDS:
+            raise ValueError(
+                f"unsupported database {self.url.get_backend_name()!r}; "
+                "use a sqlite:/// or postgresql:// URL"
+            )
+        self.engine: Engine = _create_engine(self.url)
+        self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def __repr__(self) -> str:
+        return f"Database(url={self.url.render_as_string(hide_password=True)!r})"
+
+    @property
+    def dialect(self) -> str:
+        """The backend's name: ``"sqlite"`` or ``"postgresql"``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Open a session in one transaction: commit on success, roll back on error.
+
+        Yields:
+            The session; objects stay readable after the block (no expiry on commit).
+
+        """
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Apply the packaged migrations up to ``revision`` in one transaction.
+
+        Args:
+            revision: Alembic revision to upgrade to; ``"head"`` is the latest.
+
+        """
+        with self.engine.begin() as connection:
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+    def current_revisions(self) -> set[str]:
+        """Return the migration revisions the database is at (empty if never upgraded)."""
+        with self.engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads())
+
+    def head_revisions(self) -> set[str]:
+        """Return the latest revisions shipped with this package."""
+        return set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+
+    def needs_upgrade(self) -> bool:
+        """Tell whether :meth:`upgrade` has migrations left to apply."""
+        return self.current_revisions() != self.head_revisions()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
+    return config
+
+
+def _create_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    kwargs: dict[str, Any] = {}
+    if url.database in (None, "", ":memory:"):
+        # One shared connection, or every session would see its own empty database.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    elif not url.database.startswith("file:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys, a busy timeout and real transactions for SQLite.
+
+    pysqlite normally starts a transaction only before the first write, so reads in the
+    same ``session()`` would not be isolated. We switch its own handling off and emit
+    ``BEGIN`` ourselves (the recipe from SQLAlchemy's SQLite dialect docs).
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,155 @@
+"""ORM tables. Private to :mod:`storage`: repositories never hand these objects out.
+
+Every timestamp column is :class:`UTCDateTime`, which only accepts timezone-aware values
+and always returns timezone-aware UTC values, on SQLite (which has no time zones) and on
+PostgreSQL alike. JSON columns hold plain JSON (``model_dump(mode="json")``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+#: Deterministic constraint names so migrations can drop/alter them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SLUG_LENGTH = 100
+KEY_LENGTH = 255
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A ``DateTime(timezone=True)`` that is always timezone-aware UTC in Python.
+
+    Naive datetimes are rejected on the way in, so a forgotten ``tzinfo`` fails loudly
+    instead of silently storing local time.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        """Convert an aware datetime to UTC (naive UTC on SQLite, which has no zones)."""
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"storage needs timezone-aware datetimes, got naive {value!r}")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Return the stored value as an aware UTC datetime."""
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base holding the shared metadata."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PersonaRow(Base):
+    """A persona's identity; its content lives in :class:`PersonaVersionRow`."""
+
+    __tablename__ = "personas"
+
+    id: Mapped[str] = mapped_column(String(SLUG_LENGTH), primary_key=True)
+    archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class PersonaVersionRow(Base):
+    """One immutable version of a persona; the highest version is the live one."""
+
+    __tablename__ = "persona_versions"
+    __table_args__ = (UniqueConstraint("persona_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    persona_id: Mapped[str] = mapped_column(ForeignKey("personas.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(16))
+    author: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class PersonaImportRow(Base):
+    """What the last import read from a persona's file, to detect file changes."""
+
+    __tablename__ = "persona_imports"
+
+    persona_id: Mapped[str] = mapped_column(ForeignKey("personas.id"), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    imported_version: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class QuestionRow(Base):
+    """One question asked of the bot and the answer it gave."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        Index("ix_questions_platform_user_id_asked_at", "platform", "user_id", "asked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    user_email: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    conversation_id: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(64))
+    persona_id: Mapped[str | None] = mapped_column(String(SLUG_LENGTH))
+    objection_id: Mapped[str | None] = mapped_column(String(SLUG_LENGTH))
+    confidence: Mapped[float] = mapped_column(Float)
+    answer: Mapped[str] = mapped_column(Text)
+
+
+class ConversationStateRow(Base):
+    """Multi-turn state (quizzes, role-play) keyed by e.g. ``"slack:T1:C2:U3"``."""
+
+    __tablename__ = "conversation_state"
+
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessedEventRow(Base):
+    """A platform event id already handled (dedupes Slack's retries)."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -1,0 +1,322 @@
+"""Importing a content pack into versioned personas without losing chat edits.
+
+For each persona in the pack (compared by the sha256 of its canonical JSON):
+
+* new id: create it at version 1 (``created``);
+* same content as the last import: nothing happens, even if it was edited in chat
+  since (``unchanged``);
+* changed file, no chat edit since the last import: new version (``updated``);
+* changed file that equals the live (edited) persona: record the import only
+  (``recorded``);
+* changed file and a chat edit since the last import: ``conflicts``, nothing changes
+  for that persona, unless ``force`` lets the file win (``updated`` and ``forced``).
+
+Personas missing from the pack are archived; an archived persona that reappears is
+restored. :class:`~storage.personas.PersonaRepository` runs this in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from content.schema import Pack, Persona
+from storage.models import PersonaImportRow, PersonaRow, PersonaVersionRow
+
+
+@dataclass(frozen=True)
+class ImportConflict:
+    """A persona whose file and chat edits both changed; the import left it alone."""
+
+    persona_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What :meth:`~storage.personas.PersonaRepository.import_pack` did, by persona id.
+
+    Attributes:
+        origin: Where the pack came from (e.g. its directory).
+        created: New personas (version 1).
+        updated: Personas that got a new version from the file (includes ``forced``).
+        unchanged: Personas whose file did not change since the last import.
+        archived: Personas no longer in the pack, now archived.
+        conflicts: Personas left untouched because the file and a chat edit both changed.
+        recorded: Changed files that already equal the live (chat-edited) persona; the
+            import was recorded without a new version.
+        restored: Archived personas that are back in the pack and live again.
+        forced: Personas where ``force=True`` replaced chat edits with the file.
+
+    """
+
+    origin: str = ""
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    archived: list[str] = field(default_factory=list)
+    conflicts: list[ImportConflict] = field(default_factory=list)
+    recorded: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    forced: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when there were no conflicts."""
+        return not self.conflicts
+
+    @property
+    def changed(self) -> bool:
+        """True when the import changed anything in the database."""
+        return bool(self.created or self.updated or self.archived or self.recorded or self.restored)
+
+    def summary(self) -> str:
+        """Return a human-readable, multi-line account of the import."""
+        total = len(self.created) + len(self.updated) + len(self.unchanged)
+        total += len(self.recorded) + len(self.conflicts)
+        counts = [
+            f"{len(self.created)} created",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.archived)} archived",
+            f"{len(self.conflicts)} conflict{'' if len(self.conflicts) == 1 else 's'}",
+        ]
+        where = f" from {self.origin}" if self.origin else ""
+        lines = [f"Imported {total} persona(s){where}: {', '.join(counts)}."]
+        for label, ids in (
+            ("created", self.created),
+            ("updated", self.updated),
+            ("file won over chat edits (force)", self.forced),
+            ("file already matched the chat edits, import recorded", self.recorded),
+            ("back in the pack, restored", self.restored),
+            ("no longer in the pack, archived", self.archived),
+        ):
+            if ids:
+                lines.append(f"  {label}: {', '.join(ids)}")
+        lines.extend(f"CONFLICT {c.persona_id}: {c.message}" for c in self.conflicts)
+        return "\n".join(lines)
+
+
+def persona_data(persona: Persona) -> dict[str, Any]:
+    """Return the persona as plain JSON data, the form stored in the database."""
+    return persona.model_dump(mode="json")
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    """Return the sha256 hex digest of ``data`` as canonical JSON (sorted keys)."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def normalised(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Return stored data as the current schema would dump it (``None`` if invalid).
+
+    Makes comparisons robust to schema changes such as a new field with a default.
+    """
+    try:
+        return persona_data(Persona.model_validate(data))
+    except ValidationError:
+        return None
+
+
+def latest_versions(session: Session, ids: Iterable[str]) -> dict[str, PersonaVersionRow]:
+    """Load the highest version row of each persona in ``ids`` with one query."""
+    wanted = list(ids)
+    if not wanted:
+        return {}
+    top = (
+        select(PersonaVersionRow.persona_id, func.max(PersonaVersionRow.version).label("v"))
+        .where(PersonaVersionRow.persona_id.in_(wanted))
+        .group_by(PersonaVersionRow.persona_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(PersonaVersionRow).join(
+            top,
+            and_(
+                PersonaVersionRow.persona_id == top.c.persona_id,
+                PersonaVersionRow.version == top.c.v,
+            ),
+        )
+    )
+    return {row.persona_id: row for row in rows}
+
+
+@dataclass
+class _Import:
+    """One import run inside an open session."""
+
+    session: Session
+    origin: str
+    now: dt.datetime
+    force: bool
+    report: ImportReport
+
+    @property
+    def author(self) -> str:
+        return f"import:{self.origin}"
+
+    def run(self, pack: Pack) -> ImportReport:
+        rows = {row.id: row for row in self.session.scalars(select(PersonaRow))}
+        imports = {row.persona_id: row for row in self.session.scalars(select(PersonaImportRow))}
+        changed: list[tuple[Persona, dict[str, Any], str]] = []
+        for persona in pack.personas:
+            data = persona_data(persona)
+            digest = content_hash(data)
+            row, imported = rows.get(persona.id), imports.get(persona.id)
+            if row is None:
+                self._create(persona.id, data, digest)
+            elif imported is not None and imported.content_hash == digest:
+                self._unchanged(row, imported, None)
+            elif imported is not None and normalised(imported.data) == data:
+                self._unchanged(row, imported, (data, digest))  # only the schema changed
+            else:
+                changed.append((persona, data, digest))
+        live = latest_versions(self.session, (p.id for p, _, _ in changed))
+        for persona, data, digest in changed:
+            self._changed(
+                rows[persona.id], imports.get(persona.id), live.get(persona.id), data, digest
+            )
+        in_pack = {persona.id for persona in pack.personas}
+        for row in sorted(rows.values(), key=lambda r: r.id):
+            if row.id not in in_pack and row.archived_at is None:
+                row.archived_at = self.now
+                self.report.archived.append(row.id)
+        return self.report
+
+    def _create(self, persona_id: str, data: dict[str, Any], digest: str) -> None:
+        self.session.add(PersonaRow(id=persona_id, archived_at=None, created_at=self.now))
+        self._add_version(persona_id, 1, data, None)
+        self._record(None, persona_id, data, digest, 1)
+        self.report.created.append(persona_id)
+
+    def _unchanged(
+        self,
+        row: PersonaRow,
+        imported: PersonaImportRow,
+        refresh: tuple[dict[str, Any], str] | None,
+    ) -> None:
+        if refresh is not None:
+            imported.data, imported.content_hash = refresh
+        self._restore(row)
+        self.report.unchanged.append(row.id)
+
+    def _changed(
+        self,
+        row: PersonaRow,
+        imported: PersonaImportRow | None,
+        live: PersonaVersionRow | None,
+        data: dict[str, Any],
+        digest: str,
+    ) -> None:
+        if live is None:  # a persona row without versions: only after manual surgery
+            self._new_version(row, imported, data, digest, 1, None)
+            return
+        imported_version = imported.imported_version if imported is not None else 0
+        no_edits = live.version <= imported_version or (
+            imported is not None and normalised(live.data) == normalised(imported.data)
+        )
+        if no_edits:
+            self._new_version(row, imported, data, digest, live.version + 1, None)
+        elif normalised(live.data) == data:
+            self._record(imported, row.id, data, digest, live.version)
+            self._restore(row)
+            self.report.recorded.append(row.id)
+        elif self.force:
+            note = f"forced import: the file replaced chat edit v{live.version}"
+            self._new_version(row, imported, data, digest, live.version + 1, note)
+            self.report.forced.append(row.id)
+        else:
+            self.report.conflicts.append(
+                ImportConflict(row.id, _conflict_message(row, live, imported_version))
+            )
+
+    def _new_version(
+        self,
+        row: PersonaRow,
+        imported: PersonaImportRow | None,
+        data: dict[str, Any],
+        digest: str,
+        version: int,
+        note: str | None,
+    ) -> None:
+        self._add_version(row.id, version, data, note)
+        self._record(imported, row.id, data, digest, version)
+        self._restore(row)
+        self.report.updated.append(row.id)
+
+    def _add_version(
+        self, persona_id: str, version: int, data: dict[str, Any], note: str | None
+    ) -> None:
+        self.session.add(
+            PersonaVersionRow(
+                persona_id=persona_id,
+                version=version,
+                data=data,
+                source="import",
+                author=self.author,
+                note=note,
+                created_at=self.now,
+            )
+        )
+
+    def _record(
+        self,
+        imported: PersonaImportRow | None,
+        persona_id: str,
+        data: dict[str, Any],
+        digest: str,
+        version: int,
+    ) -> None:
+        if imported is None:
+            imported = PersonaImportRow(persona_id=persona_id)
+            self.session.add(imported)
+        imported.content_hash = digest
+        imported.data = data
+        imported.imported_version = version
+        imported.imported_at = self.now
+
+    def _restore(self, row: PersonaRow) -> None:
+        if row.archived_at is not None:
+            row.archived_at = None
+            self.report.restored.append(row.id)
+
+
+def _conflict_message(row: PersonaRow, live: PersonaVersionRow, imported_version: int) -> str:
+    when = live.created_at.strftime("%Y-%m-%d %H:%M UTC")
+    since = f"the last import (v{imported_version})" if imported_version else "any import"
+    return (
+        f"persona '{row.id}' changed both in personas/{row.id}.yaml and in chat. "
+        f"The live version v{live.version} is a {live.source} by {live.author or 'unknown'} "
+        f"on {when}, made after {since}. Nothing was changed for this persona. To resolve, "
+        f"either copy the chat changes into personas/{row.id}.yaml and import again, or "
+        "re-run the import with force=True (the CLI's --force) to let the file win; "
+        "the chat edit stays in the persona's history."
+    )
+
+
+def run_import(
+    session: Session, pack: Pack, *, origin: str, now: dt.datetime, force: bool
+) -> ImportReport:
+    """Apply ``pack`` inside ``session`` (the caller owns the transaction).
+
+    Args:
+        session: An open session; nothing is committed here.
+        pack: The loaded pack.
+        origin: Where the pack came from; versions get author ``"import:<origin>"``.
+        now: Timezone-aware time stamped on every change.
+        force: Let the file win over chat edits instead of reporting a conflict.
+
+    Returns:
+        The report of what changed.
+
+    """
+    return _Import(session, origin, now, force, ImportReport(origin=origin)).run(pack)

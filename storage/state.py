@@ -1,0 +1,77 @@
+"""Multi-turn conversation state (quizzes, role-play), one JSON blob per key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.db import Database
+from storage.models import ConversationStateRow
+
+
+@dataclass(frozen=True)
+class State:
+    """A conversation's stored state.
+
+    Attributes:
+        kind: What the state is for, e.g. ``"quiz"`` or ``"roleplay"``.
+        data: JSON-compatible data.
+        updated_at: When it was last written (aware UTC).
+
+    """
+
+    kind: str
+    data: dict[str, Any]
+    updated_at: dt.datetime
+
+
+class ConversationStateStore:
+    """Key-value store for conversation state, e.g. key ``"console:local"``.
+
+    Args:
+        db: The database.
+
+    """
+
+    def __init__(self, *, db: Database) -> None:
+        self._db = db
+
+    def get(self, key: str) -> State | None:
+        """Return the state stored under ``key``, or ``None``."""
+        with self._db.session() as session:
+            row = session.get(ConversationStateRow, key)
+            return None if row is None else State(row.kind, row.data, row.updated_at)
+
+    def put(self, key: str, *, kind: str, data: Mapping[str, Any], now: dt.datetime) -> None:
+        """Create or replace the state under ``key`` (an atomic upsert).
+
+        Args:
+            key: The conversation key.
+            kind: What the state is for.
+            data: JSON-compatible data.
+            now: Timezone-aware time of the write.
+
+        """
+        values = {"key": key, "kind": kind, "data": dict(data), "updated_at": now}
+        insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+        stmt = insert(ConversationStateRow).values(values)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[ConversationStateRow.key],
+            set_={
+                "kind": stmt.excluded.kind,
+                "data": stmt.excluded.data,
+                "updated_at": stmt.excluded.updated_at,
+            },
+        )
+        with self._db.session() as session:
+            session.execute(stmt)
+
+    def clear(self, key: str) -> None:
+        """Delete the state under ``key``, if any."""
+        with self._db.session() as session:
+            session.execute(delete(ConversationStateRow).where(ConversationStateRow.key == key))
