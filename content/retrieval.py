@@ -10,6 +10,7 @@ so out-of-scope questions ("what's for lunch?") score low and are answered hones
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from collections import defaultdict
@@ -22,6 +23,8 @@ import numpy as np
 from content.analysis import Analyzer, phrase_in, phrase_span, words
 from content.lexicon import Lexicon, lexicon
 from content.schema import Persona
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 # A quoted stretch of several words is reported speech: what the buyer said.
 _QUOTED = re.compile(r"(?:^|\s)['\"“‘«„](?:[^'\"”’»]+\s){2,}[^'\"”’»]*['\"”’»]")

@@ -1,0 +1,209 @@
+"""The ``personabot`` command line: ask, chat, content validate/import, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+from bot.settings import Settings, SettingsError, load_settings
+from content.loader import PackError
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        settings = load_settings(content=getattr(args, "content", None))
+    except SettingsError as exc:
+        print(f"personabot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    result: int = args.run(args, settings)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="personabot",
+        description="Keep buyer personas alive in chat: ask, train, review, learn.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    content_opt = argparse.ArgumentParser(add_help=False)
+    content_opt.add_argument(
+        "--content",
+        type=Path,
+        metavar="DIR",
+        help="content pack directory (default: $PERSONABOT_CONTENT, else the example pack)",
+    )
+
+    ask = sub.add_parser(
+        "ask",
+        parents=[content_opt],
+        help="answer one question (or one per line from standard input)",
+    )
+    ask.add_argument("question", nargs="*", help="the question; omit to read standard input")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.set_defaults(run=_ask)
+
+    chat = sub.add_parser("chat", parents=[content_opt], help="talk to the bot in the terminal")
+    chat.add_argument("--user", metavar="EMAIL", help="who you are (owners/admins by email)")
+    chat.add_argument("--json", action="store_true", help="print each reply as one JSON line")
+    chat.set_defaults(run=_chat)
+
+    content = sub.add_parser("content", help="validate or import a content pack")
+    content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    validate = content_sub.add_parser("validate", help="check a pack and list every error")
+    validate.add_argument("dir", type=Path, metavar="DIR")
+    validate.set_defaults(run=_validate)
+    imp = content_sub.add_parser(
+        "import", parents=[content_opt], help="import the pack into the database"
+    )
+    imp.add_argument(
+        "--force", action="store_true", help="let the files win where chat edits conflict"
+    )
+    imp.set_defaults(run=_import)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="apply database migrations")
+    upgrade.set_defaults(run=_upgrade)
+    return parser
+
+
+def _print_pack_errors(exc: PackError) -> None:
+    print(f"personabot: the content pack {exc.root} has errors:", file=sys.stderr)
+    for error in exc.errors:
+        print(f"  {error}", file=sys.stderr)
+
+
+def _start(settings: Settings) -> App | None:
+    """Build the app, or print why not and return ``None``."""
+    from bot.app import build_app
+
+    try:
+        return build_app(settings)
+    except PackError as exc:
+        _print_pack_errors(exc)
+        return None
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import ConsoleBot
+
+    app = _start(settings)
+    if app is None:
+        return EXIT_FAILED
+    bot = ConsoleBot(router=app.router, out=sys.stdout, json_lines=args.json)
+    if args.question:
+        bot.say(" ".join(args.question))
+        return EXIT_OK
+    for line in sys.stdin:
+        if line.strip():
+            bot.say(line.strip())
+    return EXIT_OK
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import ConsoleBot
+
+    app = _start(settings)
+    if app is None:
+        return EXIT_FAILED
+    bot = ConsoleBot(router=app.router, out=sys.stdout, user_email=args.user, json_lines=args.json)
+    interactive = sys.stdin.isatty() and not args.json
+    if interactive:
+        print(
+            app.texts(
+                "console_welcome", pack=app.catalog.pack_name, count=len(app.catalog.personas)
+            )
+            + "\n"
+        )
+        if not app.import_report.ok:
+            print(app.import_report.summary() + "\n", file=sys.stderr)
+    try:
+        bot.run(sys.stdin, prompt="you> " if interactive else "")
+    except KeyboardInterrupt:
+        pass
+    if interactive:
+        print("\n" + app.texts("bye"))
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace, settings: Settings) -> int:
+    from content.loader import load_pack
+
+    from bot.i18n import Texts
+
+    try:
+        pack = load_pack(args.dir)
+    except PackError as exc:
+        texts = Texts(language="en")
+        print(texts("validate.failed", path=args.dir, count=len(exc.errors)), file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return EXIT_FAILED
+    texts = Texts(language=pack.language)
+    print(
+        texts(
+            "validate.ok",
+            path=args.dir,
+            name=pack.info.name,
+            language=pack.language,
+            personas=len(pack.personas),
+            objections=sum(len(p.objections) for p in pack.personas),
+        )
+    )
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from content.loader import load_pack
+    from storage.personas import PersonaRepository
+
+    from bot.app import open_database, pack_dir, utc_now
+
+    directory = pack_dir(settings)
+    try:
+        pack = load_pack(directory)
+    except PackError as exc:
+        _print_pack_errors(exc)
+        return EXIT_FAILED
+    db = open_database(settings)
+    report = PersonaRepository(db=db).import_pack(
+        pack, origin=str(directory), now=utc_now(), force=args.force
+    )
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import Database
+
+    db = Database(url=settings.database_url)
+    before = db.needs_upgrade()
+    db.upgrade()
+    print("database upgraded to the latest schema" if before else "database already up to date")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

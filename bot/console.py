@@ -1,0 +1,69 @@
+"""The console transport: the bot in a terminal, and the test bot for handler tests.
+
+It is a real adapter like Slack's and Teams': text in, :class:`~bot.model.Reply` out
+through the same ``send(reply, to=ref)`` port, so every flow works here first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.model import ConversationRef, Incoming, Reply, User
+from bot.render.text import render_json, render_text
+from bot.router import Router
+
+QUIT = {"quit", "exit", "bye", ":q"}
+
+
+class ConsoleBot:
+    """Talk to the router as one console user.
+
+    Args:
+        router: The bot's router.
+        out: Where replies are written.
+        user_email: Who is talking (owners and admins are recognised by email).
+        json_lines: Write each reply as one JSON line instead of text.
+    """
+
+    def __init__(
+        self,
+        *,
+        router: Router,
+        out: TextIO,
+        user_email: str | None = None,
+        json_lines: bool = False,
+    ) -> None:
+        self.router = router
+        self.out = out
+        self.json_lines = json_lines
+        self.user = User(platform="console", id=user_email or "local", email=user_email)
+        self.conversation = ConversationRef(platform="console", id=f"console:{self.user.id}")
+
+    def send(self, reply: Reply, *, to: ConversationRef) -> None:
+        """The outbound port: print ``reply`` (the console has one conversation)."""
+        rendered = render_json(reply) if self.json_lines else render_text(reply)
+        self.out.write(rendered + ("\n" if self.json_lines else "\n\n"))
+        self.out.flush()
+
+    def say(self, text: str) -> Reply:
+        """Send one message as the user and print the answer."""
+        message = Incoming(user=self.user, conversation=self.conversation, text=text)
+        reply = self.router.handle(message)
+        self.send(reply, to=self.conversation)
+        return reply
+
+    def run(self, lines: Iterable[str], *, prompt: str = "") -> None:
+        """Answer each line until end of input or a quit word."""
+        if prompt:
+            self.out.write(prompt)
+            self.out.flush()
+        for raw in lines:
+            text = raw.strip()
+            if text.lower() in QUIT:
+                break
+            if text:
+                self.say(text)
+            if prompt:
+                self.out.write(prompt)
+                self.out.flush()

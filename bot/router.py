@@ -1,0 +1,164 @@
+"""Route each incoming message to the handler that answers it.
+
+The router is where platform-neutral policy lives: picked choices go to the handler
+that offered them, a typed number picks one of the choices last offered in that
+conversation (kept in the database, so it works across restarts and replicas), every
+question is recorded, and a failing handler becomes a logged apology instead of silence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bot.i18n import Texts
+from bot.model import Choice, Incoming, Reply
+from storage.questions import QuestionLog, QuestionRecord
+from storage.state import ConversationStateStore
+
+log = logging.getLogger(__name__)
+
+ActionHandler = Callable[[Incoming], Reply | None]
+TextHandler = Callable[[Incoming], Reply]
+CHOICES = "choices"
+
+
+def offered_choices(reply: Reply) -> list[Choice]:
+    """Every choice a reply offers, in the order renderers show (and number) them."""
+    out = list(reply.choices)
+    for card in reply.cards:
+        out.extend(card.choices)
+    return out
+
+
+class Router:
+    """Dispatches messages and choices; records questions; turns errors into apologies.
+
+    Args:
+        text_handler: Answers free text (the ask handler).
+        actions: Handlers for picked choices, by the prefix of the choice value
+            (``persona`` for ``persona:cfo``).
+        texts: Texts in the pack's language.
+        questions: The question log.
+        state: Per-conversation state in the database.
+        clock: Returns the current time (timezone-aware).
+        fallback: The reply for an expired or unknown choice.
+    """
+
+    def __init__(
+        self,
+        *,
+        text_handler: TextHandler,
+        actions: Mapping[str, ActionHandler],
+        texts: Texts,
+        questions: QuestionLog,
+        state: ConversationStateStore,
+        clock: Callable[[], dt.datetime],
+        fallback: Callable[[], Reply],
+    ) -> None:
+        self.text_handler = text_handler
+        self.actions = dict(actions)
+        self.texts = texts
+        self.questions = questions
+        self.state = state
+        self.clock = clock
+        self.fallback = fallback
+
+    def handle(self, message: Incoming) -> Reply:
+        """Answer one message; never raises."""
+        try:
+            message = self._resolve_pick(message)
+            if isinstance(message, Reply):
+                return message
+            reply = self._dispatch(message)
+        except Exception:
+            log.exception(
+                "handler failed: user=%s conversation=%s action=%r text=%r",
+                message.user.key,
+                message.conversation.key,
+                message.action,
+                message.text[:200],
+            )
+            return Reply(text=self.texts("error"), meta={"intent": "error"})
+        self._remember(message, reply)
+        return reply
+
+    def _dispatch(self, message: Incoming) -> Reply:
+        if message.action:
+            prefix = message.action.partition(":")[0]
+            handler = self.actions.get(prefix)
+            reply = handler(message) if handler else None
+            return reply if reply is not None else self.fallback()
+        return self.text_handler(message)
+
+    def _resolve_pick(self, message: Incoming) -> Incoming | Reply:
+        """Turn "2" or a choice's label into that choice, if choices are pending."""
+        text = message.text.strip()
+        if message.action or not text:
+            return message
+        pending = self.state.get(message.conversation.key)
+        if pending is None or pending.kind != CHOICES:
+            return message
+        choices: list[dict[str, str]] = list(pending.data.get("choices", []))
+        if text.isdigit():
+            index = int(text)
+            if 1 <= index <= len(choices):
+                picked = choices[index - 1]
+                return _with_action(message, picked["label"], picked["value"])
+            return Reply(
+                text=self.texts("pick_invalid", value=text, count=len(choices)),
+                meta={"intent": "unknown", "confidence": 0.0},
+            )
+        for choice in choices:
+            if choice["label"].casefold() == text.casefold():
+                return _with_action(message, choice["label"], choice["value"])
+        return message
+
+    def _remember(self, message: Incoming, reply: Reply) -> None:
+        try:
+            choices = offered_choices(reply)
+            key = message.conversation.key
+            if choices:
+                data = {"choices": [{"label": c.label, "value": c.value} for c in choices]}
+                self.state.put(key, kind=CHOICES, data=data, now=self.clock())
+            else:
+                current = self.state.get(key)
+                if current is not None and current.kind == CHOICES:
+                    self.state.clear(key)
+            self.questions.record(_record(message, reply, self.clock()))
+        except Exception:
+            log.exception(
+                "could not record question: user=%s conversation=%s",
+                message.user.key,
+                message.conversation.key,
+            )
+
+
+def _with_action(message: Incoming, label: str, value: str) -> Incoming:
+    return Incoming(
+        user=message.user,
+        conversation=message.conversation,
+        text=label,
+        action=value,
+        platform_data=message.platform_data,
+    )
+
+
+def _record(message: Incoming, reply: Reply, now: dt.datetime) -> QuestionRecord:
+    meta: Mapping[str, Any] = reply.meta
+    answer = "\n".join([reply.text, *(card.title for card in reply.cards)]).strip()
+    return QuestionRecord(
+        asked_at=now,
+        platform=message.user.platform,
+        user_id=message.user.id,
+        user_email=message.user.email,
+        conversation_id=message.conversation.id,
+        text=message.text,
+        intent=str(meta.get("intent", "unknown")),
+        persona_id=meta.get("persona"),
+        objection_id=meta.get("objection"),
+        confidence=float(meta.get("confidence", 0.0)),
+        answer=answer,
+    )

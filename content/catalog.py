@@ -1,0 +1,61 @@
+"""The live personas the bot answers from, with their retrieval index."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from content.retrieval import Retriever
+from content.schema import Objection, Persona
+
+
+class Catalog:
+    """Live personas (from the database) plus the pack's settings and a search index.
+
+    Args:
+        personas: The live personas.
+        language: The pack language.
+        pack_name: The pack's display name.
+        review_every_days: The pack's default review cadence.
+        admins: Pack admins' emails.
+    """
+
+    def __init__(
+        self,
+        *,
+        personas: Sequence[Persona],
+        language: str,
+        pack_name: str,
+        review_every_days: int,
+        admins: Sequence[str] = (),
+    ) -> None:
+        self.personas = tuple(sorted(personas, key=lambda p: p.id))
+        self.language = language
+        self.pack_name = pack_name
+        self.review_every_days = review_every_days
+        self.admins = tuple(admins)
+        self._by_id = {p.id: p for p in self.personas}
+        self.retriever = Retriever(personas=self.personas, language=language)
+
+    def persona(self, persona_id: str) -> Persona | None:
+        """The persona with ``persona_id``, if live."""
+        return self._by_id.get(persona_id)
+
+    def objection(self, persona_id: str, objection_id: str) -> tuple[Persona, Objection] | None:
+        """One persona's objection, if both exist."""
+        persona = self._by_id.get(persona_id)
+        objection = persona.objection(objection_id) if persona else None
+        return (persona, objection) if persona and objection else None
+
+    def others_with(self, objection_id: str, *, besides: str) -> list[Persona]:
+        """Other personas that raise the same kind of objection."""
+        return [
+            p for p in self.personas if p.id != besides and p.objection(objection_id) is not None
+        ]
+
+    def example_persona(self) -> Persona | None:
+        """A persona to use in examples ("who is ...?")."""
+        return self.personas[0] if self.personas else None
+
+    def objection_count(self) -> int:
+        """How many objections the live personas hold in all."""
+        return sum(len(p.objections) for p in self.personas)

@@ -1,0 +1,156 @@
+"""Answer questions: who a persona is, and how to handle an objection.
+
+The router records every question with the answer's ``meta`` (intent, ids, confidence).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import datetime as dt
+
+from bot.i18n import Texts
+from bot.model import Choice, Incoming, Reply
+from content.catalog import Catalog
+from content.retrieval import Understanding
+from handlers.cards import (
+    objection_action,
+    objection_card,
+    persona_action,
+    persona_card,
+)
+from handlers.help import help_reply
+
+
+class AskHandler:
+    """Turns a question into a persona card, an objection answer, choices or "I don't know".
+
+    Args:
+        catalog: The live personas and their index.
+        texts: Texts in the pack's language.
+        clock: Returns the current time (timezone-aware); injected for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        texts: Texts,
+        clock: Callable[[], dt.datetime],
+    ) -> None:
+        self.catalog = catalog
+        self.texts = texts
+        self.clock = clock
+
+    def handle(self, message: Incoming) -> Reply:
+        """Answer a free-text question."""
+        understood = self.catalog.retriever.understand(message.text)
+        if understood.intent == "help":
+            return help_reply(catalog=self.catalog, texts=self.texts)
+        return self._reply(understood)
+
+    def show(self, message: Incoming) -> Reply | None:
+        """Answer a picked choice (``persona:<id>`` or ``objection:<persona>/<id>``).
+
+        Returns:
+            The answer, or ``None`` if the choice no longer exists.
+        """
+        kind, _, ref = (message.action or "").partition(":")
+        if kind == "persona" and self.catalog.persona(ref):
+            return self._persona(ref, (), 1.0)
+        if kind == "objection":
+            persona_id, _, objection_id = ref.partition("/")
+            if self.catalog.objection(persona_id, objection_id):
+                return self._objection(persona_id, objection_id, 1.0)
+        return None
+
+    def _reply(self, understood: Understanding) -> Reply:
+        if understood.intent == "persona" and understood.persona_id:
+            return self._persona(understood.persona_id, understood.fields, understood.confidence)
+        if understood.intent == "objection" and understood.persona_id and understood.objection_id:
+            return self._objection(
+                understood.persona_id, understood.objection_id, understood.confidence
+            )
+        if understood.candidates:
+            return self._unsure(understood)
+        return self.unknown(understood.confidence)
+
+    def _persona(self, persona_id: str, fields: tuple[str, ...], confidence: float) -> Reply:
+        persona = self.catalog.persona(persona_id)
+        assert persona is not None  # the retriever only returns live personas
+        focus = tuple(f for f in fields if f != "summary")
+        card = persona_card(
+            persona,
+            texts=self.texts,
+            today=self.clock().date(),
+            review_every_days=self.catalog.review_every_days,
+            focus=focus,
+        )
+        text = ""
+        if focus:
+            labels = ", ".join(self.texts(f"card.{f}").lower() for f in focus)
+            text = self.texts("persona_field_intro", name=persona.name, field=labels)
+        return Reply(
+            text=text,
+            cards=(card,),
+            meta=_meta("persona", persona_id, None, confidence),
+        )
+
+    def _objection(self, persona_id: str, objection_id: str, confidence: float) -> Reply:
+        found = self.catalog.objection(persona_id, objection_id)
+        assert found is not None
+        persona, objection = found
+        others = self.catalog.others_with(objection_id, besides=persona_id)
+        card = objection_card(persona, objection, texts=self.texts, others=others)
+        return Reply(
+            text=self.texts("objection_intro", objection=objection.objection, persona=persona.name),
+            cards=(card,),
+            meta=_meta("objection", persona_id, objection_id, confidence),
+        )
+
+    def _unsure(self, understood: Understanding) -> Reply:
+        choices = []
+        for c in understood.candidates:
+            if c.objection_id is None:
+                persona = self.catalog.persona(c.persona_id)
+                if persona:
+                    label = self.texts("choice_persona", name=persona.name)
+                    choices.append(Choice(label=label, value=persona_action(persona.id)))
+                continue
+            found = self.catalog.objection(c.persona_id, c.objection_id)
+            if found:
+                persona, objection = found
+                label = self.texts(
+                    "choice_objection", objection=_short(objection.objection), persona=persona.name
+                )
+                choices.append(Choice(label=label, value=objection_action(persona.id, objection.id)))
+        return Reply(
+            text=self.texts("unsure"),
+            choices=tuple(choices),
+            meta=_meta("unknown", None, None, understood.confidence),
+        )
+
+    def unknown(self, confidence: float = 0.0) -> Reply:
+        """The honest "I don't know that" with a hint of what the bot can do."""
+        example = self.catalog.example_persona()
+        name = example.aliases[0] if example and example.aliases else (example.name if example else "")
+        if not example:
+            return Reply(text=self.texts("empty_pack"), meta=_meta("unknown", None, None, 0.0))
+        return Reply(
+            text=self.texts("unknown", persona_example=name),
+            meta=_meta("unknown", None, None, confidence),
+        )
+
+
+def _meta(
+    intent: str, persona: str | None, objection: str | None, confidence: float
+) -> dict[str, object]:
+    return {
+        "intent": intent,
+        "persona": persona,
+        "objection": objection,
+        "confidence": round(confidence, 3),
+    }
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

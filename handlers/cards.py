@@ -1,0 +1,173 @@
+"""Platform-neutral cards for personas and objections.
+
+Used by the ask handler now and by the App Home directory and review prompts later, so
+a persona looks the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.i18n import Texts
+from bot.model import Card, Choice, Field
+from content.schema import Objection, Persona
+
+TOP = 3
+LIST_FIELDS = (
+    "goals",
+    "pains",
+    "motivations",
+    "buying_behaviour",
+    "information_sources",
+    "decision_criteria",
+    "triggers",
+    "disqualifiers",
+)
+
+
+def persona_action(persona_id: str) -> str:
+    """The choice value that shows a persona's card."""
+    return f"persona:{persona_id}"
+
+
+def objection_action(persona_id: str, objection_id: str) -> str:
+    """The choice value that shows one persona's objection."""
+    return f"objection:{persona_id}/{objection_id}"
+
+
+def freshness(
+    persona: Persona, *, texts: Texts, today: dt.date, review_every_days: int
+) -> tuple[str, bool]:
+    """Describe when the persona was last reviewed and whether a review is overdue.
+
+    Returns:
+        The sentence ("Last reviewed 2026-06-15 · next review due 2026-09-13") and
+        whether the due date has passed (never-reviewed personas are overdue).
+    """
+    due = persona.review_due(review_every_days)
+    if persona.last_reviewed is None or due is None:
+        return texts("card.never_reviewed"), True
+    line = (
+        texts("card.last_reviewed", date=persona.last_reviewed.isoformat())
+        + " · "
+        + texts("card.review_due", date=due.isoformat())
+    )
+    return line, due < today
+
+
+def persona_card(
+    persona: Persona,
+    *,
+    texts: Texts,
+    today: dt.date,
+    review_every_days: int,
+    focus: Sequence[str] = (),
+) -> Card:
+    """The persona's card: summary, top goals and pains, role, objections, owner, freshness.
+
+    Args:
+        persona: The persona to show.
+        texts: The pack language's texts.
+        today: For the overdue badge.
+        review_every_days: The pack's default review cadence.
+        focus: Persona fields the user asked about; they come first, in full.
+    """
+    fields: list[Field] = [_full_field(persona, name, texts) for name in focus]
+    fields = [f for f in fields if f.text or f.items]
+    shown = set(focus)
+    if "summary" not in shown:
+        fields.append(Field(label=texts("card.summary"), text=persona.summary))
+    for name in ("goals", "pains"):
+        if name not in shown:
+            fields.append(_list_field(texts(f"card.{name}"), getattr(persona, name), texts))
+    if "decision_role" not in shown:
+        fields.append(_role_field(persona, texts))
+    if persona.objections and "objections" not in shown:
+        fields.append(
+            _list_field(texts("card.objections"), [o.objection for o in persona.objections], texts)
+        )
+    when, overdue = freshness(
+        persona, texts=texts, today=today, review_every_days=review_every_days
+    )
+    owner = texts("card.owners") + ": " + ", ".join(persona.owners)
+    badges = [texts(f"roles.{persona.decision_role}")]
+    if overdue:
+        badges.append(texts("card.overdue"))
+    choices = tuple(
+        Choice(label=_short(o.objection), value=objection_action(persona.id, o.id))
+        for o in persona.objections[:TOP]
+    )
+    return Card(
+        title=persona.name,
+        subtitle=persona.role,
+        badges=tuple(badges),
+        fields=tuple(fields),
+        footer=f"{owner} · {when}",
+        choices=choices,
+    )
+
+
+def objection_card(
+    persona: Persona,
+    objection: Objection,
+    *,
+    texts: Texts,
+    others: Sequence[Persona],
+) -> Card:
+    """How to handle one objection: response, proof points, whose it is, who else says it."""
+    fields = [
+        Field(label=texts("card.response"), text=objection.response),
+        Field(label=texts("card.proof_points"), items=tuple(objection.proof_points)),
+        Field(label=texts("card.persona"), text=f"{persona.name} — {persona.role}"),
+    ]
+    if objection.phrasings:
+        fields.append(Field(label=texts("card.objection_said"), items=tuple(objection.phrasings)))
+    if others:
+        fields.append(Field(label=texts("card.also_from"), items=tuple(p.name for p in others)))
+    choices = [Choice(label=texts("choice_persona", name=persona.name), value=persona_action(persona.id))]
+    choices += [
+        Choice(label=_short(p.name), value=objection_action(p.id, objection.id)) for p in others
+    ]
+    return Card(
+        title=objection.objection,
+        subtitle=persona.name,
+        fields=tuple(fields),
+        footer=texts("card.owners") + ": " + ", ".join(persona.owners),
+        choices=tuple(choices),
+    )
+
+
+def _full_field(persona: Persona, name: str, texts: Texts) -> Field:
+    label = texts(f"card.{name}")
+    if name in LIST_FIELDS:
+        return Field(label=label, items=tuple(getattr(persona, name)))
+    if name == "decision_role":
+        return _role_field(persona, texts)
+    if name == "objections":
+        return Field(label=label, items=tuple(o.objection for o in persona.objections))
+    if name == "evidence":
+        return Field(
+            label=label,
+            items=tuple(f"{e.source} ({e.kind}, {e.date.isoformat()})" for e in persona.evidence),
+        )
+    if name == "value_proposition":
+        return Field(label=label, text=persona.value_proposition or "")
+    if name == "summary":
+        return Field(label=label, text=persona.summary)
+    return Field(label=label)
+
+
+def _role_field(persona: Persona, texts: Texts) -> Field:
+    return Field(label=texts("card.decision_role"), text=texts(f"roles.{persona.decision_role}"))
+
+
+def _list_field(label: str, items: Sequence[str], texts: Texts) -> Field:
+    shown = tuple(items[:TOP])
+    if len(items) > TOP:
+        shown += (texts("card.more", count=len(items) - TOP),)
+    return Field(label=label, items=shown)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
