@@ -24,7 +24,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 #: Deterministic constraint names so migrations can drop/alter them on every backend.
 NAMING_CONVENTION = {
@@ -99,6 +99,9 @@ class PersonaVersionRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
+    # Only so the unit of work inserts personas before their versions; never loaded.
+    persona: Mapped[PersonaRow] = relationship(lazy="raise")
+
 
 class PersonaImportRow(Base):
     """What the last import read from a persona's file, to detect file changes."""
@@ -110,6 +113,8 @@ class PersonaImportRow(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     imported_version: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    persona: Mapped[PersonaRow] = relationship(lazy="raise")
 
 
 class QuestionRow(Base):

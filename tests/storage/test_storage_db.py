@@ -105,7 +105,7 @@ def test_sqlite_creates_parent_directory_and_sets_pragmas(tmp_path: Path) -> Non
         assert path.is_file()
         with database.engine.connect() as connection:
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-            assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+            assert (connection.execute(text("PRAGMA busy_timeout")).scalar() or 0) >= 1000
     finally:
         database.dispose()
 

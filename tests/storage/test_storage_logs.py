@@ -1,0 +1,127 @@
+"""Question log, conversation state and event dedupe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from storage import ConversationStateStore, Database, ProcessedEvents, QuestionLog, QuestionRecord
+
+T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def question(
+    minute: int, *, user: str = "U1", platform: str = "slack", **kw: object
+) -> QuestionRecord:
+    fields: dict[str, object] = {
+        "asked_at": T0 + dt.timedelta(minutes=minute),
+        "platform": platform,
+        "user_id": user,
+        "conversation_id": "C1",
+        "text": f"question {minute}",
+        "intent": "objection",
+        "confidence": 0.75,
+        "answer": f"answer {minute}",
+    }
+    return QuestionRecord(**(fields | kw))  # type: ignore[arg-type]
+
+
+def test_question_log_returns_a_users_latest_questions_newest_first(database: Database) -> None:
+    log = QuestionLog(db=database)
+    for minute in (3, 1, 7, 5):
+        log.record(question(minute))
+    log.record(question(9, user="U2"))
+    log.record(question(10, platform="teams"))
+
+    recent = log.recent(platform="slack", user_id="U1", limit=3)
+
+    assert [r.text for r in recent] == ["question 7", "question 5", "question 3"]
+    assert recent[0] == question(7)
+    assert len(log.recent(platform="slack", user_id="U1")) == 4
+    assert log.recent(platform="slack", user_id="nobody") == []
+
+
+def test_question_log_keeps_every_field(database: Database) -> None:
+    log = QuestionLog(db=database)
+    entry = question(
+        1,
+        user_email="camilla@example.com",
+        persona_id="cfo-camilla",
+        objection_id="price",
+        text="Hvad koster det i år tre? 💸",
+    )
+    log.record(entry)
+    assert log.recent(platform="slack", user_id="U1") == [entry]
+
+
+def test_question_log_counts_since(database: Database) -> None:
+    log = QuestionLog(db=database)
+    for minute in range(5):
+        log.record(question(minute))
+    assert log.count_since(T0 + dt.timedelta(minutes=2)) == 3
+    assert log.count_since(T0 + dt.timedelta(days=1)) == 0
+
+
+def test_state_put_get_replace_clear(database: Database) -> None:
+    store = ConversationStateStore(db=database)
+    assert store.get("console:local") is None
+
+    store.put("console:local", kind="quiz", data={"question": 1, "score": [0]}, now=T0)
+    state = store.get("console:local")
+    assert state is not None
+    assert (state.kind, state.data, state.updated_at) == ("quiz", {"question": 1, "score": [0]}, T0)
+
+    later = T0 + dt.timedelta(minutes=1)
+    store.put("console:local", kind="roleplay", data={"persona": "cfo-camilla"}, now=later)
+    state = store.get("console:local")
+    assert state is not None
+    assert (state.kind, state.data, state.updated_at) == (
+        "roleplay",
+        {"persona": "cfo-camilla"},
+        later,
+    )
+
+    store.put("slack:T1:U2", kind="quiz", data={}, now=T0)
+    store.clear("console:local")
+    store.clear("console:local")  # clearing twice is fine
+    assert store.get("console:local") is None
+    assert store.get("slack:T1:U2") is not None
+
+
+def test_event_is_claimed_once(database: Database) -> None:
+    events = ProcessedEvents(db=database)
+    assert events.claim("Ev123", "slack", T0) is True
+    assert events.claim("Ev123", "slack", T0 + dt.timedelta(seconds=3)) is False
+    assert events.claim("Ev456", "slack", T0) is True
+
+
+def test_concurrent_claims_have_exactly_one_winner(database: Database) -> None:
+    # Separate Database objects: separate engines and connections, like separate processes.
+    url = database.url.render_as_string(hide_password=False)
+    handles = [Database(url=url) for _ in range(6)]
+    barrier = threading.Barrier(len(handles))
+    results: list[bool] = []
+
+    def claim(handle: Database) -> None:
+        barrier.wait()
+        results.append(ProcessedEvents(db=handle).claim("Ev-race", "slack", T0))
+
+    threads = [threading.Thread(target=claim, args=(h,)) for h in handles]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for handle in handles:
+            handle.dispose()
+    assert sorted(results) == [False] * 5 + [True]
+
+
+def test_prune_forgets_old_events(database: Database) -> None:
+    events = ProcessedEvents(db=database)
+    events.claim("old", "slack", T0)
+    events.claim("new", "slack", T0 + dt.timedelta(days=2))
+    assert events.prune(before=T0 + dt.timedelta(days=1)) == 1
+    assert events.claim("old", "slack", T0 + dt.timedelta(days=3)) is True
+    assert events.claim("new", "slack", T0 + dt.timedelta(days=3)) is False

@@ -1,0 +1,84 @@
+"""A large pack imports fast, and an unchanged re-import does O(1) queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import event
+
+from content.schema import Pack, PackInfo, Persona
+from storage import Database, PersonaRepository
+
+T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def big_pack(personas: int = 50, objections: int = 20, *, tag: str = "") -> Pack:
+    def persona(i: int) -> Persona:
+        return Persona.model_validate(
+            {
+                "id": f"persona-{i:03d}",
+                "name": f"Persona {i}",
+                "role": "Buyer",
+                "summary": f"Summary of persona {i}. {tag}",
+                "decision_role": "influencer",
+                "goals": [f"goal {g}" for g in range(5)],
+                "pains": [f"pain {p}" for p in range(5)],
+                "owners": ["owner@example.com"],
+                "objections": [
+                    {
+                        "id": f"objection-{o}",
+                        "objection": f"Objection {o} of persona {i}",
+                        "phrasings": [f"phrasing {o}.{n}" for n in range(4)],
+                        "response": "A response long enough to be realistic. " * 5,
+                        "proof_points": ["proof one", "proof two"],
+                    }
+                    for o in range(objections)
+                ],
+            }
+        )
+
+    info = PackInfo(name="Big", language="en")
+    return Pack(info=info, personas=tuple(persona(i) for i in range(personas)))
+
+
+@contextmanager
+def count_queries(database: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+
+
+def test_large_pack_imports_well_under_two_seconds(database: Database) -> None:
+    repo = PersonaRepository(db=database)
+    pack = big_pack()
+
+    started = time.perf_counter()
+    report = repo.import_pack(pack, origin="big", now=T0)
+    first = time.perf_counter() - started
+    started = time.perf_counter()
+    with count_queries(database) as statements:
+        again = repo.import_pack(pack, origin="big", now=T0 + dt.timedelta(hours=1))
+    second = time.perf_counter() - started
+    started = time.perf_counter()
+    updated = repo.import_pack(big_pack(tag="v2"), origin="big", now=T0 + dt.timedelta(hours=2))
+    third = time.perf_counter() - started
+
+    assert len(report.created) == 50 and len(again.unchanged) == 50
+    assert len(updated.updated) == 50
+    assert max(first, second, third) < 2.0, (first, second, third)  # typically ~0.05 s
+    queries = [
+        s for s in statements if s.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE"))
+    ]
+    assert len(queries) <= 3, queries  # personas, imports, (nothing changed: no more)
+    assert len(repo.live()) == 50

@@ -1,0 +1,279 @@
+"""Importing packs into versioned personas; chat edits; conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from content.loader import load_pack
+from content.schema import Pack, Persona
+from storage import (
+    Database,
+    PersonaRepository,
+    StaleEditError,
+    UnknownPersonaError,
+    content_hash,
+)
+from storage.models import PersonaImportRow, PersonaVersionRow
+
+PACK_EN = Path("/work/shared/eval/dev/pack-en")
+PACK_DA = Path("/work/shared/eval/dev/pack-da")
+T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+T1 = T0 + dt.timedelta(days=1)
+T2 = T0 + dt.timedelta(days=2)
+T3 = T0 + dt.timedelta(days=3)
+EDITOR = "anna.lindqvist@tindra.example"
+
+
+@pytest.fixture(scope="module")
+def pack() -> Pack:
+    if not PACK_EN.is_dir():
+        pytest.skip(f"dev pack {PACK_EN} not available")
+    return load_pack(PACK_EN)
+
+
+@pytest.fixture
+def repo(database: Database) -> PersonaRepository:
+    return PersonaRepository(db=database)
+
+
+def changed(persona: Persona, **updates: Any) -> Persona:
+    return Persona.model_validate({**persona.model_dump(), **updates})
+
+
+def replace(pack: Pack, *personas: Persona) -> Pack:
+    """The pack with the given personas swapped in (by id) or added."""
+    by_id = {p.id: p for p in pack.personas} | {p.id: p for p in personas}
+    return Pack(info=pack.info, personas=tuple(by_id[i] for i in sorted(by_id)))
+
+
+def without(pack: Pack, persona_id: str) -> Pack:
+    return Pack(info=pack.info, personas=tuple(p for p in pack.personas if p.id != persona_id))
+
+
+def version_count(database: Database) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(PersonaVersionRow)) or 0
+
+
+def test_import_creates_version_1_of_every_persona(
+    repo: PersonaRepository, pack: Pack, database: Database
+) -> None:
+    report = repo.import_pack(pack, origin=str(PACK_EN), now=T0)
+
+    ids = [p.id for p in pack.personas]
+    assert report.created == ids
+    assert report.ok and report.changed
+    assert (report.updated, report.unchanged, report.archived) == ([], [], [])
+    assert repo.live() == list(pack.personas)
+    assert version_count(database) == len(ids)
+    [info] = repo.history(ids[0])
+    assert (info.version, info.source, info.author, info.created_at) == (
+        1,
+        "import",
+        f"import:{PACK_EN}",
+        T0,
+    )
+
+
+def test_reimporting_the_same_pack_changes_nothing(
+    repo: PersonaRepository, pack: Pack, database: Database
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    report = repo.import_pack(pack, origin="pack-en", now=T1)
+
+    assert report.unchanged == [p.id for p in pack.personas]
+    assert not report.changed
+    assert version_count(database) == len(pack.personas)
+    assert "0 created, 0 updated, 4 unchanged, 0 archived, 0 conflicts" in report.summary()
+
+
+def test_changed_file_creates_version_2(repo: PersonaRepository, pack: Pack) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    cfo = changed(pack.personas[0], quote="Year three, please.")
+
+    report = repo.import_pack(replace(pack, cfo), origin="pack-en", now=T1)
+
+    assert report.updated == [cfo.id]
+    assert repo.get(cfo.id) == cfo
+    assert [(v.version, v.source, v.created_at) for v in repo.history(cfo.id)] == [
+        (1, "import", T0),
+        (2, "import", T1),
+    ]
+
+
+def test_chat_edit_survives_reimport_of_unchanged_file(repo: PersonaRepository, pack: Pack) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    edited = changed(pack.personas[0], summary="Edited in chat after feedback.")
+    assert repo.save_edit(edited, author=EDITOR, note="from feedback", now=T1) == 2
+
+    report = repo.import_pack(pack, origin="pack-en", now=T2)
+
+    assert edited.id in report.unchanged and report.ok
+    assert repo.get(edited.id) == edited
+    assert len(repo.history(edited.id)) == 2
+
+
+def test_changed_file_and_chat_edit_is_a_conflict_that_changes_nothing(
+    repo: PersonaRepository, pack: Pack, database: Database
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    persona = pack.personas[0]
+    edited = changed(persona, summary="Edited in chat.")
+    repo.save_edit(edited, author=EDITOR, note=None, now=T1)
+    from_file = changed(persona, quote="Changed in the YAML.")
+
+    report = repo.import_pack(replace(pack, from_file), origin="pack-en", now=T2)
+
+    assert not report.ok
+    [conflict] = report.conflicts
+    assert conflict.persona_id == persona.id
+    for needle in (persona.id, "v2", EDITOR, "2026-01-06", f"personas/{persona.id}.yaml"):
+        assert needle in conflict.message
+    assert "force=True" in conflict.message
+    assert f"CONFLICT {persona.id}:" in report.summary()
+    assert repo.get(persona.id) == edited
+    assert version_count(database) == len(pack.personas) + 1
+    # Nothing was recorded either: the same file conflicts again.
+    again = repo.import_pack(replace(pack, from_file), origin="pack-en", now=T3)
+    assert [c.persona_id for c in again.conflicts] == [persona.id]
+
+
+def test_force_lets_the_file_win(repo: PersonaRepository, pack: Pack) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    persona = pack.personas[0]
+    repo.save_edit(changed(persona, summary="Edited in chat."), author=EDITOR, note=None, now=T1)
+    from_file = changed(persona, quote="Changed in the YAML.")
+
+    report = repo.import_pack(replace(pack, from_file), origin="pack-en", now=T2, force=True)
+
+    assert report.ok
+    assert report.updated == [persona.id] and report.forced == [persona.id]
+    assert repo.get(persona.id) == from_file
+    history = repo.history(persona.id)
+    assert [(v.version, v.source) for v in history] == [(1, "import"), (2, "edit"), (3, "import")]
+    assert history[-1].note is not None and "v2" in history[-1].note
+    # The file is now the baseline again: re-importing it is a no-op.
+    assert repo.import_pack(replace(pack, from_file), origin="pack-en", now=T3).unchanged
+
+
+def test_file_that_already_contains_the_chat_edit_is_recorded_not_a_conflict(
+    repo: PersonaRepository, pack: Pack, database: Database
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    edited = changed(pack.personas[0], summary="Edited in chat, then copied to YAML.")
+    repo.save_edit(edited, author=EDITOR, note=None, now=T1)
+
+    report = repo.import_pack(replace(pack, edited), origin="pack-en", now=T2)
+
+    assert report.ok and report.recorded == [edited.id]
+    assert version_count(database) == len(pack.personas) + 1
+    # The next file change is a plain update, not a conflict.
+    later = changed(edited, quote="A later YAML change.")
+    report = repo.import_pack(replace(pack, later), origin="pack-en", now=T3)
+    assert report.updated == [edited.id] and repo.get(edited.id) == later
+
+
+def test_persona_missing_from_pack_is_archived_and_restored_when_back(
+    repo: PersonaRepository, pack: Pack, database: Database
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    gone = pack.personas[1]
+
+    report = repo.import_pack(without(pack, gone.id), origin="pack-en", now=T1)
+
+    assert report.archived == [gone.id]
+    assert gone.id not in [p.id for p in repo.live()]
+    assert repo.get(gone.id) is None
+    assert repo.get(gone.id, include_archived=True) == gone
+    assert repo.import_pack(without(pack, gone.id), origin="pack-en", now=T2).archived == []
+
+    back = repo.import_pack(pack, origin="pack-en", now=T3)
+    assert back.restored == [gone.id] and back.unchanged == [p.id for p in pack.personas]
+    assert repo.get(gone.id) == gone
+    assert version_count(database) == len(pack.personas)
+
+
+def test_restored_persona_with_changed_content_gets_a_new_version(
+    repo: PersonaRepository, pack: Pack
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    gone = pack.personas[1]
+    repo.import_pack(without(pack, gone.id), origin="pack-en", now=T1)
+    returning = changed(gone, quote="I'm back.")
+
+    report = repo.import_pack(replace(pack, returning), origin="pack-en", now=T2)
+
+    assert report.restored == [gone.id] and report.updated == [gone.id]
+    assert repo.get(gone.id) == returning
+
+
+def test_another_pack_replaces_the_personas(repo: PersonaRepository, pack: Pack) -> None:
+    if not PACK_DA.is_dir():
+        pytest.skip(f"dev pack {PACK_DA} not available")
+    danish = load_pack(PACK_DA)
+    repo.import_pack(pack, origin="pack-en", now=T0)
+
+    report = repo.import_pack(danish, origin="pack-da", now=T1)
+
+    assert sorted(report.archived) == sorted(
+        {p.id for p in pack.personas} - {p.id for p in danish.personas}
+    )
+    assert repo.live() == list(danish.personas)
+
+
+def test_save_edit_versions_and_guards(repo: PersonaRepository, pack: Pack) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    persona = pack.personas[0]
+
+    assert repo.save_edit(persona, author=EDITOR, note="no change", now=T1) == 1
+    edit = changed(persona, summary="New summary.")
+    assert repo.save_edit(edit, author=EDITOR, note="why", now=T1, expected_version=1) == 2
+    with pytest.raises(StaleEditError):
+        repo.save_edit(
+            changed(persona, summary="Other."),
+            author=EDITOR,
+            note=None,
+            now=T2,
+            expected_version=1,
+        )
+    with pytest.raises(UnknownPersonaError):
+        repo.save_edit(changed(persona, id="nobody"), author=EDITOR, note=None, now=T2)
+    assert [(v.version, v.source, v.author, v.note) for v in repo.history(persona.id)] == [
+        (1, "import", "import:pack-en", None),
+        (2, "edit", EDITOR, "why"),
+    ]
+    assert repo.history("nobody") == []
+    assert repo.get("nobody") is None
+
+
+def test_import_stores_hash_of_canonical_json(
+    repo: PersonaRepository, pack: Pack, database: Database
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    persona = pack.personas[0]
+    with database.session() as session:
+        row = session.get(PersonaImportRow, persona.id)
+        assert row is not None
+        assert row.content_hash == content_hash(persona.model_dump(mode="json"))
+        assert row.imported_version == 1 and row.imported_at == T0
+
+
+def test_failed_import_rolls_back_completely(
+    repo: PersonaRepository, pack: Pack, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage.pack_import as pack_import
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pack_import._Import, "_restore", explode)
+    repo.import_pack(without(pack, pack.personas[0].id), origin="pack-en", now=T0)
+    with pytest.raises(RuntimeError):
+        repo.import_pack(pack, origin="pack-en", now=T1)  # creates one, then fails
+    assert version_count(database) == len(pack.personas) - 1
+    assert pack.personas[0].id not in [p.id for p in repo.live()]
