@@ -1,0 +1,182 @@
+"""Asking the bot about personas and objections, as a seller would in chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+
+from bot.model import Incoming, Reply
+from storage.personas import PersonaRepository
+from storage.questions import QuestionLog
+
+from testbot import TODAY, BotUnderTest, Clock, MakeBot
+
+
+def ids(reply: Reply) -> tuple[object, object, object]:
+    return reply.meta["intent"], reply.meta["persona"], reply.meta["objection"]
+
+
+@pytest.mark.parametrize(
+    "question, persona",
+    [
+        ("who is Oskar?", "operations-director-oskar"),
+        ("tell me about the CFO", "cfo-frida"),
+        ("what does the ops director care about", "operations-director-oskar"),
+        ("who is Bjorn", "it-manager-bjorn"),  # typed without ø
+        ("quick rundown of the foreman persona pls", "team-lead-tuva"),
+        ("which of our personas is the gatekeeper?", "it-manager-bjorn"),
+    ],
+)
+def test_who_is_answers_with_the_persona(bot: BotUnderTest, question: str, persona: str) -> None:
+    reply = bot.ask(question)
+    assert ids(reply) == ("persona", persona, None)
+    assert reply.cards and reply.cards[0].title == bot.app.catalog.persona(persona).name  # type: ignore[union-attr]
+
+
+def test_persona_card_shows_what_a_seller_needs(bot: BotUnderTest) -> None:
+    card = bot.card_text(bot.ask("who is Oskar?"))
+    oskar = bot.app.catalog.persona("operations-director-oskar")
+    assert oskar is not None
+    assert oskar.summary in card
+    assert oskar.goals[0] in card and oskar.pains[0] in card
+    assert "Decision role: Decision-maker" in card
+    assert oskar.objections[0].objection in card
+    assert f"Owner: {', '.join(oskar.owners)}" in card
+    assert "Last reviewed 2026-10-20" in card and "next review due 2027-02-17" in card
+    assert "Review overdue" not in card
+
+
+def test_overdue_badge_follows_the_injected_clock(make_bot: MakeBot) -> None:
+    clock = Clock()
+    bot = make_bot(clock=clock)
+    # Frida: reviewed 2026-05-12, pack cadence 120 days -> due 2026-09-09.
+    assert "Review overdue" in bot.ask("who is Frida?").cards[0].badges
+    # Tuva has her own 60-day cadence: reviewed 2026-10-01 -> due 2026-11-30.
+    assert "Review overdue" not in bot.ask("who is Tuva?").cards[0].badges
+    clock.now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    assert "Review overdue" in bot.ask("who is Tuva?").cards[0].badges
+
+
+def test_asking_about_one_field_puts_that_field_first(bot: BotUnderTest) -> None:
+    reply = bot.ask("what are Oskar's biggest pains?")
+    assert ids(reply) == ("persona", "operations-director-oskar", None)
+    assert "pains" in reply.text.lower()
+    first = reply.cards[0].fields[0]
+    oskar = bot.app.catalog.persona("operations-director-oskar")
+    assert first.label == "Pains" and list(first.items) == oskar.pains  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "question, objection",
+    [
+        ("the technicians say they'll never use an app", "technician-adoption"),
+        ("customer says there's no mobile coverage where they work", "offline"),
+        ("prospect is afraid their data is stuck with us if they leave", "lock-in"),
+        ("they want to wait, it's their busiest season", "timing"),
+    ],
+)
+def test_objection_answers_with_the_response(
+    bot: BotUnderTest, question: str, objection: str
+) -> None:
+    reply = bot.ask(question)
+    intent, persona, got = ids(reply)
+    assert (intent, got) == ("objection", objection)
+    found = bot.app.catalog.objection(str(persona), objection)
+    assert found is not None
+    card = bot.card_text(reply)
+    assert found[1].response in card
+    assert all(point in card for point in found[1].proof_points)
+    assert found[0].name in card
+
+
+def test_named_persona_gets_their_own_version_and_others_are_listed(bot: BotUnderTest) -> None:
+    frida = bot.ask("Frida says it's too expensive")
+    oskar = bot.ask("Oskar thinks the price is too high")
+    assert ids(frida) == ("objection", "cfo-frida", "price")
+    assert ids(oskar) == ("objection", "operations-director-oskar", "price")
+    assert "Also heard from: " in bot.card_text(frida)
+    assert "Operations Director Oskar" in bot.card_text(frida)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's for lunch?",
+        "how do I reset my password? locked out again",
+        "is the office open between christmas and new year?",
+        "when is the summer party",
+    ],
+)
+def test_out_of_scope_gets_an_honest_dont_know_with_a_hint(
+    bot: BotUnderTest, question: str
+) -> None:
+    reply = bot.ask(question)
+    assert reply.meta["intent"] not in ("persona", "objection")
+    assert reply.meta["persona"] is None and reply.meta["objection"] is None
+    assert not reply.cards
+    if not reply.choices:
+        assert "I don't know" in reply.text and "who is" in reply.text
+
+
+def test_help_uses_real_examples_from_the_pack(bot: BotUnderTest) -> None:
+    reply = bot.ask("help")
+    assert reply.meta["intent"] == "help"
+    assert "who is CFO Frida?" in reply.text
+    assert reply.choices
+
+
+def test_typing_a_number_picks_a_choice(bot: BotUnderTest) -> None:
+    card = bot.ask("who is Oskar?").cards[0]
+    picked = bot.ask("1")
+    assert ids(picked) == ("objection", "operations-director-oskar", card.choices[0].value.split("/")[1])
+
+
+def test_a_choice_number_out_of_range_gets_help_not_an_error(bot: BotUnderTest) -> None:
+    bot.ask("who is Oskar?")
+    reply = bot.ask("9")
+    assert "There is no choice 9" in reply.text
+
+
+def test_pending_choices_survive_a_restart(make_bot: MakeBot) -> None:
+    make_bot().ask("who is Tuva?")
+    again = make_bot()  # a new process on the same database
+    assert ids(again.ask("2"))[0] == "objection"
+
+
+def test_every_question_is_recorded(bot: BotUnderTest) -> None:
+    bot.ask("who is Oskar?")
+    bot.ask("what's for lunch?")
+    log = QuestionLog(db=bot.app.db).recent(platform="console", user_id="local", limit=5)
+    assert [q.text for q in log] == ["what's for lunch?", "who is Oskar?"]
+    assert log[1].intent == "persona" and log[1].persona_id == "operations-director-oskar"
+    assert log[1].confidence > 0.5 and log[1].asked_at == TODAY
+    assert log[0].intent == "unknown" and log[0].persona_id is None
+
+
+def test_a_failing_handler_apologises_and_logs_context(
+    bot: BotUnderTest, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(message: Incoming) -> Reply:
+        raise RuntimeError("boom")
+
+    bot.app.router.text_handler = broken
+    with caplog.at_level(logging.ERROR):
+        reply = bot.ask("who is Oskar?")
+    assert "Sorry, something went wrong" in reply.text
+    assert "handler failed" in caplog.text and "who is Oskar?" in caplog.text
+
+
+def test_chat_edits_survive_a_restart(make_bot: MakeBot) -> None:
+    first = make_bot()
+    oskar = first.app.catalog.persona("operations-director-oskar")
+    assert oskar is not None
+    edited = oskar.model_copy(update={"summary": "Edited in chat after a win/loss review."})
+    PersonaRepository(db=first.app.db).save_edit(
+        edited, author="owner@fieldline.example", note="feedback", now=TODAY
+    )
+    restarted = make_bot()  # re-imports the unchanged example pack
+    assert "Edited in chat after a win/loss review." in restarted.card_text(
+        restarted.ask("who is Oskar?")
+    )
