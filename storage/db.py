@@ -17,13 +17,16 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+#: PostgreSQL advisory lock key taken by ``session(exclusive=True)`` ("personab" in hex).
+WRITE_LOCK = 0x706572736F6E6162
 
 #: How long a SQLite writer waits for another process's lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -64,6 +67,7 @@ class Database:
                 "use a sqlite:/// or postgresql:// URL"
             )
         self.engine: Engine = _create_engine(self.url)
+        self._exclusive_engine = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 
     def __repr__(self) -> str:
@@ -75,14 +79,23 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, exclusive: bool = False) -> Iterator[Session]:
         """Open a session in one transaction: commit on success, roll back on error.
+
+        Args:
+            exclusive: Serialise this transaction against other exclusive ones, in any
+                process, for read-then-write work such as imports and edits: SQLite
+                starts it with ``BEGIN IMMEDIATE`` (waiting up to the busy timeout), and
+                PostgreSQL takes a transaction-level advisory lock.
 
         Yields:
             The session; objects stay readable after the block (no expiry on commit).
 
         """
-        with self._sessions() as session, session.begin():
+        bind = self._exclusive_engine if exclusive else self.engine
+        with self._sessions(bind=bind) as session, session.begin():
+            if exclusive and self.dialect == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
             yield session
 
     def upgrade(self, revision: str = "head") -> None:
@@ -153,4 +166,4 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(connection.get_execution_options().get("sqlite_begin", "BEGIN"))

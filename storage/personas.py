@@ -74,7 +74,7 @@ class PersonaRepository:
             What was created, updated, unchanged, archived and in conflict.
 
         """
-        with self._db.session() as session:
+        with self._db.session(exclusive=True) as session:
             return run_import(session, pack, origin=origin, now=now, force=force)
 
     def live(self) -> list[Persona]:
@@ -133,7 +133,7 @@ class PersonaRepository:
 
         """
         data = persona_data(persona)
-        with self._db.session() as session:
+        with self._db.session(exclusive=True) as session:
             if session.get(PersonaRow, persona.id) is None:
                 raise UnknownPersonaError(persona.id)
             live = latest_versions(session, [persona.id]).get(persona.id)
