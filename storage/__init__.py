@@ -6,7 +6,8 @@ takes the time as an argument (timezone-aware), so tests control the clock.
 
 from storage.db import Database, normalize_url
 from storage.events import ProcessedEvents
-from storage.pack_import import ImportConflict, ImportReport, content_hash
+from storage.import_report import ImportConflict, ImportReport
+from storage.pack_import import content_hash
 from storage.personas import (
     PersonaRepository,
     PersonaVersionInfo,

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from content.schema import Pack, Persona
 from storage.db import Database
+from storage.import_report import ImportReport
 from storage.models import PersonaRow, PersonaVersionRow
 from storage.pack_import import (
-    ImportReport,
     latest_versions,
     normalised,
     persona_data,
