@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -139,19 +139,16 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         )
         if not app.import_report.ok:
             print(app.import_report.summary() + "\n", file=sys.stderr)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         bot.run(sys.stdin, prompt="you> " if interactive else "")
-    except KeyboardInterrupt:
-        pass
     if interactive:
         print("\n" + app.texts("bye"))
     return EXIT_OK
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
-    from content.loader import load_pack
-
     from bot.i18n import Texts
+    from content.loader import load_pack
 
     try:
         pack = load_pack(args.dir)
@@ -176,10 +173,9 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import open_database, pack_dir, utc_now
     from content.loader import load_pack
     from storage.personas import PersonaRepository
-
-    from bot.app import open_database, pack_dir, utc_now
 
     directory = pack_dir(settings)
     try:

@@ -69,9 +69,10 @@ class Router:
     def handle(self, message: Incoming) -> Reply:
         """Answer one message; never raises."""
         try:
-            message = self._resolve_pick(message)
-            if isinstance(message, Reply):
-                return message
+            resolved = self._resolve_pick(message)
+            if isinstance(resolved, Reply):
+                return resolved
+            message = resolved
             reply = self._dispatch(message)
         except Exception:
             log.exception(

@@ -57,7 +57,9 @@ class Settings(BaseSettings):
         except ArgumentError as exc:
             raise ValueError(f"{value!r} is not a database URL ({exc})") from None
         if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
-            raise ValueError(f"unsupported database {url.get_backend_name()!r}; use sqlite or postgresql")
+            raise ValueError(
+                f"unsupported database {url.get_backend_name()!r}; use sqlite or postgresql"
+            )
         return value
 
     @field_validator("log_level")

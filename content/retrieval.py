@@ -188,8 +188,13 @@ class Retriever:
             and t not in self._filler
             and t not in self._buyer
         ]
-        if not content and not mentioned and not fields and not who and not says and any(
-            t in self._help for t in terms
+        if (
+            not content
+            and not mentioned
+            and not fields
+            and not who
+            and not says
+            and any(t in self._help for t in terms)
         ):
             return Understanding(intent="help", confidence=1.0)
 
@@ -283,8 +288,10 @@ class Retriever:
         return hit
 
     def _expand(self, content: list[str]) -> list[str]:
-        """Map terms the index lacks onto known ones: compounds ("weekendtillæg" →
-        "tillæg") in languages that write them as one word."""
+        """Map terms the index lacks onto known ones they contain.
+
+        Compounds ("weekendtillæg" → "tillæg") in languages that write them as one word.
+        """
         out: list[str] = []
         for t in content:
             if t in self._vocab or len(t) < 7:
@@ -329,7 +336,13 @@ class Retriever:
 
 
 def _lexicon_text(lex: Lexicon) -> list[str]:
-    return [*lex.filler, *lex.who, *lex.says, *lex.help, *(w for v in lex.fields.values() for w in v)]
+    return [
+        *lex.filler,
+        *lex.who,
+        *lex.says,
+        *lex.help,
+        *(w for v in lex.fields.values() for w in v),
+    ]
 
 
 def _all_text(personas: Sequence[Persona]) -> list[str]:

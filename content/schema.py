@@ -65,9 +65,7 @@ class Evidence(_Strict):
     """Where a persona's content comes from (interviews, CRM, support, ...)."""
 
     source: Text
-    kind: Literal[
-        "interview", "survey", "crm", "sales-feedback", "support", "analytics", "other"
-    ]
+    kind: Literal["interview", "survey", "crm", "sales-feedback", "support", "analytics", "other"]
     date: Date
 
 

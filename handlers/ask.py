@@ -5,8 +5,8 @@ The router records every question with the answer's ``meta`` (intent, ids, confi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import datetime as dt
+from collections.abc import Callable
 
 from bot.i18n import Texts
 from bot.model import Choice, Incoming, Reply
@@ -122,7 +122,9 @@ class AskHandler:
                 label = self.texts(
                     "choice_objection", objection=_short(objection.objection), persona=persona.name
                 )
-                choices.append(Choice(label=label, value=objection_action(persona.id, objection.id)))
+                choices.append(
+                    Choice(label=label, value=objection_action(persona.id, objection.id))
+                )
         return Reply(
             text=self.texts("unsure"),
             choices=tuple(choices),
@@ -132,7 +134,9 @@ class AskHandler:
     def unknown(self, confidence: float = 0.0) -> Reply:
         """The honest "I don't know that" with a hint of what the bot can do."""
         example = self.catalog.example_persona()
-        name = example.aliases[0] if example and example.aliases else (example.name if example else "")
+        name = (
+            example.aliases[0] if example and example.aliases else (example.name if example else "")
+        )
         if not example:
             return Reply(text=self.texts("empty_pack"), meta=_meta("unknown", None, None, 0.0))
         return Reply(

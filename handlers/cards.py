@@ -125,7 +125,9 @@ def objection_card(
         fields.append(Field(label=texts("card.objection_said"), items=tuple(objection.phrasings)))
     if others:
         fields.append(Field(label=texts("card.also_from"), items=tuple(p.name for p in others)))
-    choices = [Choice(label=texts("choice_persona", name=persona.name), value=persona_action(persona.id))]
+    choices = [
+        Choice(label=texts("choice_persona", name=persona.name), value=persona_action(persona.id))
+    ]
     choices += [
         Choice(label=_short(p.name), value=objection_action(p.id, objection.id)) for p in others
     ]

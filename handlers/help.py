@@ -21,11 +21,15 @@ def help_reply(*, catalog: Catalog, texts: Texts) -> Reply:
         persona_first=first,
         objection_example=objection.objection if objection else "",
     )
-    choices = [Choice(label=texts("choice_persona", name=persona.name), value=persona_action(persona.id))]
+    choices = [
+        Choice(label=texts("choice_persona", name=persona.name), value=persona_action(persona.id))
+    ]
     if objection is not None:
         choices.append(
             Choice(
-                label=texts("choice_objection", objection=_short(objection.objection), persona=persona.name),
+                label=texts(
+                    "choice_objection", objection=_short(objection.objection), persona=persona.name
+                ),
                 value=objection_action(persona.id, objection.id),
             )
         )

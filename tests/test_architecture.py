@@ -71,6 +71,9 @@ def test_only_the_settings_module_reads_the_environment() -> None:
         rel(p)
         for p in modules()
         if rel(p) != "bot/settings.py"
-        and ("os.environ" in p.read_text(encoding="utf-8") or "getenv(" in p.read_text(encoding="utf-8"))
+        and (
+            "os.environ" in p.read_text(encoding="utf-8")
+            or "getenv(" in p.read_text(encoding="utf-8")
+        )
     ]
     assert offenders == []

@@ -6,12 +6,11 @@ import datetime as dt
 import logging
 
 import pytest
+from testbot import TODAY, BotUnderTest, Clock, MakeBot
 
 from bot.model import Incoming, Reply
 from storage.personas import PersonaRepository
 from storage.questions import QuestionLog
-
-from testbot import TODAY, BotUnderTest, Clock, MakeBot
 
 
 def ids(reply: Reply) -> tuple[object, object, object]:
@@ -130,7 +129,11 @@ def test_help_uses_real_examples_from_the_pack(bot: BotUnderTest) -> None:
 def test_typing_a_number_picks_a_choice(bot: BotUnderTest) -> None:
     card = bot.ask("who is Oskar?").cards[0]
     picked = bot.ask("1")
-    assert ids(picked) == ("objection", "operations-director-oskar", card.choices[0].value.split("/")[1])
+    assert ids(picked) == (
+        "objection",
+        "operations-director-oskar",
+        card.choices[0].value.split("/")[1],
+    )
 
 
 def test_a_choice_number_out_of_range_gets_help_not_an_error(bot: BotUnderTest) -> None:

@@ -20,9 +20,7 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Run ``personabot ARGS`` in a clean environment with its own SQLite database."""
 
     def run(*args: str, stdin: str = "", env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-        environ = {
-            k: v for k, v in os.environ.items() if not k.startswith("PERSONABOT_")
-        }
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("PERSONABOT_")}
         environ["PERSONABOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'cli.db'}"
         environ.update(env or {})
         return subprocess.run(
@@ -40,7 +38,9 @@ def run(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_ask_reads_one_question_per_line_and_answers_in_order(run) -> None:  # type: ignore[no-untyped-def]
     result = run(
-        "ask", "--json", stdin="who is Oskar?\nwhat's for lunch?\n\nthe CFO says it's too expensive\n"
+        "ask",
+        "--json",
+        stdin="who is Oskar?\nwhat's for lunch?\n\nthe CFO says it's too expensive\n",
     )
     assert result.returncode == 0, result.stderr
     answers = [json.loads(line) for line in result.stdout.splitlines()]
@@ -91,7 +91,9 @@ def test_validate_reports_ok_and_errors(run, tmp_path: Path) -> None:  # type: i
     assert "OK" in ok.stdout and "4 personas" in ok.stdout
 
     broken = Path(shutil.copytree(EXAMPLE_PACK, tmp_path / "broken"))
-    (broken / "personas/cfo-frida.yaml").write_text("id: cfo-frida\nname: Frida\n", encoding="utf-8")
+    (broken / "personas/cfo-frida.yaml").write_text(
+        "id: cfo-frida\nname: Frida\n", encoding="utf-8"
+    )
     bad = run("content", "validate", str(broken))
     assert bad.returncode == 1
     assert "personas/cfo-frida.yaml: goals: required" in bad.stderr
@@ -111,9 +113,17 @@ def test_a_broken_pack_stops_ask_with_the_errors(run, tmp_path: Path) -> None:  
 @pytest.mark.parametrize(
     "variable, value, message",
     [
-        ("PERSONABOT_DATABASE_URL", "not a url", "PERSONABOT_DATABASE_URL: 'not a url' is not a database URL"),
+        (
+            "PERSONABOT_DATABASE_URL",
+            "not a url",
+            "PERSONABOT_DATABASE_URL: 'not a url' is not a database URL",
+        ),
         ("PERSONABOT_DATABASE_URL", "mysql://x/y", "unsupported database 'mysql'"),
-        ("PERSONABOT_CONTENT", "/no/such/pack", "PERSONABOT_CONTENT: /no/such/pack is not a directory"),
+        (
+            "PERSONABOT_CONTENT",
+            "/no/such/pack",
+            "PERSONABOT_CONTENT: /no/such/pack is not a directory",
+        ),
         ("PERSONABOT_LOG_LEVEL", "LOUD", "PERSONABOT_LOG_LEVEL: 'LOUD' is not one of"),
     ],
 )

@@ -55,9 +55,16 @@ def test_all_errors_are_reported_at_once_across_files(pack: Path) -> None:
     found = errors(pack)
     assert "personas/cfo-frida.yaml: goals: must list at least 1 item" in found
     assert "personas/cfo-frida.yaml: owners[0]: 'not-an-email' is not an email address" in found
-    assert any(e.startswith("personas/cfo-frida.yaml: decision_role: 'boss' is not allowed") for e in found)
-    assert "personas/cfo-frida.yaml: last_reviewed: '2026-02-30' is not a valid date (use YYYY-MM-DD)" in found
-    assert any(e.startswith("personas/cfo-frida.yaml: evidence[0].kind: 'gut-feeling'") for e in found)
+    assert any(
+        e.startswith("personas/cfo-frida.yaml: decision_role: 'boss' is not allowed") for e in found
+    )
+    assert (
+        "personas/cfo-frida.yaml: last_reviewed: '2026-02-30' is not a valid date (use YYYY-MM-DD)"
+        in found
+    )
+    assert any(
+        e.startswith("personas/cfo-frida.yaml: evidence[0].kind: 'gut-feeling'") for e in found
+    )
     assert any(e.startswith("pack.yaml: language: 'xx' is not allowed") for e in found)
     assert len(found) == 6
 
@@ -98,7 +105,10 @@ def test_bad_slug_and_wrong_types(pack: Path) -> None:
         "letters, digits and single dashes" in found
     )
     assert "personas/operations-director-oskar.yaml: aliases: must be a list, got str" in found
-    assert "personas/operations-director-oskar.yaml: review_every_days: must be greater than 0" in found
+    assert (
+        "personas/operations-director-oskar.yaml: review_every_days: must be greater than 0"
+        in found
+    )
 
 
 def test_broken_yaml_names_the_line(pack: Path) -> None:
