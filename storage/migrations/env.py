@@ -2,13 +2,12 @@
 
 :meth:`storage.db.Database.upgrade` passes its own connection in
 ``config.attributes["connection"]``. For ``alembic -c storage/alembic.ini ...`` (writing
-new revisions) the URL comes from ``PERSONABOT_DATABASE_URL`` or the ini's
-``sqlalchemy.url``.
+new revisions) pass the database with ``-x url=sqlite:///dev.db`` (or set the ini's
+``sqlalchemy.url``).
 """
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 
 from alembic import context
@@ -46,9 +45,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = os.environ.get("PERSONABOT_DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    url = url or config.get_main_option("sqlalchemy.url")
     if not url:
-        raise RuntimeError("set PERSONABOT_DATABASE_URL or sqlalchemy.url in alembic.ini")
+        raise RuntimeError("pass -x url=<database url> (or set sqlalchemy.url in alembic.ini)")
     database = Database(url=url)
     try:
         with database.engine.begin() as conn:

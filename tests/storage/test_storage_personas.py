@@ -308,3 +308,30 @@ def test_concurrent_imports_do_not_collide(database: Database, pack: Pack) -> No
     assert errors == []
     assert sorted(len(r.created) for r in reports) == [0, 0, 0, len(pack.personas)]
     assert version_count(database) == len(pack.personas)
+
+
+def test_schema_change_alone_is_not_a_file_change(
+    repo: PersonaRepository, pack: Pack, database: Database
+) -> None:
+    """Data stored before a field was added to the schema still matches the file."""
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    persona = next(p for p in pack.personas if p.review_every_days is None)
+    repo.save_edit(changed(persona, summary="Edited in chat."), author=EDITOR, note=None, now=T1)
+    with database.session() as session:
+        row = session.get(PersonaImportRow, persona.id)
+        assert row is not None
+        # As stored before the schema gained ``review_every_days`` (default None).
+        old = {k: v for k, v in row.data.items() if k != "review_every_days"}
+        row.data, row.content_hash = old, content_hash(old)
+
+    report = repo.import_pack(pack, origin="pack-en", now=T2)
+
+    assert report.ok and persona.id in report.unchanged
+    assert version_count(database) == len(pack.personas) + 1
+    with database.session() as session:
+        row = session.get(PersonaImportRow, persona.id)
+        assert row is not None and row.content_hash == content_hash(persona_json(persona))
+
+
+def persona_json(persona: Persona) -> dict[str, Any]:
+    return persona.model_dump(mode="json")
