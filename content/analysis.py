@@ -35,10 +35,11 @@ _STOPWORDS = {
     "fr": bm25_stopwords.STOPWORDS_FRENCH,
 }
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "œ": "oe"})
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"([^\W_]+)(?:['’][^\W_]+)*", re.UNICODE)
 _MIN_TYPO_LEN = 5
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     """Fold a lowercase word to ASCII: ``Søren`` → ``soren``, ``för`` → ``for``."""
     word = word.translate(_FOLD)
@@ -48,12 +49,7 @@ def fold(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split text into lowercase words; ``Søren's`` gives ``søren``."""
-    out = []
-    for match in _WORD.finditer(text.lower()):
-        word = re.split(r"['’]", match.group())[0]
-        if word:
-            out.append(word)
-    return out
+    return _WORD.findall(text.lower())
 
 
 class Analyzer:
@@ -68,6 +64,7 @@ class Analyzer:
     def __init__(self, *, language: str, extra_stopwords: Iterable[str] = ()) -> None:
         self.language = language
         self._stemmer = Stemmer.Stemmer(_STEMMERS.get(language, "english"))
+        self._stems: dict[str, str] = {}
         base = {fold(w) for w in _STOPWORDS.get(language, bm25_stopwords.STOPWORDS_EN)}
         self.stopwords = frozenset(base | {fold(w.lower()) for w in extra_stopwords})
         self.stopwords_stemmed = frozenset(self.stem(w) for w in self.stopwords)
@@ -83,7 +80,10 @@ class Analyzer:
 
     def stem(self, word: str) -> str:
         """Stem then fold one lowercase word."""
-        return fold(self._stemmer.stemWord(word))
+        cached = self._stems.get(word)
+        if cached is None:
+            cached = self._stems[word] = fold(self._stemmer.stemWord(word))
+        return cached
 
     def terms(self, text: str, *, keep_stopwords: bool = False, correct: bool = False) -> list[str]:
         """Analyze ``text`` into terms.
