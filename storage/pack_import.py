@@ -230,10 +230,11 @@ class _Import:
 
 def _conflict_message(row: PersonaRow, live: PersonaVersionRow, imported_version: int) -> str:
     when = live.created_at.strftime("%Y-%m-%d %H:%M UTC")
+    kind = "a chat edit" if live.source == "edit" else f"an {live.source}"
     since = f"the last import (v{imported_version})" if imported_version else "any import"
     return (
         f"persona '{row.id}' changed both in personas/{row.id}.yaml and in chat. "
-        f"The live version v{live.version} is a {live.source} by {live.author or 'unknown'} "
+        f"The live version v{live.version} is {kind} by {live.author or 'unknown'} "
         f"on {when}, made after {since}. Nothing was changed for this persona. To resolve, "
         f"either copy the chat changes into personas/{row.id}.yaml and import again, or "
         "re-run the import with force=True (the CLI's --force) to let the file win; "
