@@ -32,10 +32,13 @@ _QUOTED = re.compile(r"(?:^|\s)['\"“‘«„](?:[^'\"”’»]+\s){2,}[^'\"”
 # Confidence at or above which we answer an objection outright; between LOW and SURE we
 # offer the best candidates as choices; below LOW the question is out of scope.
 SURE = 0.5
+SURE_FOR_WHO = 0.8
 LOW = 0.3
 # A question framed around the buyer ("the customer says...", "Ib thinks...") is a sales
 # question; this much is added to how well the words match.
 CONTEXT_BONUS = 0.3
+# Share of a who-is question's words a persona's name, aliases and role must explain.
+TITLE_MATCH = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,16 +112,26 @@ class Retriever:
         return self.analyzer.terms(text)
 
     def _alias_phrases(self, personas: Sequence[Persona]) -> list[tuple[list[str], str]]:
-        out: list[tuple[list[str], str]] = []
+        stop = self.analyzer.stopwords_stemmed
+        forms: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for p in personas:
-            for form in (p.name, *p.aliases):
-                terms = self._phrase(form)
-                if len(terms) > 2 and terms[0] in self.analyzer.stopwords_stemmed:
+            name = self._phrase(p.name)
+            # "IT Manager Ib" is also called "IT manager" (and "Ib").
+            variants = [name, name[:-1], name[-1:]] if len(name) > 1 else [name]
+            for terms in [*variants, *(self._phrase(a) for a in p.aliases)]:
+                if len(terms) > 2 and terms[0] in stop:
                     terms = terms[1:]
-                if len(terms) == 1 and terms[0] in self.analyzer.stopwords_stemmed:
+                if not terms or (len(terms) == 1 and terms[0] in stop):
                     continue
-                if terms:
-                    out.append((terms, p.id))
+                forms[tuple(terms)].add(p.id)
+        explicit = {tuple(self._phrase(a)) for p in personas for a in p.aliases}
+        out = [
+            (list(terms), pid)
+            for terms, pids in forms.items()
+            # A name fragment two personas share ("Manager") names neither of them.
+            if len(pids) == 1 or terms in explicit
+            for pid in sorted(pids)
+        ]
         # Longest first, so "sales director" wins over "sales".
         out.sort(key=lambda a: -len(a[0]))
         return out
@@ -154,6 +167,37 @@ class Retriever:
         for p in personas:
             for t in self._phrase(p.decision_role.replace("-", " ")):
                 self._roles[t].append(p.id)
+        # Who each persona is, in words: for "tell me about the plant manager" when
+        # "plant manager" is not an alias.
+        self._titles = {
+            p.id: set(self._content(" ".join([p.name, *p.aliases, p.role]))) for p in personas
+        }
+        df: dict[str, int] = defaultdict(int)
+        for terms in self._titles.values():
+            for t in terms:
+                df[t] += 1
+        n = max(len(personas), 1)
+        self._title_idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._title_unknown_idf = math.log(1 + n / 0.5)
+
+    def _title_match(self, content: list[str]) -> str | None:
+        """The one persona whose name, aliases and role explain most of ``content``."""
+        unique = set(content)
+        total = sum(self._title_idf.get(t, self._title_unknown_idf) for t in unique)
+        if not total:
+            return None
+        scored = sorted(
+            (
+                (sum(self._title_idf[t] for t in unique & terms) / total, pid)
+                for pid, terms in self._titles.items()
+            ),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < TITLE_MATCH:
+            return None
+        if len(scored) > 1 and scored[1][0] >= scored[0][0]:
+            return None
+        return scored[0][1]
 
     # -- querying -----------------------------------------------------------------------
 
@@ -212,9 +256,16 @@ class Retriever:
                 return self._objection(best, mentioned, ranked, fields)
             return self._persona(mentioned[0], 0.6, fields, mentioned, ranked)
 
-        if (fields or who) and not says and len(roles) == 1:
-            return self._persona(roles.pop(), 0.8, fields, mentioned, ranked)
-        if best is not None and conf >= SURE:
+        if (fields or who) and not says:
+            if len(roles) == 1:
+                return self._persona(roles.pop(), 0.8, fields, mentioned, ranked)
+            titled = self._title_match(content)
+            if titled is not None:
+                return self._persona(titled, 0.7, fields, mentioned, ranked)
+        # "Tell me about the plant manager" asks for a person: a stray word match with an
+        # objection's text is not an answer to that.
+        sure = SURE_FOR_WHO if who and not says else SURE
+        if best is not None and conf >= sure:
             return self._objection(best, mentioned, ranked, fields)
         if best is not None and conf >= LOW:
             return Understanding(

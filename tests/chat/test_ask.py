@@ -26,6 +26,8 @@ def ids(reply: Reply) -> tuple[object, object, object]:
         ("who is Bjorn", "it-manager-bjorn"),  # typed without ø
         ("quick rundown of the foreman persona pls", "team-lead-tuva"),
         ("which of our personas is the gatekeeper?", "it-manager-bjorn"),
+        ("tell me about the operations director", "operations-director-oskar"),  # from name
+        ("what does the service technician team lead care about", "team-lead-tuva"),  # role
     ],
 )
 def test_who_is_answers_with_the_persona(bot: BotUnderTest, question: str, persona: str) -> None:
@@ -106,6 +108,8 @@ def test_named_persona_gets_their_own_version_and_others_are_listed(bot: BotUnde
         "how do I reset my password? locked out again",
         "is the office open between christmas and new year?",
         "when is the summer party",
+        "tell me about the plant manager",  # a persona this pack does not have
+        "who is the CEO?",
     ],
 )
 def test_out_of_scope_gets_an_honest_dont_know_with_a_hint(
