@@ -225,6 +225,9 @@ def test_lexicon_has_the_english_lists(language: str) -> None:
     own = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert set(own) == set(english)
     assert set(own["fields"]) == set(english["fields"])
+    lists = [v for k, v in own.items() if k != "fields"] + list(own["fields"].values())
+    # Unquoted YAML 1.1 words like French "on" load as booleans, not text.
+    assert [w for words in lists for w in words if not isinstance(w, str)] == []
     lex = lexicon(language)
     assert all([lex.buyer, lex.filler, lex.who, lex.says, lex.help])
     assert all(lex.fields.values())
