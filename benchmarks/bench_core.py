@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.app import build_app  # noqa: E402
 from bot.console import ConsoleBot  # noqa: E402
-from bot.model import Incoming, Reply  # noqa: E402
+from bot.model import Reply  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from content.loader import load_pack  # noqa: E402
 from storage.db import Database  # noqa: E402
@@ -51,10 +51,28 @@ TOPICS = [
     ("training", "Training everyone takes too long", ["onboarding time", "courses"]),
     ("mobile", "Field staff need it offline on their phones", ["no signal", "app"]),
 ]
-WORDS = (
-    "pipeline forecast invoice warehouse dispatch compliance audit payroll roster ticket "
-    "quote margin churn renewal onboarding rollout workflow dashboard approval budget"
-).split()
+WORDS = [
+    "pipeline",
+    "forecast",
+    "invoice",
+    "warehouse",
+    "dispatch",
+    "compliance",
+    "audit",
+    "payroll",
+    "roster",
+    "ticket",
+    "quote",
+    "margin",
+    "churn",
+    "renewal",
+    "onboarding",
+    "rollout",
+    "workflow",
+    "dashboard",
+    "approval",
+    "budget",
+]
 
 
 def generate_pack(root: Path, personas: int = 50, objections: int = 20) -> Path:

@@ -18,8 +18,8 @@ from handlers.ask import AskHandler
 from storage.db import Database
 from storage.pack_import import ImportReport
 from storage.personas import PersonaRepository
-from storage.questions import QuestionLog
 from storage.state import ConversationStateStore
+from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def build_app(settings: Settings, *, clock: Clock = utc_now) -> App:
         text_handler=ask.handle,
         actions={"persona": ask.show, "objection": ask.show},
         texts=texts,
-        questions=QuestionLog(db=db),
+        turns=TurnLog(db=db),
         state=ConversationStateStore(db=db),
         clock=clock,
         fallback=ask.unknown,

@@ -15,8 +15,9 @@ from typing import Any
 
 from bot.i18n import Texts
 from bot.model import Choice, Incoming, Reply
-from storage.questions import QuestionLog, QuestionRecord
+from storage.questions import QuestionRecord
 from storage.state import ConversationStateStore
+from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class Router:
         actions: Handlers for picked choices, by the prefix of the choice value
             (``persona`` for ``persona:cfo``).
         texts: Texts in the pack's language.
-        questions: The question log.
+        turns: Records each question and the choices offered, in one transaction.
         state: Per-conversation state in the database.
         clock: Returns the current time (timezone-aware).
         fallback: The reply for an expired or unknown choice.
@@ -53,7 +54,7 @@ class Router:
         text_handler: TextHandler,
         actions: Mapping[str, ActionHandler],
         texts: Texts,
-        questions: QuestionLog,
+        turns: TurnLog,
         state: ConversationStateStore,
         clock: Callable[[], dt.datetime],
         fallback: Callable[[], Reply],
@@ -61,7 +62,7 @@ class Router:
         self.text_handler = text_handler
         self.actions = dict(actions)
         self.texts = texts
-        self.questions = questions
+        self.turns = turns
         self.state = state
         self.clock = clock
         self.fallback = fallback
@@ -118,17 +119,15 @@ class Router:
         return message
 
     def _remember(self, message: Incoming, reply: Reply) -> None:
+        choices = [{"label": c.label, "value": c.value} for c in offered_choices(reply)]
         try:
-            choices = offered_choices(reply)
-            key = message.conversation.key
-            if choices:
-                data = {"choices": [{"label": c.label, "value": c.value} for c in choices]}
-                self.state.put(key, kind=CHOICES, data=data, now=self.clock())
-            else:
-                current = self.state.get(key)
-                if current is not None and current.kind == CHOICES:
-                    self.state.clear(key)
-            self.questions.record(_record(message, reply, self.clock()))
+            self.turns.finish(
+                _record(message, reply, self.clock()),
+                key=message.conversation.key,
+                kind=CHOICES,
+                choices=choices,
+                now=self.clock(),
+            )
         except Exception:
             log.exception(
                 "could not record question: user=%s conversation=%s",

@@ -144,12 +144,12 @@ def _create_engine(url: URL) -> Engine:
     elif not url.database.startswith("file:"):
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, **kwargs)
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, file_backed=not kwargs)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys, a busy timeout and real transactions for SQLite.
+def _configure_sqlite(engine: Engine, *, file_backed: bool) -> None:
+    """Foreign keys, a busy timeout, WAL and real transactions for SQLite.
 
     pysqlite normally starts a transaction only before the first write, so reads in the
     same ``session()`` would not be isolated. We switch its own handling off and emit
@@ -162,6 +162,12 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if file_backed:
+            # WAL lets readers run beside a writer (several bot processes on one file)
+            # and, with synchronous=NORMAL, a commit is an append, not an fsync: safe
+            # against a crashed process, only a power cut can lose the last commits.
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -57,21 +57,7 @@ class QuestionLog:
     def record(self, entry: QuestionRecord) -> None:
         """Append ``entry`` to the log."""
         with self._db.session() as session:
-            session.add(
-                QuestionRow(
-                    asked_at=entry.asked_at,
-                    platform=entry.platform,
-                    user_id=entry.user_id,
-                    user_email=entry.user_email,
-                    conversation_id=entry.conversation_id,
-                    text=entry.text,
-                    intent=entry.intent,
-                    persona_id=entry.persona_id,
-                    objection_id=entry.objection_id,
-                    confidence=entry.confidence,
-                    answer=entry.answer,
-                )
-            )
+            session.add(question_row(entry))
 
     def recent(self, *, platform: str, user_id: str, limit: int = 5) -> list[QuestionRecord]:
         """Return a user's latest questions, newest first.
@@ -116,4 +102,21 @@ def _record(row: QuestionRow) -> QuestionRecord:
         objection_id=row.objection_id,
         confidence=row.confidence,
         answer=row.answer,
+    )
+
+
+def question_row(entry: QuestionRecord) -> QuestionRow:
+    """The row that stores ``entry``."""
+    return QuestionRow(
+        asked_at=entry.asked_at,
+        platform=entry.platform,
+        user_id=entry.user_id,
+        user_email=entry.user_email,
+        conversation_id=entry.conversation_id,
+        text=entry.text,
+        intent=entry.intent,
+        persona_id=entry.persona_id,
+        objection_id=entry.objection_id,
+        confidence=entry.confidence,
+        answer=entry.answer,
     )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Executable, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
@@ -57,21 +57,35 @@ class ConversationStateStore:
             now: Timezone-aware time of the write.
 
         """
-        values = {"key": key, "kind": kind, "data": dict(data), "updated_at": now}
-        insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
-        stmt = insert(ConversationStateRow).values(values)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[ConversationStateRow.key],
-            set_={
-                "kind": stmt.excluded.kind,
-                "data": stmt.excluded.data,
-                "updated_at": stmt.excluded.updated_at,
-            },
-        )
         with self._db.session() as session:
-            session.execute(stmt)
+            session.execute(upsert_statement(self._db.dialect, key, kind=kind, data=data, now=now))
 
     def clear(self, key: str) -> None:
         """Delete the state under ``key``, if any."""
         with self._db.session() as session:
-            session.execute(delete(ConversationStateRow).where(ConversationStateRow.key == key))
+            session.execute(delete_statement(key))
+
+
+def upsert_statement(
+    dialect: str, key: str, *, kind: str, data: Mapping[str, Any], now: dt.datetime
+) -> Executable:
+    """An atomic insert-or-replace of the state under ``key`` for ``dialect``."""
+    values = {"key": key, "kind": kind, "data": dict(data), "updated_at": now}
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(ConversationStateRow).values(values)
+    return stmt.on_conflict_do_update(
+        index_elements=[ConversationStateRow.key],
+        set_={
+            "kind": stmt.excluded.kind,
+            "data": stmt.excluded.data,
+            "updated_at": stmt.excluded.updated_at,
+        },
+    )
+
+
+def delete_statement(key: str, *, kind: str | None = None) -> Executable:
+    """Delete the state under ``key`` (only if it is of ``kind``, when given)."""
+    stmt = delete(ConversationStateRow).where(ConversationStateRow.key == key)
+    if kind is not None:
+        stmt = stmt.where(ConversationStateRow.kind == kind)
+    return stmt

@@ -10,23 +10,13 @@ dropped afterwards. ``empty_database`` is the same without the migrations applie
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
-# pytest puts tests/ on sys.path, where the folders tests/storage, tests/content, ...
-# would be found as namespace packages hiding the real ones unless a regular package
-# is also on sys.path. The editable install's finder comes too late for that, so put
-# the project root on the path (``pythonpath = ["."]`` in pyproject would do the same).
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
-
-from storage import Database, normalize_url  # noqa: E402
+from storage import Database, normalize_url
 
 TEST_DATABASE_ENV = "PERSONABOT_TEST_DATABASE_URL"
 

@@ -16,7 +16,9 @@ import pytest
 EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
 
-@pytest.mark.skipif(not (EVAL / "score.py").exists(), reason="shared/eval is not beside the project")
+@pytest.mark.skipif(
+    not (EVAL / "score.py").exists(), reason="shared/eval is not beside the project"
+)
 @pytest.mark.parametrize("language", ["en", "da"])
 def test_dev_set_accuracy_is_at_least_90_percent(language: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONABOT_")}
