@@ -95,9 +95,9 @@ class Retriever:
         self.analyzer.learn([*_all_text(personas), *_lexicon_text(self.lexicon)])
         self._filler = {t for w in self.lexicon.filler for t in self._phrase(w)}
         self._buyer = {t for w in self.lexicon.buyer for t in self._phrase(w)}
-        self._who = [self._phrase(p) for p in self.lexicon.who]
-        self._fields = {k: [self._phrase(p) for p in v] for k, v in self.lexicon.fields.items()}
-        self._says = [self._phrase(p) for p in self.lexicon.says]
+        self._who = self._phrases(self.lexicon.who)
+        self._fields = {k: self._phrases(v) for k, v in self.lexicon.fields.items()}
+        self._says = self._phrases(self.lexicon.says)
         self._help = {t for w in self.lexicon.help for t in self._phrase(w)}
         self._aliases = self._alias_phrases(personas)
         self._build_objections(personas)
@@ -107,6 +107,9 @@ class Retriever:
 
     def _phrase(self, text: str) -> list[str]:
         return self.analyzer.terms(text, keep_stopwords=True)
+
+    def _phrases(self, texts: Sequence[str]) -> list[list[str]]:
+        return [terms for terms in (self._phrase(t) for t in texts) if terms]
 
     def _content(self, text: str) -> list[str]:
         return self.analyzer.terms(text)
@@ -312,7 +315,10 @@ class Retriever:
 
     def _find_mentions(self, terms: list[str], used: list[bool]) -> list[str]:
         found: list[str] = []
+        present = set(terms)
         for alias, pid in self._aliases:
+            if alias[0] not in present:
+                continue
             start = 0
             while True:
                 at = phrase_in(alias, terms[start:])
@@ -330,7 +336,10 @@ class Retriever:
 
     def _cue_hits(self, terms: list[str], phrases: list[list[str]], used: list[bool]) -> bool:
         hit = False
+        present = set(terms)
         for phrase in phrases:
+            if phrase[0] not in present:
+                continue
             span = phrase_span(phrase, terms, gap=2)
             if span:
                 hit = True
