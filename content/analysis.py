@@ -35,7 +35,9 @@ _STOPWORDS = {
     "fr": bm25_stopwords.STOPWORDS_FRENCH,
 }
 _FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "œ": "oe"})
-_WORD = re.compile(r"([^\W_]+)(?:['’][^\W_]+)*", re.UNICODE)
+_WORD = re.compile(r"([^\W_]+)(?:['’]([^\W_]+))?(?:['’][^\W_]+)*", re.UNICODE)
+# Elided articles and pronouns (French "l'intégration", "qu'il"): the word is after them.
+_ELIDED = frozenset({"l", "d", "j", "c", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu"})
 _MIN_TYPO_LEN = 5
 
 
@@ -48,8 +50,15 @@ def fold(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Split text into lowercase words; ``Søren's`` gives ``søren``."""
-    return _WORD.findall(text.lower())
+    """Split text into lowercase words.
+
+    ``Søren's`` gives ``søren``, ``don't`` gives ``don``, and French elisions keep the
+    word: ``l'intégration`` gives ``intégration``.
+    """
+    out = []
+    for before, after in _WORD.findall(text.lower()):
+        out.append(after if before in _ELIDED and len(after) > 1 else before)
+    return out
 
 
 class Analyzer:
@@ -67,16 +76,24 @@ class Analyzer:
         self._stems: dict[str, str] = {}
         base = {fold(w) for w in _STOPWORDS.get(language, bm25_stopwords.STOPWORDS_EN)}
         self.stopwords = frozenset(base | {fold(w.lower()) for w in extra_stopwords})
-        self.stopwords_stemmed = frozenset(self.stem(w) for w in self.stopwords)
         self._vocabulary: tuple[str, ...] = ()
-        self._known: frozenset[str] = frozenset()
+        self._known: dict[str, str] = {}
+        self._known_stems: frozenset[str] = frozenset()
 
     def learn(self, texts: Iterable[str]) -> None:
         """Remember the words of ``texts`` as the vocabulary typos are corrected to."""
-        known = {fold(w) for t in texts for w in words(t)}
-        self._known = frozenset(known)
+        known: dict[str, str] = {}
+        for text in texts:
+            for word in words(text):
+                known.setdefault(fold(word), word)
+        self._known = known
+        self._known_stems = frozenset(self.stem(w) for w in known.values())
         self._vocabulary = tuple(sorted(w for w in known if len(w) >= _MIN_TYPO_LEN - 1))
         self._correct.cache_clear()
+
+    def is_stopword(self, word: str) -> bool:
+        """Whether a lowercase word is a function word of the language."""
+        return fold(word) in self.stopwords
 
     def stem(self, word: str) -> str:
         """Stem then fold one lowercase word."""
@@ -98,30 +115,34 @@ class Analyzer:
         """
         out = []
         for word in words(text):
-            folded = fold(word)
-            if not keep_stopwords and folded in self.stopwords:
+            if not keep_stopwords and self.is_stopword(word):
                 continue
-            if correct:
-                word = self._correct(folded)
-            out.append(self.stem(word))
+            out.append(self.stem(self._correct(word) if correct else word))
         return out
 
     def corrected(self, text: str) -> list[str]:
-        """The words of ``text`` with typos replaced by known words (not stemmed)."""
-        return [self._correct(fold(w)) for w in words(text)]
+        """The words of ``text`` with typos replaced by known words (not stemmed).
+
+        A word typed without diacritics ("nervos") comes back as the pack spells it
+        ("nervøs"), so it stems exactly like the pack's text.
+        """
+        return [self._correct(w) for w in words(text)]
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the analyzer lives as long as its index
     def _correct(self, word: str) -> str:
-        if word in self._known or len(word) < _MIN_TYPO_LEN or word.isdigit():
-            return word
-        limit = 1 if len(word) < 8 else 2
+        folded = fold(word)
+        if folded in self._known:
+            return self._known[folded]
+        if len(folded) < _MIN_TYPO_LEN or folded.isdigit() or self.stem(word) in self._known_stems:
+            return word  # short, a number, or an inflection of a known word: not a typo
+        limit = 1 if len(folded) < 8 else 2
         best = process.extractOne(
-            word,
+            folded,
             self._vocabulary,
             scorer=DamerauLevenshtein.distance,
             score_cutoff=limit,
         )
-        return best[0] if best else word
+        return self._known[best[0]] if best else word
 
 
 def phrase_in(needle: Sequence[str], haystack: Sequence[str]) -> int:

@@ -37,6 +37,11 @@ LOW = 0.3
 # A question framed around the buyer ("the customer says...", "Ib thinks...") is a sales
 # question; this much is added to how well the words match.
 CONTEXT_BONUS = 0.3
+# Compounds: a known part must be this long and leave this much of the word; a part
+# match explains half the word.
+MIN_PART = 5
+MIN_REST = 3
+COMPOUND_CREDIT = 0.5
 # Share of a who-is question's words a persona's name, aliases and role must explain.
 TITLE_MATCH = 0.5
 
@@ -115,18 +120,18 @@ class Retriever:
         return self.analyzer.terms(text)
 
     def _alias_phrases(self, personas: Sequence[Persona]) -> list[tuple[list[str], str]]:
-        stop = self.analyzer.stopwords_stemmed
+        stop = self.analyzer.is_stopword
         forms: dict[tuple[str, ...], set[str]] = defaultdict(set)
         for p in personas:
-            name = self._phrase(p.name)
+            name = words(p.name)
             # "IT Manager Ib" is also called "IT manager" (and "Ib").
             variants = [name, name[:-1], name[-1:]] if len(name) > 1 else [name]
-            for terms in [*variants, *(self._phrase(a) for a in p.aliases)]:
-                if len(terms) > 2 and terms[0] in stop:
-                    terms = terms[1:]
-                if not terms or (len(terms) == 1 and terms[0] in stop):
+            for form in [*variants, *(words(a) for a in p.aliases)]:
+                if len(form) > 2 and stop(form[0]):
+                    form = form[1:]
+                if not form or (len(form) == 1 and stop(form[0])):
                     continue
-                forms[tuple(terms)].add(p.id)
+                forms[tuple(self.analyzer.stem(w) for w in form)].add(p.id)
         explicit = {tuple(self._phrase(a)) for p in personas for a in p.aliases}
         out = [
             (list(terms), pid)
@@ -163,7 +168,9 @@ class Retriever:
             self._vocab = set(self._bm25.vocab_dict)
         else:
             self._vocab = set()
-        self._long_vocab = sorted((v for v in self._vocab if len(v) >= 4), key=len, reverse=True)
+        self._long_vocab = sorted(
+            (v for v in self._vocab if len(v) >= MIN_PART), key=len, reverse=True
+        )
 
     def _build_roles(self, personas: Sequence[Persona]) -> None:
         self._roles: dict[str, list[str]] = defaultdict(list)
@@ -229,9 +236,9 @@ class Retriever:
         buyer = any(t in self._buyer for t in terms)
         content = [
             t
-            for t, u in zip(terms, used, strict=True)
+            for w, t, u in zip(surface, terms, used, strict=True)
             if not u
-            and t not in self.analyzer.stopwords_stemmed
+            and not self.analyzer.is_stopword(w)
             and t not in self._filler
             and t not in self._buyer
         ]
@@ -347,25 +354,33 @@ class Retriever:
                     used[i] = True
         return hit
 
-    def _expand(self, content: list[str]) -> list[str]:
-        """Map terms the index lacks onto known ones they contain.
+    def _parts(self, term: str) -> list[str]:
+        """Known terms a compound starts or ends with ("weekendtillæg" → "tillæg").
 
-        Compounds ("weekendtillæg" → "tillæg") in languages that write them as one word.
+        Nordic and German write compounds as one word; a question's compound often
+        names what the pack says with its head or modifier alone.
         """
-        out: list[str] = []
-        for t in content:
-            if t in self._vocab or len(t) < 7:
-                out.append(t)
-                continue
-            parts = [v for v in self._long_vocab if v in t]
-            out.extend(parts or [t])
-        return out
+        if term in self._vocab or len(term) < MIN_PART + MIN_REST:
+            return []
+        return [
+            v
+            for v in self._long_vocab
+            if len(term) - len(v) >= MIN_REST and (term.startswith(v) or term.endswith(v))
+        ]
+
+    def _credit(self, term: str, parts: list[str], doc: set[str]) -> float:
+        if term in doc:
+            return self._idf[term]
+        if any(p in doc for p in parts):
+            return COMPOUND_CREDIT * self._unknown_idf  # half the word is explained
+        return 0.0
 
     def _rank_objections(
         self, content: list[str], mentioned: Sequence[str], context: float
     ) -> list[Candidate]:
-        content = self._expand(content)
-        query = [t for t in content if t in self._vocab]
+        unique = set(content)
+        parts = {t: self._parts(t) for t in unique}
+        query = [q for t in content for q in ([t] if t in self._vocab else parts[t])]
         if not query or not self._docs:
             return []
         scores = np.asarray(self._bm25.get_scores(query))
@@ -375,7 +390,6 @@ class Retriever:
             if (scores[own] > 0).any():
                 scores = np.where(own, scores, 0.0)
         order = np.argsort(-scores, kind="stable")
-        unique = set(content)
         total = sum(self._idf.get(t, self._unknown_idf) for t in unique)
         best_by_id: dict[str, Candidate] = {}
         for i in order:
@@ -384,12 +398,17 @@ class Retriever:
             doc = self._docs[int(i)]
             if doc.objection_id in best_by_id:
                 continue
-            covered = sum(self._idf[t] for t in unique if t in self._doc_terms[int(i)])
-            coverage = covered / total if total else 0.0
+            credits = [self._credit(t, parts[t], self._doc_terms[int(i)]) for t in unique]
+            coverage = sum(credits) / total if total else 0.0
+            confidence = min(1.0, coverage + context)
+            if not context and sum(c > 0 for c in credits) < 2:
+                # One shared word and nothing marking a sales question ("when is the
+                # summer holiday?" vs a timing objection): ask, don't assert.
+                confidence = min(confidence, LOW + (SURE - LOW) / 2)
             best_by_id[doc.objection_id] = Candidate(
                 persona_id=doc.persona_id,
                 objection_id=doc.objection_id,
-                confidence=round(min(1.0, coverage + context), 3),
+                confidence=round(confidence, 3),
             )
         # BM25 order decides the winner; confidence is reported, not re-ranked.
         return list(best_by_id.values())
