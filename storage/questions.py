@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -89,34 +90,13 @@ class QuestionLog:
         return int(count or 0)
 
 
+_FIELDS = tuple(f.name for f in dataclasses.fields(QuestionRecord))
+
+
 def _record(row: QuestionRow) -> QuestionRecord:
-    return QuestionRecord(
-        asked_at=row.asked_at,
-        platform=row.platform,
-        user_id=row.user_id,
-        user_email=row.user_email,
-        conversation_id=row.conversation_id,
-        text=row.text,
-        intent=row.intent,
-        persona_id=row.persona_id,
-        objection_id=row.objection_id,
-        confidence=row.confidence,
-        answer=row.answer,
-    )
+    return QuestionRecord(**{name: getattr(row, name) for name in _FIELDS})
 
 
 def question_row(entry: QuestionRecord) -> QuestionRow:
     """The row that stores ``entry``."""
-    return QuestionRow(
-        asked_at=entry.asked_at,
-        platform=entry.platform,
-        user_id=entry.user_id,
-        user_email=entry.user_email,
-        conversation_id=entry.conversation_id,
-        text=entry.text,
-        intent=entry.intent,
-        persona_id=entry.persona_id,
-        objection_id=entry.objection_id,
-        confidence=entry.confidence,
-        answer=entry.answer,
-    )
+    return QuestionRow(**{name: getattr(entry, name) for name in _FIELDS})

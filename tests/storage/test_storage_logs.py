@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
+
+from parallel import run_in_parallel
 
 from storage import ConversationStateStore, Database, ProcessedEvents, QuestionLog, QuestionRecord
 
@@ -96,25 +97,10 @@ def test_event_is_claimed_once(database: Database) -> None:
 
 
 def test_concurrent_claims_have_exactly_one_winner(database: Database) -> None:
-    # Separate Database objects: separate engines and connections, like separate processes.
-    url = database.url.render_as_string(hide_password=False)
-    handles = [Database(url=url) for _ in range(6)]
-    barrier = threading.Barrier(len(handles))
-    results: list[bool] = []
-
-    def claim(handle: Database) -> None:
-        barrier.wait()
-        results.append(ProcessedEvents(db=handle).claim("Ev-race", "slack", T0))
-
-    threads = [threading.Thread(target=claim, args=(h,)) for h in handles]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        for handle in handles:
-            handle.dispose()
+    results, errors = run_in_parallel(
+        database, 6, lambda handle: ProcessedEvents(db=handle).claim("Ev-race", "slack", T0)
+    )
+    assert errors == []
     assert sorted(results) == [False] * 5 + [True]
 
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from parallel import run_in_parallel
 from sqlalchemy import func, select
 
 from content.loader import load_pack
 from content.schema import Pack, Persona
 from storage import (
     Database,
-    ImportReport,
     PersonaRepository,
     StaleEditError,
     UnknownPersonaError,
@@ -282,29 +281,11 @@ def test_failed_import_rolls_back_completely(
 
 
 def test_concurrent_imports_do_not_collide(database: Database, pack: Pack) -> None:
-    # Separate Database objects: separate engines and connections, like separate processes.
-    url = database.url.render_as_string(hide_password=False)
-    handles = [Database(url=url) for _ in range(4)]
-    barrier = threading.Barrier(len(handles))
-    reports: list[ImportReport] = []
-    errors: list[BaseException] = []
-
-    def run(handle: Database) -> None:
-        barrier.wait()
-        try:
-            reports.append(PersonaRepository(db=handle).import_pack(pack, origin="x", now=T0))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(h,)) for h in handles]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        for handle in handles:
-            handle.dispose()
+    reports, errors = run_in_parallel(
+        database,
+        4,
+        lambda handle: PersonaRepository(db=handle).import_pack(pack, origin="x", now=T0),
+    )
     assert errors == []
     assert sorted(len(r.created) for r in reports) == [0, 0, 0, len(pack.personas)]
     assert version_count(database) == len(pack.personas)
