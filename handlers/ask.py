@@ -9,15 +9,10 @@ import datetime as dt
 from collections.abc import Callable
 
 from bot.i18n import Texts
-from bot.model import Choice, Incoming, Reply
+from bot.model import Incoming, Reply
 from content.catalog import Catalog
 from content.retrieval import Understanding
-from handlers.cards import (
-    objection_action,
-    objection_card,
-    persona_action,
-    persona_card,
-)
+from handlers.cards import objection_card, objection_choice, persona_card, persona_choice
 from handlers.help import help_reply
 
 
@@ -113,18 +108,11 @@ class AskHandler:
             if c.objection_id is None:
                 persona = self.catalog.persona(c.persona_id)
                 if persona:
-                    label = self.texts("choice_persona", name=persona.name)
-                    choices.append(Choice(label=label, value=persona_action(persona.id)))
+                    choices.append(persona_choice(persona, texts=self.texts))
                 continue
             found = self.catalog.objection(c.persona_id, c.objection_id)
             if found:
-                persona, objection = found
-                label = self.texts(
-                    "choice_objection", objection=_short(objection.objection), persona=persona.name
-                )
-                choices.append(
-                    Choice(label=label, value=objection_action(persona.id, objection.id))
-                )
+                choices.append(objection_choice(*found, texts=self.texts))
         return Reply(
             text=self.texts("unsure"),
             choices=tuple(choices),
@@ -154,7 +142,3 @@ def _meta(
         "objection": objection,
         "confidence": round(confidence, 3),
     }
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -36,6 +36,26 @@ def objection_action(persona_id: str, objection_id: str) -> str:
     return f"objection:{persona_id}/{objection_id}"
 
 
+def persona_choice(persona: Persona, *, texts: Texts) -> Choice:
+    """A button that shows the persona's card."""
+    return Choice(
+        label=texts("choice_persona", name=persona.name), value=persona_action(persona.id)
+    )
+
+
+def objection_choice(persona: Persona, objection: Objection, *, texts: Texts) -> Choice:
+    """A button that shows how to handle one persona's objection."""
+    label = texts(
+        "choice_objection", objection=shorten(objection.objection, 60), persona=persona.name
+    )
+    return Choice(label=label, value=objection_action(persona.id, objection.id))
+
+
+def shorten(text: str, limit: int = 70) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def freshness(
     persona: Persona, *, texts: Texts, today: dt.date, review_every_days: int
 ) -> tuple[str, bool]:
@@ -95,7 +115,7 @@ def persona_card(
     if overdue:
         badges.append(texts("card.overdue"))
     choices = tuple(
-        Choice(label=_short(o.objection), value=objection_action(persona.id, o.id))
+        Choice(label=shorten(o.objection), value=objection_action(persona.id, o.id))
         for o in persona.objections[:TOP]
     )
     return Card(
@@ -125,11 +145,9 @@ def objection_card(
         fields.append(Field(label=texts("card.objection_said"), items=tuple(objection.phrasings)))
     if others:
         fields.append(Field(label=texts("card.also_from"), items=tuple(p.name for p in others)))
-    choices = [
-        Choice(label=texts("choice_persona", name=persona.name), value=persona_action(persona.id))
-    ]
+    choices = [persona_choice(persona, texts=texts)]
     choices += [
-        Choice(label=_short(p.name), value=objection_action(p.id, objection.id)) for p in others
+        Choice(label=shorten(p.name), value=objection_action(p.id, objection.id)) for p in others
     ]
     return Card(
         title=objection.objection,
@@ -169,7 +187,3 @@ def _list_field(label: str, items: Sequence[str], texts: Texts) -> Field:
     if len(items) > TOP:
         shown += (texts("card.more", count=len(items) - TOP),)
     return Field(label=label, items=shown)
-
-
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

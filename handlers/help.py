@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.i18n import Texts
-from bot.model import Choice, Reply
+from bot.model import Reply
 from content.catalog import Catalog
-from handlers.cards import objection_action, persona_action
+from handlers.cards import objection_choice, persona_choice
 
 
 def help_reply(*, catalog: Catalog, texts: Texts) -> Reply:
@@ -21,24 +21,11 @@ def help_reply(*, catalog: Catalog, texts: Texts) -> Reply:
         persona_first=first,
         objection_example=objection.objection if objection else "",
     )
-    choices = [
-        Choice(label=texts("choice_persona", name=persona.name), value=persona_action(persona.id))
-    ]
+    choices = [persona_choice(persona, texts=texts)]
     if objection is not None:
-        choices.append(
-            Choice(
-                label=texts(
-                    "choice_objection", objection=_short(objection.objection), persona=persona.name
-                ),
-                value=objection_action(persona.id, objection.id),
-            )
-        )
+        choices.append(objection_choice(persona, objection, texts=texts))
     return Reply(
         text=text,
         choices=tuple(choices),
         meta={"intent": "help", "persona": None, "objection": None, "confidence": 1.0},
     )
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
