@@ -98,6 +98,8 @@ def persona_card(
     shown = set(focus)
     if "summary" not in shown:
         fields.append(Field(label=texts("card.summary"), text=persona.summary))
+    if persona.quote:
+        fields.append(Field(label=texts("card.quote"), text=f"“{persona.quote}”"))
     for name in ("goals", "pains"):
         if name not in shown:
             fields.append(_list_field(texts(f"card.{name}"), getattr(persona, name), texts))

@@ -41,6 +41,7 @@ def test_persona_card_shows_what_a_seller_needs(bot: BotUnderTest) -> None:
     oskar = bot.app.catalog.persona("operations-director-oskar")
     assert oskar is not None
     assert oskar.summary in card
+    assert oskar.quote and f"In their words: “{oskar.quote}”" in card
     assert oskar.goals[0] in card and oskar.pains[0] in card
     assert "Decision role: Decision-maker" in card
     assert oskar.objections[0].objection in card
