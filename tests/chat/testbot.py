@@ -52,13 +52,14 @@ MakeBot = Callable[..., BotUnderTest]
 
 def build_bot(
     *,
-    database: Path,
+    database: Path | str,
     content: Path | None = None,
     clock: Clock | None = None,
     user: str | None = None,
 ) -> BotUnderTest:
-    """A fully wired bot on a SQLite file, talking as one console user."""
-    settings = Settings(content=content, database_url=f"sqlite:///{database}")
+    """A fully wired bot on a SQLite file (or any database URL), as one console user."""
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    settings = Settings(content=content, database_url=url)
     app = build_app(settings, clock=clock or Clock())
     out = io.StringIO()
     console = ConsoleBot(router=app.router, out=out, user_email=user)

@@ -85,6 +85,14 @@ def test_content_option_and_environment_choose_the_pack(run, tmp_path: Path) -> 
     assert "Crew Chief Tuva" in by_env.stdout
 
 
+def test_a_dotenv_file_in_the_working_directory_is_read(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pack = Path(shutil.copytree(EXAMPLE_PACK, tmp_path / "dotenv-pack"))
+    path = pack / "personas/cfo-frida.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: CFO Frida", "name: CFO Fríða"))
+    (tmp_path / ".env").write_text(f"PERSONABOT_CONTENT={pack}\n", encoding="utf-8")
+    assert "CFO Fríða" in run("ask", "who is Frida").stdout
+
+
 def test_validate_reports_ok_and_errors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ok = run("content", "validate", str(EXAMPLE_PACK))
     assert ok.returncode == 0
