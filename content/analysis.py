@@ -26,8 +26,10 @@ _STEMMERS = {
     "de": "german",
     "fr": "french",
 }
+# Particles carry meaning in English phrasal verbs ("pick up", "hold off", "get out").
+_EN_PARTICLES = {"up", "down", "out", "off", "over", "under", "again", "against"}
 _STOPWORDS = {
-    "en": bm25_stopwords.STOPWORDS_EN,
+    "en": tuple(w for w in bm25_stopwords.STOPWORDS_EN_PLUS if w not in _EN_PARTICLES),
     "da": bm25_stopwords.STOPWORDS_DANISH,
     "nb": bm25_stopwords.STOPWORDS_NORWEGIAN,
     "sv": bm25_stopwords.STOPWORDS_SWEDISH,
@@ -66,16 +68,15 @@ class Analyzer:
 
     Args:
         language: ISO 639-1 code of the pack (en, da, nb, sv, de, fr).
-        extra_stopwords: More words that carry no meaning for retrieval (from the
-            language's lexicon: "customer", "prospect", ...).
     """
 
-    def __init__(self, *, language: str, extra_stopwords: Iterable[str] = ()) -> None:
+    def __init__(self, *, language: str) -> None:
         self.language = language
         self._stemmer = Stemmer.Stemmer(_STEMMERS.get(language, "english"))
         self._stems: dict[str, str] = {}
-        base = {fold(w) for w in _STOPWORDS.get(language, bm25_stopwords.STOPWORDS_EN)}
-        self.stopwords = frozenset(base | {fold(w.lower()) for w in extra_stopwords})
+        self.stopwords = frozenset(
+            fold(w) for w in _STOPWORDS.get(language, bm25_stopwords.STOPWORDS_EN_PLUS)
+        )
         self._vocabulary: tuple[str, ...] = ()
         self._known: dict[str, str] = {}
         self._known_stems: frozenset[str] = frozenset()
@@ -136,11 +137,11 @@ class Analyzer:
         if len(folded) < _MIN_TYPO_LEN or folded.isdigit() or self.stem(word) in self._known_stems:
             return word  # short, a number, or an inflection of a known word: not a typo
         limit = 1 if len(folded) < 8 else 2
+        # Typos rarely hit the first letter; requiring it keeps "vacation" from
+        # becoming "location".
+        same_start = [w for w in self._vocabulary if w[0] == folded[0]]
         best = process.extractOne(
-            folded,
-            self._vocabulary,
-            scorer=DamerauLevenshtein.distance,
-            score_cutoff=limit,
+            folded, same_start, scorer=DamerauLevenshtein.distance, score_cutoff=limit
         )
         return self._known[best[0]] if best else word
 
