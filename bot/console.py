@@ -24,6 +24,8 @@ class ConsoleBot:
         out: Where replies are written.
         user_email: Who is talking (owners and admins are recognised by email).
         json_lines: Write each reply as one JSON line instead of text.
+        conversation_id: The conversation to talk in; by default one per user, so a
+            chat continues where it stopped (``ask`` passes a fresh one per run).
     """
 
     def __init__(
@@ -33,12 +35,15 @@ class ConsoleBot:
         out: TextIO,
         user_email: str | None = None,
         json_lines: bool = False,
+        conversation_id: str | None = None,
     ) -> None:
         self.router = router
         self.out = out
         self.json_lines = json_lines
         self.user = User(platform="console", id=user_email or "local", email=user_email)
-        self.conversation = ConversationRef(platform="console", id=f"console:{self.user.id}")
+        self.conversation = ConversationRef(
+            platform="console", id=conversation_id or f"console:{self.user.id}"
+        )
 
     def send(self, reply: Reply, *, to: ConversationRef) -> None:
         """The outbound port: print ``reply`` (the console has one conversation)."""

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 ActionHandler = Callable[[Incoming], Reply | None]
 TextHandler = Callable[[Incoming], Reply]
 CHOICES = "choices"
+# Choices offered longer ago than this no longer catch a typed number.
+CHOICES_TTL = dt.timedelta(hours=1)
 
 
 def offered_choices(reply: Reply) -> list[Choice]:
@@ -68,13 +70,14 @@ class Router:
         self.fallback = fallback
 
     def handle(self, message: Incoming) -> Reply:
-        """Answer one message; never raises."""
+        """Answer one message; never raises. Every message is recorded with its answer."""
         try:
             resolved = self._resolve_pick(message)
             if isinstance(resolved, Reply):
-                return resolved
-            message = resolved
-            reply = self._dispatch(message)
+                reply = resolved
+            else:
+                message = resolved
+                reply = self._dispatch(message)
         except Exception:
             log.exception(
                 "handler failed: user=%s conversation=%s action=%r text=%r",
@@ -83,7 +86,7 @@ class Router:
                 message.action,
                 message.text[:200],
             )
-            return Reply(text=self.texts("error"), meta={"intent": "error"})
+            reply = Reply(text=self.texts("error"), meta={"intent": "error", "confidence": 0.0})
         self._remember(message, reply)
         return reply
 
@@ -101,21 +104,27 @@ class Router:
         if message.action or not text:
             return message
         pending = self.state.get(message.conversation.key)
-        if pending is None or pending.kind != CHOICES:
+        if (
+            pending is None
+            or pending.kind != CHOICES
+            or self.clock() - pending.updated_at > CHOICES_TTL
+        ):
+            if text.isdigit():
+                return Reply(text=self.texts("pick_none"), meta={"intent": "unknown"})
             return message
-        choices: list[dict[str, str]] = list(pending.data.get("choices", []))
+        choices = [Choice(label=c["label"], value=c["value"]) for c in pending.data["choices"]]
         if text.isdigit():
             index = int(text)
             if 1 <= index <= len(choices):
-                picked = choices[index - 1]
-                return _with_action(message, picked["label"], picked["value"])
+                return _with_action(message, choices[index - 1])
             return Reply(
                 text=self.texts("pick_invalid", value=text, count=len(choices)),
+                choices=tuple(choices),  # offered again, so they stay pending
                 meta={"intent": "unknown", "confidence": 0.0},
             )
         for choice in choices:
-            if choice["label"].casefold() == text.casefold():
-                return _with_action(message, choice["label"], choice["value"])
+            if choice.label.casefold() == text.casefold():
+                return _with_action(message, choice)
         return message
 
     def _remember(self, message: Incoming, reply: Reply) -> None:
@@ -136,12 +145,12 @@ class Router:
             )
 
 
-def _with_action(message: Incoming, label: str, value: str) -> Incoming:
+def _with_action(message: Incoming, choice: Choice) -> Incoming:
     return Incoming(
         user=message.user,
         conversation=message.conversation,
-        text=label,
-        action=value,
+        text=choice.label,
+        action=choice.value,
         platform_data=message.platform_data,
     )
 

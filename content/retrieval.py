@@ -110,9 +110,8 @@ class Retriever:
         if not terms:
             return Understanding(intent="help", confidence=1.0)
         cues = self._cues(text, surface, terms)
-        if (
-            not (cues.content or cues.mentioned or cues.fields or cues.who or cues.says)
-            and any(t in self._help for t in terms)
+        if not (cues.content or cues.mentioned or cues.fields or cues.who or cues.says) and any(
+            t in self._help for t in terms
         ):
             return Understanding(intent="help", confidence=1.0)
 
@@ -200,7 +199,7 @@ class Retriever:
     def _persona_by_role_or_title(
         self, cues: _Cues, ranked: list[Candidate]
     ) -> Understanding | None:
-        """"Which persona is the gatekeeper?", "tell me about the operations director"."""
+        """ "Which persona is the gatekeeper?", "tell me about the operations director"."""
         for found, confidence in (
             (cues.roles, PERSONA_BY_ROLE),
             (self.personas.by_title(cues.content), PERSONA_BY_TITLE),

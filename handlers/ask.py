@@ -82,7 +82,7 @@ class AskHandler:
         )
         text = ""
         if focus:
-            labels = ", ".join(self.texts(f"card.{f}").lower() for f in focus)
+            labels = ", ".join(self.texts(f"card.{f}") for f in focus)
             text = self.texts("persona_field_intro", name=persona.name, field=labels)
         return Reply(
             text=text,

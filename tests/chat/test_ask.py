@@ -188,3 +188,78 @@ def test_chat_edits_survive_a_restart(make_bot: MakeBot) -> None:
     assert "Edited in chat after a win/loss review." in restarted.card_text(
         restarted.ask("who is Oskar?")
     )
+
+
+def test_a_number_with_nothing_to_pick_says_so(bot: BotUnderTest) -> None:
+    reply = bot.ask("2")
+    assert "no choices to pick" in reply.text
+    assert reply.meta["intent"] == "unknown" and not reply.cards
+
+
+def test_a_wrong_number_offers_the_same_choices_again(bot: BotUnderTest) -> None:
+    offered = bot.ask("who is Oskar?").cards[0].choices
+    retry = bot.ask("9")
+    assert retry.choices == offered
+    assert ids(bot.ask("1"))[0] == "objection"  # still pending after the mistake
+
+
+def test_old_choices_expire(make_bot: MakeBot) -> None:
+    clock = Clock()
+    bot = make_bot(clock=clock)
+    bot.ask("who is Oskar?")
+    clock.now = TODAY + dt.timedelta(hours=2)
+    assert "no choices to pick" in bot.ask("1").text
+
+
+def test_mistakes_and_failures_are_recorded_too(bot: BotUnderTest) -> None:
+    bot.ask("7")
+
+    def broken(message: Incoming) -> Reply:
+        raise RuntimeError("boom")
+
+    bot.app.router.text_handler = broken
+    bot.ask("who is Oskar?")
+    log = QuestionLog(db=bot.app.db).recent(platform="console", user_id="local")
+    assert [(q.text, q.intent) for q in log] == [("who is Oskar?", "error"), ("7", "unknown")]
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("who is the decision maker?", {"operations-director-oskar", "cfo-frida"}),
+        ("frida or tuva?", {"cfo-frida", "team-lead-tuva"}),
+    ],
+)
+def test_ambiguous_personas_are_offered_as_choices(
+    bot: BotUnderTest, question: str, expected: set[str]
+) -> None:
+    reply = bot.ask(question)
+    assert reply.meta["intent"] == "unknown" and not reply.cards
+    assert {c.value.removeprefix("persona:") for c in reply.choices} == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the customer says the weather is lovely today",
+        "my manager says I should book vacation",
+        "the prospect asked where the toilets are",
+    ],
+)
+def test_sales_framing_alone_does_not_make_an_answer(bot: BotUnderTest, question: str) -> None:
+    reply = bot.ask(question)
+    assert reply.meta["intent"] not in ("persona", "objection")
+
+
+def test_a_named_persona_without_that_objection_still_gets_the_answer(bot: BotUnderTest) -> None:
+    # Tuva has no price objection; Frida and Oskar do.
+    reply = bot.ask("Tuva says the licence cost is too high")
+    intent, persona, objection = ids(reply)
+    assert (intent, objection) == ("objection", "price")
+    assert persona in ("cfo-frida", "operations-director-oskar")
+
+
+def test_asking_for_a_personas_objections_shows_the_persona(bot: BotUnderTest) -> None:
+    reply = bot.ask("show me Tuva's objections")
+    assert ids(reply) == ("persona", "team-lead-tuva", None)
+    assert reply.cards[0].fields[0].label == "Top objections"
