@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import Texts
 from bot.router import Router
@@ -15,8 +19,8 @@ from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Pack
 from handlers.ask import AskHandler
-from storage.db import Database
-from storage.pack_import import ImportReport
+from storage.db import Database, MigrationError
+from storage.import_report import ImportReport
 from storage.personas import PersonaRepository
 from storage.state import ConversationStateStore
 from storage.turns import TurnLog
@@ -51,32 +55,109 @@ def pack_dir(settings: Settings) -> Path:
     return settings.content or EXAMPLE_PACK
 
 
+class DatabaseOpenError(Exception):
+    """The database cannot be reached, created or migrated.
+
+    Attributes:
+        url: The database URL with any password masked.
+        reason: A short, one-line reason (e.g. the driver's first line).
+    """
+
+    def __init__(self, *, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"cannot open the database {url}: {reason}")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: settings validation normally catches it
+        return "<invalid url>"
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    cause = getattr(exc, "orig", None) or exc  # the driver's own error, without SQL
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """Report failures to reach, create or migrate the database as one clear error.
+
+    Raises:
+        DatabaseOpenError: For SQLAlchemy, OS and migration errors, with ``url``'s
+            password masked and a one-line reason.
+    """
+    try:
+        yield
+    except (SQLAlchemyError, OSError, MigrationError) as exc:
+        log.debug("cannot open the database", exc_info=True)
+        raise DatabaseOpenError(url=masked_url(url), reason=_reason(exc)) from exc
+
+
 def open_database(settings: Settings) -> Database:
-    """Open the database and bring an empty or older schema up to date."""
-    db = Database(url=settings.database_url)
-    if db.needs_upgrade():
-        log.info("upgrading database schema")
-        db.upgrade()
+    """Open the database and bring an empty or older schema up to date.
+
+    Raises:
+        DatabaseOpenError: If the database cannot be reached, created or migrated.
+    """
+    with database_errors(settings.database_url):
+        db = Database(url=settings.database_url)
+        try:
+            if db.needs_upgrade():
+                log.info("upgrading database schema")
+                db.upgrade()
+        except BaseException:
+            db.dispose()
+            raise
     return db
 
 
-def build_app(settings: Settings, *, clock: Clock = utc_now) -> App:
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    pack: Pack | None = None,
+    db: Database | None = None,
+) -> App:
     """Load the pack, import it into the database and build the router.
 
     The pack is imported on every start: an unchanged pack changes nothing, a changed
     one creates new persona versions, and conflicts with chat edits are reported (see
-    ``import_report``) while the bot keeps answering from the live personas.
+    ``import_report``) while the bot keeps answering from the live personas. A
+    database that holds another pack is left alone (``OtherPackError``): switching
+    packs is an admin's explicit ``personabot content import --replace``.
+
+    Args:
+        settings: The configuration.
+        clock: The time source.
+        pack: The configured pack, if the caller loaded it already.
+        db: The database, if the caller opened it already (see :func:`open_database`).
 
     Raises:
         content.loader.PackError: If the pack is invalid.
+        DatabaseOpenError: If the database cannot be opened.
+        storage.import_report.OtherPackError: If the database holds another pack.
     """
     directory = pack_dir(settings)
-    pack = load_pack(directory)
-    db = open_database(settings)
+    pack = pack if pack is not None else load_pack(directory)
+    db = db if db is not None else open_database(settings)
     personas = PersonaRepository(db=db)
     report = personas.import_pack(pack, origin=str(directory), now=clock())
     for conflict in report.conflicts:
-        log.warning("content import conflict: %s: %s", conflict.persona_id, conflict.message)
+        log.warning(
+            "content import conflict: %s: live v%d by %s at %s, last import v%d",
+            conflict.persona_id,
+            conflict.live_version,
+            conflict.edited_by,
+            conflict.edited_at.isoformat(),
+            conflict.imported_version,
+        )
     catalog = Catalog(
         personas=personas.live(),
         language=pack.language,

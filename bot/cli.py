@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import logging
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +16,11 @@ from bot.settings import Settings, SettingsError, load_settings
 from content.loader import PackError
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.app import App, DatabaseOpenError
+    from bot.i18n import Texts
+    from content.schema import Pack
+    from storage.db import Database
+    from storage.import_report import ImportReport, LivePack, OtherPackError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -80,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--force", action="store_true", help="let the files win where chat edits conflict"
     )
+    imp.add_argument(
+        "--replace",
+        action="store_true",
+        help="switch a database that holds another pack to this one (archives its personas)",
+    )
     imp.set_defaults(run=_import)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -95,15 +106,121 @@ def _print_pack_errors(exc: PackError) -> None:
         print(f"  {error}", file=sys.stderr)
 
 
-def _start(settings: Settings) -> App | None:
-    """Build the app, or print why not and return ``None``."""
-    from bot.app import build_app
+def _print_database_error(exc: DatabaseOpenError) -> None:
+    print(f"personabot: cannot open the database {exc.url}: {exc.reason}", file=sys.stderr)
 
+
+def _load(settings: Settings) -> tuple[Path, Pack] | None:
+    """Load the configured pack, or print its errors and return ``None``."""
+    from bot.app import pack_dir
+    from content.loader import load_pack
+
+    directory = pack_dir(settings)
     try:
-        return build_app(settings)
+        return directory, load_pack(directory)
     except PackError as exc:
         _print_pack_errors(exc)
         return None
+
+
+def _open(settings: Settings) -> Database | None:
+    """Open (and migrate) the database, or print why not and return ``None``."""
+    from bot.app import DatabaseOpenError, open_database
+
+    try:
+        return open_database(settings)
+    except DatabaseOpenError as exc:
+        _print_database_error(exc)
+        return None
+
+
+def other_pack_message(exc: OtherPackError, texts: Texts) -> str:
+    """One line: which pack the database holds, which is configured, how to switch."""
+    values = {
+        "live": exc.live.name,
+        "live_origin": exc.live.origin,
+        "pack": exc.pack_name,
+        "origin": exc.origin,
+        "dir": shlex.quote(exc.origin),
+    }
+    key = "import.other_pack" if exc.live.name is not None else "import.other_origin"
+    return texts(key, **values)
+
+
+def _previous_pack_line(previous: LivePack, report: ImportReport, texts: Texts) -> str:
+    if previous.name is None:
+        return texts("import.replaced_unnamed", old_origin=previous.origin, new=report.pack_name)
+    return texts("import.replaced", old=previous.name, new=report.pack_name)
+
+
+def report_lines(report: ImportReport, texts: Texts) -> list[str]:
+    """Render an import report, one line per fact, in the language of ``texts``."""
+    lines = []
+    if report.previous is not None:
+        lines.append(_previous_pack_line(report.previous, report, texts))
+    lines.append(
+        texts(
+            "import.summary",
+            total=report.total,
+            origin=report.origin,
+            created=len(report.created),
+            updated=len(report.updated),
+            unchanged=len(report.unchanged),
+            archived=len(report.archived),
+            conflicts=len(report.conflicts),
+        )
+    )
+    for key, ids in (
+        ("created", report.created),
+        ("updated", report.updated),
+        ("forced", report.forced),
+        ("recorded", report.recorded),
+        ("restored", report.restored),
+        ("archived", report.archived),
+    ):
+        if ids:
+            lines.append("  " + texts(f"import.{key}", ids=", ".join(ids)))
+    for conflict in report.conflicts:
+        key = "import.conflict" if conflict.imported_version else "import.conflict_never_imported"
+        lines.append(
+            texts(
+                key,
+                persona=conflict.persona_id,
+                version=conflict.live_version,
+                author=conflict.edited_by or texts("import.unknown_author"),
+                date=conflict.edited_at.strftime("%Y-%m-%d %H:%M UTC"),
+                imported=conflict.imported_version,
+            )
+        )
+    return lines
+
+
+def _start(settings: Settings) -> App | None:
+    """Build the app, or print why not and return ``None``."""
+    from bot.app import build_app
+    from bot.i18n import Texts
+    from storage.import_report import OtherPackError
+
+    loaded = _load(settings)
+    if loaded is None:
+        return None
+    _, pack = loaded
+    db = _open(settings)
+    if db is None:
+        return None
+    try:
+        return build_app(settings, pack=pack, db=db)
+    except OtherPackError as exc:
+        db.dispose()
+        message = other_pack_message(exc, Texts(language=pack.language))
+        print(f"personabot: {message}", file=sys.stderr)
+        return None
+
+
+def _tolerant_stdin() -> None:
+    """Read bytes that are not valid UTF-8 (or the locale's encoding) as U+FFFD."""
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -116,6 +233,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.question:
         bot.say(" ".join(args.question))
         return EXIT_OK
+    _tolerant_stdin()
     for line in sys.stdin:
         if line.strip():
             bot.say(line.strip())
@@ -128,6 +246,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
     app = _start(settings)
     if app is None:
         return EXIT_FAILED
+    _tolerant_stdin()
     bot = ConsoleBot(router=app.router, out=sys.stdout, user_email=args.user, json_lines=args.json)
     interactive = sys.stdin.isatty() and not args.json
     if interactive:
@@ -138,7 +257,7 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
             + "\n"
         )
         if not app.import_report.ok:
-            print(app.import_report.summary() + "\n", file=sys.stderr)
+            print("\n".join(report_lines(app.import_report, app.texts)) + "\n", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):
         bot.run(sys.stdin, prompt="you> " if interactive else "")
     if interactive:
@@ -173,30 +292,47 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import open_database, pack_dir, utc_now
-    from content.loader import load_pack
+    from bot.app import utc_now
+    from bot.i18n import Texts
+    from storage.import_report import OtherPackError
     from storage.personas import PersonaRepository
 
-    directory = pack_dir(settings)
-    try:
-        pack = load_pack(directory)
-    except PackError as exc:
-        _print_pack_errors(exc)
+    loaded = _load(settings)
+    if loaded is None:
         return EXIT_FAILED
-    db = open_database(settings)
-    report = PersonaRepository(db=db).import_pack(
-        pack, origin=str(directory), now=utc_now(), force=args.force
-    )
-    print(report.summary())
+    directory, pack = loaded
+    texts = Texts(language=pack.language)
+    db = _open(settings)
+    if db is None:
+        return EXIT_FAILED
+    try:
+        report = PersonaRepository(db=db).import_pack(
+            pack, origin=str(directory), now=utc_now(), force=args.force, replace=args.replace
+        )
+    except OtherPackError as exc:
+        print(f"personabot: {other_pack_message(exc, texts)}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        db.dispose()
+    print("\n".join(report_lines(report, texts)))
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import DatabaseOpenError, database_errors
     from storage.db import Database
 
-    db = Database(url=settings.database_url)
-    before = db.needs_upgrade()
-    db.upgrade()
+    try:
+        with database_errors(settings.database_url):
+            db = Database(url=settings.database_url)
+            try:
+                before = db.needs_upgrade()
+                db.upgrade()
+            finally:
+                db.dispose()
+    except DatabaseOpenError as exc:
+        _print_database_error(exc)
+        return EXIT_FAILED
     print("database upgraded to the latest schema" if before else "database already up to date")
     return EXIT_OK
 

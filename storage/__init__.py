@@ -6,7 +6,7 @@ takes the time as an argument (timezone-aware), so tests control the clock.
 
 from storage.db import Database, normalize_url
 from storage.events import ProcessedEvents
-from storage.import_report import ImportConflict, ImportReport
+from storage.import_report import ImportConflict, ImportReport, LivePack, OtherPackError
 from storage.pack_import import content_hash
 from storage.personas import (
     PersonaRepository,
@@ -22,6 +22,8 @@ __all__ = [
     "Database",
     "ImportConflict",
     "ImportReport",
+    "LivePack",
+    "OtherPackError",
     "PersonaRepository",
     "PersonaVersionInfo",
     "ProcessedEvents",

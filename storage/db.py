@@ -4,6 +4,10 @@
 (``postgresql://...``, ``postgres://...`` or ``postgresql+psycopg://...``; the first two
 are rewritten to the psycopg 3 driver). Tables are created and changed only by
 migrations: call :meth:`Database.upgrade` (``personabot db upgrade``).
+
+Alembic is imported only when migrations actually run: checking that the schema is
+current is one plain query against ``alembic_version``, compared with
+:data:`storage.migrations.HEAD`, which keeps the bot's start-up fast.
 """
 
 from __future__ import annotations
@@ -11,16 +15,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+from storage.migrations import HEAD
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -28,8 +33,15 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 #: PostgreSQL advisory lock key taken by ``session(exclusive=True)`` ("personab" in hex).
 WRITE_LOCK = 0x706572736F6E6162
 
+#: The table where Alembic records the revisions a database is at.
+VERSION_TABLE = "alembic_version"
+
 #: How long a SQLite writer waits for another process's lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+class MigrationError(RuntimeError):
+    """Alembic could not migrate the database (e.g. it is at an unknown revision)."""
 
 
 def normalize_url(url: str) -> URL:
@@ -104,20 +116,33 @@ class Database:
         Args:
             revision: Alembic revision to upgrade to; ``"head"`` is the latest.
 
+        Raises:
+            MigrationError: Alembic refused, e.g. the database is at a revision this
+                version does not know (written by a newer personabot).
+
         """
-        with self.engine.begin() as connection:
-            config = _alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        from alembic import command
+        from alembic.util.exc import CommandError
+
+        try:
+            with self.engine.begin() as connection:
+                config = _alembic_config()
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+        except CommandError as exc:
+            raise MigrationError(str(exc)) from exc
 
     def current_revisions(self) -> set[str]:
         """Return the migration revisions the database is at (empty if never upgraded)."""
         with self.engine.connect() as connection:
-            return set(MigrationContext.configure(connection).get_current_heads())
+            if not inspect(connection).has_table(VERSION_TABLE):
+                return set()
+            rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))
+            return {row[0] for row in rows}
 
     def head_revisions(self) -> set[str]:
         """Return the latest revisions shipped with this package."""
-        return set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+        return {HEAD}
 
     def needs_upgrade(self) -> bool:
         """Tell whether :meth:`upgrade` has migrations left to apply."""
@@ -129,6 +154,8 @@ class Database:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     return config

@@ -1,16 +1,76 @@
-"""The result of importing a content pack: what changed, per persona."""
+"""The result of importing a content pack: what changed, per persona, as plain data.
+
+Storage holds no sentences: the command line renders these with the texts in
+``bot/locales``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class LivePack:
+    """The pack whose personas the database holds, as recorded by the last import.
+
+    Attributes:
+        name: The pack's ``name`` from ``pack.yaml``; ``None`` for personas imported
+            before the database recorded pack names (only ``origin`` is known then).
+        origin: Where it was imported from (e.g. its directory).
+        updated_at: When this pack (or its origin) was recorded (aware UTC).
+
+    """
+
+    name: str | None
+    origin: str
+    updated_at: dt.datetime
+
+
+class OtherPackError(Exception):
+    """The database holds another pack's personas; the import changed nothing.
+
+    Importing with ``replace=True`` switches the database to the new pack (the old
+    pack's personas are archived).
+
+    Attributes:
+        live: The pack the database holds.
+        pack_name: The name of the pack that was to be imported.
+        origin: Where that pack came from.
+
+    """
+
+    def __init__(self, *, live: LivePack, pack_name: str, origin: str) -> None:
+        self.live = live
+        self.pack_name = pack_name
+        self.origin = origin
+        held = repr(live.name) if live.name is not None else "an unnamed pack"
+        super().__init__(
+            f"the database holds {held} from {live.origin}, not {pack_name!r} from {origin}"
+        )
+
+
+@dataclass(frozen=True)
 class ImportConflict:
-    """A persona whose file and chat edits both changed; the import left it alone."""
+    """A persona whose file and chat edits both changed; the import left it alone.
+
+    Attributes:
+        persona_id: The persona (its file is ``personas/<persona_id>.yaml``).
+        live_version: The live version, made after the last import.
+        edited_by: Who made it (an email for chat edits), if known.
+        edited_at: When it was made (aware UTC).
+        edit_source: ``"edit"`` for a chat edit (or ``"import"``).
+        imported_version: The version the last import of the file made; 0 if the file
+            was never imported.
+
+    """
 
     persona_id: str
-    message: str
+    live_version: int
+    edited_by: str | None
+    edited_at: dt.datetime
+    edit_source: str
+    imported_version: int
 
 
 @dataclass(frozen=True)
@@ -19,6 +79,9 @@ class ImportReport:
 
     Attributes:
         origin: Where the pack came from (e.g. its directory).
+        pack_name: The imported pack's name.
+        previous: The pack the database held before, when this import replaced it with
+            a different one (``replace=True``); else ``None``.
         created: New personas (version 1).
         updated: Personas that got a new version from the file (includes ``forced``).
         unchanged: Personas whose file did not change since the last import.
@@ -32,6 +95,8 @@ class ImportReport:
     """
 
     origin: str = ""
+    pack_name: str = ""
+    previous: LivePack | None = None
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -51,28 +116,13 @@ class ImportReport:
         """True when the import changed anything in the database."""
         return bool(self.created or self.updated or self.archived or self.recorded or self.restored)
 
-    def summary(self) -> str:
-        """Return a human-readable, multi-line account of the import."""
-        total = len(self.created) + len(self.updated) + len(self.unchanged)
-        total += len(self.recorded) + len(self.conflicts)
-        counts = [
-            f"{len(self.created)} created",
-            f"{len(self.updated)} updated",
-            f"{len(self.unchanged)} unchanged",
-            f"{len(self.archived)} archived",
-            f"{len(self.conflicts)} conflict{'' if len(self.conflicts) == 1 else 's'}",
-        ]
-        where = f" from {self.origin}" if self.origin else ""
-        lines = [f"Imported {total} persona(s){where}: {', '.join(counts)}."]
-        for label, ids in (
-            ("created", self.created),
-            ("updated", self.updated),
-            ("file won over chat edits (force)", self.forced),
-            ("file already matched the chat edits, import recorded", self.recorded),
-            ("back in the pack, restored", self.restored),
-            ("no longer in the pack, archived", self.archived),
-        ):
-            if ids:
-                lines.append(f"  {label}: {', '.join(ids)}")
-        lines.extend(f"CONFLICT {c.persona_id}: {c.message}" for c in self.conflicts)
-        return "\n".join(lines)
+    @property
+    def total(self) -> int:
+        """How many personas the pack holds (every one is in exactly one list)."""
+        return (
+            len(self.created)
+            + len(self.updated)
+            + len(self.unchanged)
+            + len(self.recorded)
+            + len(self.conflicts)
+        )

@@ -117,6 +117,22 @@ class PersonaImportRow(Base):
     persona: Mapped[PersonaRow] = relationship(lazy="raise")
 
 
+class LivePackRow(Base):
+    """The pack whose personas are live: a single row (``id`` 1), written by imports.
+
+    ``name`` is the pack's ``name`` from ``pack.yaml``; it is ``None`` only for a
+    database whose personas were imported before packs were recorded (migration 0002
+    filled in the ``origin`` of the last import).
+    """
+
+    __tablename__ = "live_pack"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 class QuestionRow(Base):
     """One question asked of the bot and the answer it gave."""
 

@@ -13,6 +13,12 @@ For each persona in the pack (compared by the sha256 of its canonical JSON):
 
 Personas missing from the pack are archived; an archived persona that reappears is
 restored. :class:`~storage.personas.PersonaRepository` runs this in one transaction.
+
+The database records which pack is live (``live_pack``: its name and origin). A pack
+with another name is refused with :class:`OtherPackError` and nothing changes, unless
+``replace`` switches the database to it (the old pack's personas are archived by the
+rule above). A database without a recorded pack takes any pack; one whose personas
+predate the record (no name, only the origin) takes a pack from the same origin.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,14 +35,20 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from content.schema import Pack, Persona
-from storage.import_report import ImportConflict, ImportReport
-from storage.models import PersonaImportRow, PersonaRow, PersonaVersionRow
+from storage.import_report import ImportConflict, ImportReport, LivePack, OtherPackError
+from storage.models import LivePackRow, PersonaImportRow, PersonaRow, PersonaVersionRow
+
+#: The primary key of the single ``live_pack`` row.
+LIVE_PACK_ID = 1
 
 __all__ = [
     "ImportConflict",
     "ImportReport",
+    "LivePack",
+    "OtherPackError",
     "content_hash",
     "latest_versions",
+    "live_pack",
     "normalised",
     "persona_data",
     "run_import",
@@ -88,6 +100,18 @@ def latest_versions(session: Session, ids: Iterable[str]) -> dict[str, PersonaVe
     return {row.persona_id: row for row in rows}
 
 
+def live_pack(session: Session) -> LivePack | None:
+    """Return the pack the database holds, or ``None`` if no pack was recorded."""
+    row = session.get(LivePackRow, LIVE_PACK_ID)
+    return None if row is None else LivePack(row.name, row.origin, row.updated_at)
+
+
+def _same_pack(live: LivePackRow, name: str, origin: str) -> bool:
+    if live.name is None:  # imported before pack names were recorded
+        return live.origin == origin
+    return live.name == name
+
+
 @dataclass
 class _Import:
     """One import run inside an open session."""
@@ -96,6 +120,7 @@ class _Import:
     origin: str
     now: dt.datetime
     force: bool
+    replace: bool
     report: ImportReport
 
     @property
@@ -103,6 +128,7 @@ class _Import:
         return f"import:{self.origin}"
 
     def run(self, pack: Pack) -> ImportReport:
+        self._switch_pack(pack.info.name)
         rows = {row.id: row for row in self.session.scalars(select(PersonaRow))}
         imports = {row.persona_id: row for row in self.session.scalars(select(PersonaImportRow))}
         changed: list[tuple[Persona, dict[str, Any], str]] = []
@@ -129,6 +155,23 @@ class _Import:
                 row.archived_at = self.now
                 self.report.archived.append(row.id)
         return self.report
+
+    def _switch_pack(self, name: str) -> None:
+        """Refuse another pack (unless replacing) and record this one as live."""
+        row = self.session.get(LivePackRow, LIVE_PACK_ID)
+        if row is None:
+            self.session.add(
+                LivePackRow(id=LIVE_PACK_ID, name=name, origin=self.origin, updated_at=self.now)
+            )
+            return
+        same = _same_pack(row, name, self.origin)
+        if not same:
+            previous = LivePack(row.name, row.origin, row.updated_at)
+            if not self.replace:
+                raise OtherPackError(live=previous, pack_name=name, origin=self.origin)
+            self.report = replace(self.report, previous=previous)
+        if row.name != name or row.origin != self.origin:  # also a legacy row gets its name
+            row.name, row.origin, row.updated_at = name, self.origin, self.now
 
     def _create(self, persona_id: str, data: dict[str, Any], digest: str) -> None:
         self.session.add(PersonaRow(id=persona_id, archived_at=None, created_at=self.now))
@@ -174,7 +217,14 @@ class _Import:
             self.report.forced.append(row.id)
         else:
             self.report.conflicts.append(
-                ImportConflict(row.id, _conflict_message(row, live, imported_version))
+                ImportConflict(
+                    persona_id=row.id,
+                    live_version=live.version,
+                    edited_by=live.author,
+                    edited_at=live.created_at,
+                    edit_source=live.source,
+                    imported_version=imported_version,
+                )
             )
 
     def _new_version(
@@ -228,22 +278,14 @@ class _Import:
             self.report.restored.append(row.id)
 
 
-def _conflict_message(row: PersonaRow, live: PersonaVersionRow, imported_version: int) -> str:
-    when = live.created_at.strftime("%Y-%m-%d %H:%M UTC")
-    kind = "a chat edit" if live.source == "edit" else f"an {live.source}"
-    since = f"the last import (v{imported_version})" if imported_version else "any import"
-    return (
-        f"persona '{row.id}' changed both in personas/{row.id}.yaml and in chat. "
-        f"The live version v{live.version} is {kind} by {live.author or 'unknown'} "
-        f"on {when}, made after {since}. Nothing was changed for this persona. To resolve, "
-        f"either copy the chat changes into personas/{row.id}.yaml and import again, or "
-        "re-run the import with force=True (the CLI's --force) to let the file win; "
-        "the chat edit stays in the persona's history."
-    )
-
-
 def run_import(
-    session: Session, pack: Pack, *, origin: str, now: dt.datetime, force: bool
+    session: Session,
+    pack: Pack,
+    *,
+    origin: str,
+    now: dt.datetime,
+    force: bool,
+    replace: bool = False,
 ) -> ImportReport:
     """Apply ``pack`` inside ``session`` (the caller owns the transaction).
 
@@ -253,9 +295,16 @@ def run_import(
         origin: Where the pack came from; versions get author ``"import:<origin>"``.
         now: Timezone-aware time stamped on every change.
         force: Let the file win over chat edits instead of reporting a conflict.
+        replace: Import even if the database holds another pack (archiving its
+            personas) instead of raising :class:`OtherPackError`.
 
     Returns:
         The report of what changed.
 
+    Raises:
+        OtherPackError: The database holds a different pack and ``replace`` is false;
+            nothing was changed.
+
     """
-    return _Import(session, origin, now, force, ImportReport(origin=origin)).run(pack)
+    report = ImportReport(origin=origin, pack_name=pack.info.name)
+    return _Import(session, origin, now, force, replace, report).run(pack)

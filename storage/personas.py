@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from content.schema import Pack, Persona
 from storage.db import Database
-from storage.import_report import ImportReport
+from storage.import_report import ImportReport, LivePack
 from storage.models import PersonaRow, PersonaVersionRow
 from storage.pack_import import (
     latest_versions,
+    live_pack,
     normalised,
     persona_data,
     run_import,
@@ -59,23 +60,40 @@ class PersonaRepository:
         self._db = db
 
     def import_pack(
-        self, pack: Pack, *, origin: str, now: dt.datetime, force: bool = False
+        self,
+        pack: Pack,
+        *,
+        origin: str,
+        now: dt.datetime,
+        force: bool = False,
+        replace: bool = False,
     ) -> ImportReport:
         """Import ``pack`` in one transaction; see :mod:`storage.pack_import` for the rules.
 
         Args:
             pack: A loaded pack (:func:`content.loader.load_pack`).
             origin: Where it came from, e.g. the pack directory; recorded as the
-                author ``"import:<origin>"`` of new versions.
+                author ``"import:<origin>"`` of new versions and in :meth:`live_pack`.
             now: Timezone-aware time of the import.
             force: Let the file win where it and a chat edit both changed.
+            replace: Switch the database to ``pack`` even if it holds another pack
+                (whose personas are archived).
 
         Returns:
             What was created, updated, unchanged, archived and in conflict.
 
+        Raises:
+            storage.import_report.OtherPackError: The database holds a pack with
+                another name and ``replace`` is false; nothing changed.
+
         """
         with self._db.session(exclusive=True) as session:
-            return run_import(session, pack, origin=origin, now=now, force=force)
+            return run_import(session, pack, origin=origin, now=now, force=force, replace=replace)
+
+    def live_pack(self) -> LivePack | None:
+        """Return the pack whose personas the database holds (``None`` before any import)."""
+        with self._db.session() as session:
+            return live_pack(session)
 
     def live(self) -> list[Persona]:
         """Return the latest version of every non-archived persona, sorted by id."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,10 +13,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from storage import Database, normalize_url
-from storage.models import Base, PersonaRow, PersonaVersionRow
+from storage import Database, LivePack, PersonaRepository, normalize_url
+from storage.migrations import HEAD
+from storage.models import Base, PersonaImportRow, PersonaRow, PersonaVersionRow
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+T1 = T0 + dt.timedelta(days=1)
+ROOT = Path(__file__).resolve().parents[2]
 TABLES = {
     "personas",
     "persona_versions",
@@ -22,6 +27,7 @@ TABLES = {
     "questions",
     "conversation_state",
     "processed_events",
+    "live_pack",
 }
 
 
@@ -34,6 +40,83 @@ def test_upgrade_creates_tables_and_then_nothing_is_pending(empty_database: Data
     assert not empty_database.needs_upgrade()
     assert empty_database.current_revisions() == empty_database.head_revisions()
     assert set(inspect(empty_database.engine).get_table_names()) >= TABLES
+
+
+def test_head_constant_is_the_head_of_the_migration_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import _alembic_config
+
+    assert ScriptDirectory.from_config(_alembic_config()).get_heads() == [HEAD]
+
+
+def test_checking_the_schema_does_not_import_alembic(database_url: str) -> None:
+    code = (
+        "import sys\n"
+        "from storage.db import Database\n"
+        f"db = Database(url={database_url!r})\n"
+        "assert db.needs_upgrade()\n"
+        "assert 'alembic' not in sys.modules, 'alembic imported before upgrade()'\n"
+        "db.upgrade()\n"
+        "assert not db.needs_upgrade() and 'alembic' in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_migration_0002_records_the_origin_of_the_live_personas(
+    empty_database: Database,
+) -> None:
+    database = empty_database
+    database.upgrade("0001")
+    assert database.current_revisions() == {"0001"}
+    with database.session() as session:
+        for pid, archived, origin in (("kept", None, "/packs/old"), ("gone", T0, "/packs/older")):
+            session.add(PersonaRow(id=pid, archived_at=archived, created_at=T0))
+            session.flush()
+            session.add_all(
+                [
+                    PersonaVersionRow(
+                        persona_id=pid,
+                        version=1,
+                        data={},
+                        source="import",
+                        author=f"import:{origin}",
+                        created_at=T0,
+                    ),
+                    PersonaVersionRow(
+                        persona_id=pid,
+                        version=2,
+                        data={"edited": True},
+                        source="edit",
+                        author="anna@example.com",
+                        created_at=T1,
+                    ),
+                    PersonaImportRow(
+                        persona_id=pid,
+                        content_hash="x",
+                        data={},
+                        imported_version=1,
+                        imported_at=T0 if pid == "kept" else T1,
+                    ),
+                ]
+            )
+
+    database.upgrade()
+
+    assert PersonaRepository(db=database).live_pack() == LivePack(
+        name=None, origin="/packs/old", updated_at=T0
+    )
+
+
+def test_migration_0002_on_a_database_without_personas_records_nothing(
+    empty_database: Database,
+) -> None:
+    empty_database.upgrade("0001")
+    empty_database.upgrade()
+    assert PersonaRepository(db=empty_database).live_pack() is None
 
 
 def test_upgrade_twice_is_harmless(database: Database) -> None:

@@ -14,12 +14,15 @@ from content.loader import load_pack
 from content.schema import Pack, Persona
 from storage import (
     Database,
+    ImportConflict,
+    LivePack,
+    OtherPackError,
     PersonaRepository,
     StaleEditError,
     UnknownPersonaError,
     content_hash,
 )
-from storage.models import PersonaImportRow, PersonaVersionRow
+from storage.models import LivePackRow, PersonaImportRow, PersonaVersionRow
 
 PACK_EN = Path("/work/shared/eval/dev/pack-en")
 PACK_DA = Path("/work/shared/eval/dev/pack-da")
@@ -90,7 +93,8 @@ def test_reimporting_the_same_pack_changes_nothing(
     assert report.unchanged == [p.id for p in pack.personas]
     assert not report.changed
     assert version_count(database) == len(pack.personas)
-    assert "0 created, 0 updated, 4 unchanged, 0 archived, 0 conflicts" in report.summary()
+    assert report.total == len(pack.personas) and report.previous is None
+    assert (report.created, report.updated, report.archived, report.conflicts) == ([], [], [], [])
 
 
 def test_changed_file_creates_version_2(repo: PersonaRepository, pack: Pack) -> None:
@@ -131,12 +135,17 @@ def test_changed_file_and_chat_edit_is_a_conflict_that_changes_nothing(
     report = repo.import_pack(replace(pack, from_file), origin="pack-en", now=T2)
 
     assert not report.ok
-    [conflict] = report.conflicts
-    assert conflict.persona_id == persona.id
-    for needle in (persona.id, "v2", EDITOR, "2026-01-06", f"personas/{persona.id}.yaml"):
-        assert needle in conflict.message
-    assert "force=True" in conflict.message
-    assert f"CONFLICT {persona.id}:" in report.summary()
+    assert report.conflicts == [
+        ImportConflict(
+            persona_id=persona.id,
+            live_version=2,
+            edited_by=EDITOR,
+            edited_at=T1,
+            edit_source="edit",
+            imported_version=1,
+        )
+    ]
+    assert report.total == len(pack.personas)
     assert repo.get(persona.id) == edited
     assert version_count(database) == len(pack.personas) + 1
     # Nothing was recorded either: the same file conflicts again.
@@ -213,18 +222,76 @@ def test_restored_persona_with_changed_content_gets_a_new_version(
     assert repo.get(gone.id) == returning
 
 
-def test_another_pack_replaces_the_personas(repo: PersonaRepository, pack: Pack) -> None:
+@pytest.fixture(scope="module")
+def danish() -> Pack:
     if not PACK_DA.is_dir():
         pytest.skip(f"dev pack {PACK_DA} not available")
-    danish = load_pack(PACK_DA)
+    return load_pack(PACK_DA)
+
+
+def test_the_database_records_the_live_pack(repo: PersonaRepository, pack: Pack) -> None:
+    assert repo.live_pack() is None
+
     repo.import_pack(pack, origin="pack-en", now=T0)
 
-    report = repo.import_pack(danish, origin="pack-da", now=T1)
+    assert repo.live_pack() == LivePack(name=pack.info.name, origin="pack-en", updated_at=T0)
+    repo.import_pack(pack, origin="pack-en", now=T1)  # unchanged: not rewritten
+    assert repo.live_pack() == LivePack(name=pack.info.name, origin="pack-en", updated_at=T0)
+    # The same pack from another directory is the same pack; the origin follows it.
+    report = repo.import_pack(pack, origin="/srv/pack-en", now=T2)
+    assert report.unchanged == [p.id for p in pack.personas] and report.previous is None
+    assert repo.live_pack() == LivePack(name=pack.info.name, origin="/srv/pack-en", updated_at=T2)
 
+
+def test_another_pack_is_refused_and_nothing_changes(
+    repo: PersonaRepository, pack: Pack, danish: Pack, database: Database
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+
+    with pytest.raises(OtherPackError) as refused:
+        repo.import_pack(danish, origin="pack-da", now=T1)
+
+    assert refused.value.live == LivePack(name=pack.info.name, origin="pack-en", updated_at=T0)
+    assert (refused.value.pack_name, refused.value.origin) == (danish.info.name, "pack-da")
+    assert repo.live() == list(pack.personas)
+    assert version_count(database) == len(pack.personas)
+    assert repo.live_pack() == refused.value.live
+
+
+def test_replace_switches_to_another_pack(
+    repo: PersonaRepository, pack: Pack, danish: Pack
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+
+    report = repo.import_pack(danish, origin="pack-da", now=T1, replace=True)
+
+    assert report.previous == LivePack(name=pack.info.name, origin="pack-en", updated_at=T0)
+    assert report.pack_name == danish.info.name
     assert sorted(report.archived) == sorted(
         {p.id for p in pack.personas} - {p.id for p in danish.personas}
     )
     assert repo.live() == list(danish.personas)
+    assert repo.live_pack() == LivePack(name=danish.info.name, origin="pack-da", updated_at=T1)
+    # Now the English pack is the other one.
+    with pytest.raises(OtherPackError):
+        repo.import_pack(pack, origin="pack-en", now=T2)
+
+
+def test_personas_imported_before_packs_were_recorded_match_by_origin(
+    repo: PersonaRepository, pack: Pack, danish: Pack, database: Database
+) -> None:
+    repo.import_pack(pack, origin="pack-en", now=T0)
+    with database.session() as session:  # as migration 0002 leaves an older database
+        row = session.get(LivePackRow, 1)
+        assert row is not None
+        row.name = None
+
+    with pytest.raises(OtherPackError) as refused:
+        repo.import_pack(danish, origin="pack-da", now=T1)
+    assert refused.value.live == LivePack(name=None, origin="pack-en", updated_at=T0)
+
+    assert repo.import_pack(pack, origin="pack-en", now=T2).unchanged
+    assert repo.live_pack() == LivePack(name=pack.info.name, origin="pack-en", updated_at=T2)
 
 
 def test_save_edit_versions_and_guards(repo: PersonaRepository, pack: Pack) -> None:
