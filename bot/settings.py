@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -29,6 +29,15 @@ class Settings(BaseSettings):
         database_url: SQLAlchemy URL (``PERSONABOT_DATABASE_URL``); default a SQLite file
             ``personabot.db`` in the working directory.
         log_level: ``PERSONABOT_LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR).
+        host: Address ``personabot serve`` listens on (``PERSONABOT_HOST``).
+        port: Its port (``PERSONABOT_PORT``, default 3978).
+        slack_bot_token: ``SLACK_BOT_TOKEN``, a single-workspace bot token (``xoxb-…``).
+        slack_signing_secret: ``SLACK_SIGNING_SECRET``, verifies requests from Slack.
+        slack_app_token: ``SLACK_APP_TOKEN`` (``xapp-…``): Socket Mode instead of HTTP.
+        slack_client_id: ``SLACK_CLIENT_ID``: multi-workspace install over OAuth.
+        slack_client_secret: ``SLACK_CLIENT_SECRET``: with the client id.
+        slack_api_url: ``PERSONABOT_SLACK_API_URL``: the Slack Web API base URL (tests and
+            local runs point it at a local server).
     """
 
     model_config = SettingsConfigDict(
@@ -41,6 +50,40 @@ class Settings(BaseSettings):
     content: Path | None = None
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = Field(default="WARNING")
+    host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on all interfaces
+    port: int = Field(default=3978, ge=1, le=65535)
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_SIGNING_SECRET"
+    )
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="SLACK_CLIENT_SECRET"
+    )
+    slack_api_url: str | None = None
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Whether Slack is configured (a bot token or an OAuth app)."""
+        return bool(self.slack_bot_token or self.slack_client_id)
+
+    @model_validator(mode="after")
+    def _slack(self) -> Settings:
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            raise ValueError(
+                "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: set both for multi-workspace install"
+            )
+        if self.slack_enabled and not self.slack_app_token and not self.slack_signing_secret:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET: required to verify Slack's requests in HTTP mode "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+        if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith(
+            "xapp-"
+        ):
+            raise ValueError("SLACK_APP_TOKEN: an app-level token starts with xapp-")
+        return self
 
     @field_validator("content")
     @classmethod
@@ -82,8 +125,18 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = str(err["loc"][0]) if err["loc"] else "?"
-            source = "--" + name if name in given else "PERSONABOT_" + name.upper()
             message = str(err.get("ctx", {}).get("error", err["msg"]))
+            if not err["loc"]:
+                lines.append(message)  # a rule across settings names its variables itself
+                continue
+            name = str(err["loc"][0])
+            field = Settings.model_fields.get(name)
+            alias = field.validation_alias if field else None
+            if name in given:
+                source = "--" + name
+            elif isinstance(alias, str):
+                source = alias
+            else:
+                source = "PERSONABOT_" + name.upper()
             lines.append(f"{source}: {message}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
