@@ -79,9 +79,7 @@ class Settings(BaseSettings):
                 "SLACK_SIGNING_SECRET: required to verify Slack's requests in HTTP mode "
                 "(or set SLACK_APP_TOKEN for Socket Mode)"
             )
-        if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith(
-            "xapp-"
-        ):
+        if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
             raise ValueError("SLACK_APP_TOKEN: an app-level token starts with xapp-")
         return self
 

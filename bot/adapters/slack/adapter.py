@@ -1,0 +1,306 @@
+"""The Slack adapter: slack-bolt's async app translating Slack ⇄ the core.
+
+Inbound: mentions (answered in a thread), direct messages, the ``/persona`` command,
+button clicks (``block_actions``) and the App Home tab become :class:`Incoming` messages
+for the router. Outbound: :meth:`SlackAdapter.send` is the one port for answers and
+proactive messages; :meth:`SlackAdapter.notify` reaches a person by email or a channel.
+
+Slack gets its acknowledgement at once; the answer is worked out after the ack (bolt
+runs listeners after acking when ``process_before_response`` is off), in a worker thread
+because the core and its database are synchronous. Retried events are recognised by
+``event_id`` in the database, so one reply goes out even across replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack import home
+from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, render_more
+from bot.adapters.slack.mrkdwn import escape, to_plain
+from bot.app import App
+from bot.model import ConversationRef, Incoming, Reply, User
+from bot.settings import Settings
+from storage.events import ProcessedEvents
+from storage.questions import QuestionLog
+from storage.state import ConversationStateStore
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+DEFAULT_API_URL = "https://slack.com/api/"
+COMMAND = "/persona"
+# Overflow kept for "Show more" buttons lives this long in the state table's key space.
+MORE_KIND = "slack-more"
+PROFILE_TTL_SECONDS = 3600
+
+
+class SlackAdapter:
+    """Slack in and out.
+
+    Args:
+        core: The wired bot (router, texts, database, catalog, clock).
+        settings: Slack tokens, secrets and the Web API URL.
+    """
+
+    def __init__(self, *, core: App, settings: Settings) -> None:
+        self.core = core
+        self.texts = core.texts
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        secret = settings.slack_signing_secret
+        self.client = AsyncWebClient(
+            token=token,
+            base_url=settings.slack_api_url or DEFAULT_API_URL,
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(max_retry_count=2),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            ],
+        )
+        self.bolt = AsyncApp(
+            token=token,
+            signing_secret=secret.get_secret_value() if secret else None,
+            client=self.client,
+            process_before_response=False,
+            raise_error_for_unhandled_request=False,
+        )
+        self.events = ProcessedEvents(db=core.db)
+        self.state = ConversationStateStore(db=core.db)
+        self.questions = QuestionLog(db=core.db)
+        self._profiles: dict[str, tuple[float, User]] = {}
+        self._register()
+
+    # -- inbound ------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        bolt = self.bolt
+        bolt.middleware(self._skip_retried_events)
+        bolt.event("app_mention")(self._on_mention)
+        bolt.event("message")(self._on_message)
+        bolt.event("app_home_opened")(self._on_home)
+        bolt.command(COMMAND)(self._on_command)
+        bolt.action({"type": "block_actions", "action_id": _starts_with(ACTION_PREFIX)})(
+            self._on_action
+        )
+        bolt.error(self._on_error)
+
+    async def _skip_retried_events(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> BoltResponse | None:
+        """Acknowledge an event seen before (a Slack retry) without handling it again."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id:
+            now = self.core.clock()
+            first = await asyncio.to_thread(self.events.claim, event_id, PLATFORM, now)
+            if not first:
+                log.info("skipping event %s: already handled", event_id)
+                return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    async def _on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        thread = event.get("thread_ts") or event.get("ts")
+        await self._answer(event, context, thread=thread)
+
+    async def _on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # channel chatter, edits, joins and bots are not questions
+        await self._answer(event, context, thread=event.get("thread_ts"))
+
+    async def _answer(
+        self, event: dict[str, Any], context: dict[str, Any], *, thread: str | None
+    ) -> None:
+        if event.get("bot_id") or event.get("user") in (None, context.get("bot_user_id")):
+            return
+        text = to_plain(event.get("text", ""), bot_user_id=context.get("bot_user_id"))
+        where = _conversation(event["channel"], thread, context)
+        incoming = Incoming(
+            user=await self._user(event["user"], context),
+            conversation=where,
+            text=text,
+            platform_data={"event": event},
+        )
+        reply = await asyncio.to_thread(self.core.router.handle, incoming)
+        await self.send(reply, to=where)
+
+    async def _on_command(
+        self, ack: AsyncAck, command: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        """``/persona <question>``: answered privately, right in the acknowledgement."""
+        where = _conversation(command["channel_id"], None, context)
+        incoming = Incoming(
+            user=await self._user(command["user_id"], context),
+            conversation=where,
+            text=to_plain(command.get("text", "")) or "help",
+            platform_data={"command": command},
+        )
+        reply = await asyncio.to_thread(self.core.router.handle, incoming)
+        message = await self._rendered(reply)
+        await ack(response_type="ephemeral", text=message["text"], blocks=message["blocks"])
+
+    async def _on_action(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
+        await ack()
+        value = str(action.get("value", ""))
+        user_id = body["user"]["id"]
+        container = body.get("container", {})
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        thread = None
+        if container.get("type") == "message" and not container.get("is_ephemeral"):
+            message = body.get("message") or {}
+            thread = message.get("thread_ts") or container.get("message_ts")
+        if not channel:  # a click in the App Home: answer in the user's DM with the bot
+            opened = await self.client.conversations_open(users=user_id)
+            channel = opened["channel"]["id"]
+        where = _conversation(channel, thread, context)
+        if value.startswith(MORE):
+            await self._post_more(value.removeprefix(MORE), where)
+            return
+        label = (action.get("text") or {}).get("text", value)
+        incoming = Incoming(
+            user=await self._user(user_id, context),
+            conversation=where,
+            text=label,
+            action=value,
+            platform_data={"body": body},
+        )
+        reply = await asyncio.to_thread(self.core.router.handle, incoming)
+        if container.get("is_ephemeral"):
+            message = await self._rendered(reply)
+            await self.client.chat_postEphemeral(channel=channel, user=user_id, **message)
+        else:
+            await self.send(reply, to=where)
+
+    async def _on_home(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user_id = event["user"]
+        recent = await asyncio.to_thread(
+            self.questions.recent, platform=PLATFORM, user_id=user_id, limit=5
+        )
+        view = home.view(self.core.catalog, recent, texts=self.texts)
+        await self.client.views_publish(user_id=user_id, view=view)
+
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        """Log with context and tell the user, never silence."""
+        event = body.get("event") or {}
+        channel = event.get("channel") or (body.get("channel") or {}).get("id")
+        log.error(
+            "slack handler failed: type=%s team=%s channel=%s user=%s",
+            body.get("type"),
+            body.get("team_id"),
+            channel,
+            event.get("user") or (body.get("user") or {}).get("id"),
+            exc_info=error,
+        )
+        if channel:
+            thread = event.get("thread_ts") or event.get("ts")
+            apology = Reply(text=self.texts("error"))
+            try:
+                await self.send(
+                    apology, to=ConversationRef(platform=PLATFORM, id=channel, thread=thread)
+                )
+            except SlackApiError:
+                log.exception("could not post the apology to %s", channel)
+
+    async def _user(self, user_id: str, context: dict[str, Any], *, fetch: bool = True) -> User:
+        """The core's user; the email comes from ``users.info`` (owners are known by email).
+
+        Profiles are cached for a while: a speed-up only, correctness never depends on it.
+        """
+        cached = self._profiles.get(user_id)
+        if cached and time.monotonic() - cached[0] < PROFILE_TTL_SECONDS:
+            return cached[1]
+        user = User(platform=PLATFORM, id=user_id)
+        if fetch:
+            try:
+                info = await self.client.users_info(user=user_id)
+                profile = info["user"].get("profile", {})
+                user = User(
+                    platform=PLATFORM,
+                    id=user_id,
+                    email=profile.get("email"),
+                    name=profile.get("display_name") or profile.get("real_name"),
+                )
+                self._profiles[user_id] = (time.monotonic(), user)
+            except SlackApiError as exc:
+                log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        return user
+
+    # -- outbound -----------------------------------------------------------------------
+
+    async def send(self, reply: Reply, *, to: ConversationRef) -> None:
+        """Post ``reply`` to a channel or DM (in its thread, if any)."""
+        message = await self._rendered(reply)
+        await self.client.chat_postMessage(channel=to.id, thread_ts=to.thread, **message)
+
+    async def notify(self, to: str, text: str) -> str:
+        """Send ``text`` to a person (by email) or a channel (``#name`` or an id).
+
+        Returns:
+            The channel id it was posted to.
+
+        Raises:
+            SlackApiError: If Slack knows no such user or channel.
+        """
+        if "@" in to and not to.startswith("#"):
+            user = await self.client.users_lookupByEmail(email=to)
+            opened = await self.client.conversations_open(users=user["user"]["id"])
+            channel = str(opened["channel"]["id"])
+        else:
+            channel = to
+        await self.send(Reply(text=text), to=ConversationRef(platform=PLATFORM, id=channel))
+        return channel
+
+    async def _rendered(self, reply: Reply) -> dict[str, Any]:
+        """Block Kit for ``reply``; overflow is stored for its "Show more" button."""
+        rendered = render(reply, texts=self.texts)
+        if rendered.overflow:
+            token = uuid.uuid4().hex
+            await asyncio.to_thread(
+                self.state.put,
+                f"{MORE_KIND}:{token}",
+                kind=MORE_KIND,
+                data={"chunks": rendered.overflow},
+                now=self.core.clock(),
+            )
+            rendered.blocks.append(more_button(token, texts=self.texts))
+        return {"text": escape(rendered.text), "blocks": rendered.blocks}
+
+    async def _post_more(self, token: str, where: ConversationRef) -> None:
+        stored = await asyncio.to_thread(self.state.get, f"{MORE_KIND}:{token}")
+        if stored is None:
+            await self.send(self.core.router.fallback(), to=where)
+            return
+        for message in render_more(stored.data.get("chunks", []), texts=self.texts):
+            await self.client.chat_postMessage(
+                channel=where.id, thread_ts=where.thread, text=message.text, blocks=message.blocks
+            )
+
+
+def _conversation(channel: str, thread: str | None, context: dict[str, Any]) -> ConversationRef:
+    return ConversationRef(
+        platform=PLATFORM,
+        id=channel,
+        thread=thread,
+        opaque={"team_id": context.get("team_id"), "enterprise_id": context.get("enterprise_id")},
+    )
+
+
+def _starts_with(prefix: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(prefix))

@@ -1,0 +1,42 @@
+"""Mount the Slack adapter on the aiohttp server (HTTP mode) or start Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.app import App
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SLACK = web.AppKey("slack", SlackAdapter)
+
+
+def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> SlackAdapter:
+    """Serve Slack at ``POST /slack/events`` (or over Socket Mode with an app token)."""
+    adapter = SlackAdapter(core=core, settings=settings)
+    web_app[SLACK] = adapter
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        return await to_aiohttp_response(await adapter.bolt.async_dispatch(bolt_request))
+
+    web_app.router.add_post("/slack/events", events)
+    if settings.slack_app_token:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(adapter.bolt, settings.slack_app_token.get_secret_value())
+
+        async def start(_: web.Application) -> None:
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+
+        async def stop(_: web.Application) -> None:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+        web_app.on_startup.append(start)
+        web_app.on_cleanup.append(stop)
+    return adapter
