@@ -33,8 +33,33 @@ class PackError(Exception):
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10× faster
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 class _Loader(_Base):  # type: ignore[valid-type,misc]
-    """SafeLoader that leaves dates as text so a bad date is a field error, not a crash."""
+    """SafeLoader that notes duplicate keys and leaves dates as text.
+
+    A key written twice in one mapping would otherwise silently keep the last value;
+    here each repeat is noted in :attr:`duplicates` as ``(line, key, first_line)``.
+    Dates stay text so a bad date is a field error, not a crash. Parsing stays in
+    libyaml when it is available; only mapping construction runs this Python hook.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: list[tuple[int, str, int]] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[tuple[str, str], int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _MERGE_TAG:
+                continue
+            line = key_node.start_mark.line + 1
+            first = seen.setdefault((key_node.tag, key_node.value), line)
+            if first != line:
+                self.duplicates.append((line, key_node.value, first))
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -61,6 +86,8 @@ def load_pack(root: Path | str) -> Pack:
         raise PackError(root, [f"{root}: not a directory"])
 
     pack_data = _read_yaml(root, "pack.yaml", errors)
+    if pack_data is not None:
+        pack_data = _without_empty_fields(pack_data, PackInfo)
     info = None if pack_data is None else _validate("pack.yaml", pack_data, PackInfo, errors)
     personas_dir = root / "personas"
     personas: list[Persona] = []
@@ -76,6 +103,7 @@ def load_pack(root: Path | str) -> Pack:
             data = _read_yaml(root, rel, errors)
             if data is None:
                 continue
+            data = _without_empty_fields(data, Persona)
             if isinstance(data.get("id"), str) and data["id"] != path.stem:
                 errors.append(f"{rel}: id: {data['id']!r} must equal the file name {path.stem!r}")
             errors.extend(_duplicate_objection_ids(rel, data.get("objections")))
@@ -96,7 +124,11 @@ def _read_yaml(root: Path, rel: str, errors: list[str]) -> dict[str, Any] | None
         errors.append(f"{rel}: missing file")
         return None
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        loader = _Loader(path.read_text(encoding="utf-8"))
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
     except UnicodeDecodeError:
         errors.append(f"{rel}: not UTF-8 text")
         return None
@@ -106,10 +138,49 @@ def _read_yaml(root: Path, rel: str, errors: list[str]) -> dict[str, Any] | None
         problem = getattr(exc, "problem", None) or str(exc)
         errors.append(f"{rel}: {where}invalid YAML: {problem}")
         return None
+    errors.extend(
+        f"{rel}: line {line}: duplicate key {key!r} (already at line {first})"
+        for line, key, first in loader.duplicates
+    )
+    if data is None:
+        errors.append(f"{rel}: file is empty")
+        return None
     if not isinstance(data, dict):
         errors.append(f"{rel}: must be a YAML mapping of fields, got {type(data).__name__}")
         return None
     return data
+
+
+def _without_empty_fields(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
+    """Drop known fields that are present but empty (``response:``), here and below.
+
+    An empty field then reads like a missing one: ``required`` if the schema needs it,
+    the default otherwise. Unknown keys stay, so they are still reported.
+    """
+    fields = model.model_fields
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in fields:
+            if value is None:
+                continue
+            inner = _nested_model(fields[key].annotation)
+            if inner is not None and isinstance(value, dict):
+                value = _without_empty_fields(value, inner)
+            elif inner is not None and isinstance(value, list):
+                value = [
+                    _without_empty_fields(item, inner) if isinstance(item, dict) else item
+                    for item in value
+                ]
+        out[key] = value
+    return out
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside a field's annotation (``Objection`` for ``list[Objection]``)."""
+    for candidate in (annotation, *getattr(annotation, "__args__", ())):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
 
 
 def _validate(rel: str, data: dict[str, Any], model: type[M], errors: list[str]) -> M | None:
@@ -148,6 +219,8 @@ def _describe(err: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
     ctx = err.get("ctx") or {}
     if kind == "missing":
         return "required"
+    if err.get("input", "") is None and kind.endswith("_type"):
+        return "must not be empty"  # an empty list item or map value
     if kind == "extra_forbidden":
         return "unknown field" + _suggest(loc, model)
     if kind == "literal_error":

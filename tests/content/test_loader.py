@@ -138,3 +138,77 @@ def test_dates_are_parsed_from_unquoted_yaml(pack: Path) -> None:
     frida = load_pack(pack).persona("cfo-frida")
     assert frida is not None and frida.last_reviewed is not None
     assert frida.last_reviewed.isoformat() == "2026-05-12"
+
+
+def lines_of(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def test_a_key_written_twice_names_file_line_and_key(pack: Path) -> None:
+    path = pack / "personas/cfo-frida.yaml"
+    lines = lines_of(path)
+    role = next(i for i, line in enumerate(lines) if line.startswith("decision_role:"))
+    response = next(i for i, line in enumerate(lines) if line.startswith("    response:"))
+    lines.insert(response, "    objection: Said twice.\n")
+    lines.insert(role + 1, "decision_role: influencer\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    info = pack / "pack.yaml"
+    info.write_text(info.read_text(encoding="utf-8") + "language: da\n", encoding="utf-8")
+
+    assert errors(pack) == [
+        "pack.yaml: line 7: duplicate key 'language' (already at line 2)",
+        f"personas/cfo-frida.yaml: line {role + 2}: duplicate key 'decision_role' "
+        f"(already at line {role + 1})",
+        f"personas/cfo-frida.yaml: line {response + 2}: duplicate key 'objection' "
+        f"(already at line {response - 4})",
+    ]
+
+
+def test_the_same_key_in_different_mappings_is_fine(pack: Path) -> None:
+    # Every objection has its own "id" and "response": not duplicates.
+    assert len(load_pack(pack).persona("cfo-frida").objections) > 1  # type: ignore[union-attr]
+
+
+def test_the_fast_libyaml_parser_is_kept() -> None:
+    from content.loader import _Loader
+
+    if hasattr(yaml, "CSafeLoader"):
+        assert issubclass(_Loader, yaml.CSafeLoader)
+
+
+def test_a_present_but_empty_field_reads_like_a_missing_one(pack: Path) -> None:
+    path = pack / "personas/cfo-frida.yaml"
+    lines = lines_of(path)
+    start = next(i for i, line in enumerate(lines) if line.startswith("    response:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("      "))
+    lines[start:end] = ["    response:\n"]
+    owners = next(i for i, line in enumerate(lines) if line.startswith("owners:"))
+    lines[owners + 1 : owners + 1] = ["  -\n"]
+    aliases = next(i for i, line in enumerate(lines) if line.startswith("aliases:"))
+    end = next(i for i in range(aliases + 1, len(lines)) if not lines[i].startswith("  "))
+    lines[aliases:end] = ["aliases:\n", "summery:\n"]
+    path.write_text("".join(lines), encoding="utf-8")
+
+    assert sorted(errors(pack)) == [
+        "personas/cfo-frida.yaml: objections[0].response: required",
+        "personas/cfo-frida.yaml: owners[0]: must not be empty",
+        "personas/cfo-frida.yaml: summery: unknown field (did you mean 'summary'?)",
+    ]
+
+
+def test_an_optional_field_left_empty_takes_its_default(pack: Path) -> None:
+    path = pack / "personas/cfo-frida.yaml"
+    lines = lines_of(path)
+    aliases = next(i for i, line in enumerate(lines) if line.startswith("aliases:"))
+    end = next(i for i in range(aliases + 1, len(lines)) if not lines[i].startswith("  "))
+    lines[aliases:end] = ["aliases:\n"]
+    path.write_text("".join(lines), encoding="utf-8")
+    frida = load_pack(pack).persona("cfo-frida")
+    assert frida is not None and frida.aliases == []
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# nothing yet\n"])
+def test_an_empty_file_says_so(pack: Path, text: str) -> None:
+    (pack / "personas/cfo-frida.yaml").write_text(text, encoding="utf-8")
+    (pack / "pack.yaml").write_text(text, encoding="utf-8")
+    assert errors(pack) == ["pack.yaml: file is empty", "personas/cfo-frida.yaml: file is empty"]
