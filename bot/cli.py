@@ -8,6 +8,7 @@ import io
 import logging
 import shlex
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,6 +93,22 @@ def _parser() -> argparse.ArgumentParser:
         help="switch a database that holds another pack to this one (archives its personas)",
     )
     imp.set_defaults(run=_import)
+
+    serve = sub.add_parser(
+        "serve",
+        parents=[content_opt],
+        help="run the server for Slack (and Teams): POST /slack/events, GET /healthz",
+    )
+    serve.set_defaults(run=_serve)
+
+    notify = sub.add_parser(
+        "notify",
+        parents=[content_opt],
+        help="send a message to a person (by email) or a channel (#name) in Slack",
+    )
+    notify.add_argument("--to", required=True, metavar="EMAIL|#channel")
+    notify.add_argument("text", nargs="+", help="the message")
+    notify.set_defaults(run=_notify)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -229,7 +246,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     app = _start(settings)
     if app is None:
         return EXIT_FAILED
-    bot = ConsoleBot(router=app.router, out=sys.stdout, json_lines=args.json)
+    # Each run is its own conversation: choices offered by an earlier run are not pending.
+    bot = ConsoleBot(
+        router=app.router,
+        out=sys.stdout,
+        json_lines=args.json,
+        conversation_id=f"ask:{uuid.uuid4().hex}",
+    )
     if args.question:
         bot.say(" ".join(args.question))
         return EXIT_OK
@@ -316,6 +339,37 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
     print("\n".join(report_lines(report, texts)))
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    app = _start(settings)
+    if app is None:
+        return EXIT_FAILED
+    serve(app, settings)
+    return EXIT_OK
+
+
+def _notify(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.adapters.slack import NotifyError, SlackAdapter
+
+    if not settings.slack_bot_token:
+        print("personabot: notify needs SLACK_BOT_TOKEN", file=sys.stderr)
+        return EXIT_USAGE
+    app = _start(settings)
+    if app is None:
+        return EXIT_FAILED
+    text = " ".join(args.text)
+    try:
+        channel = asyncio.run(SlackAdapter(core=app, settings=settings).notify(args.to, text))
+    except NotifyError as exc:
+        print(f"personabot: Slack refused: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(app.texts("slack.notified", to=f"{args.to} ({channel})"))
+    return EXIT_OK
 
 
 def _upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,5 +1,5 @@
 """Slack: slack-bolt's async app, Block Kit rendering, App Home and notifications."""
 
-from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.adapter import NotifyError, SlackAdapter
 
-__all__ = ["SlackAdapter"]
+__all__ = ["NotifyError", "SlackAdapter"]

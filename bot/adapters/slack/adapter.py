@@ -50,6 +50,10 @@ MORE_KIND = "slack-more"
 PROFILE_TTL_SECONDS = 3600
 
 
+class NotifyError(Exception):
+    """Slack refused a notification; the message is Slack's error code."""
+
+
 class SlackAdapter:
     """Slack in and out.
 
@@ -256,15 +260,18 @@ class SlackAdapter:
             The channel id it was posted to.
 
         Raises:
-            SlackApiError: If Slack knows no such user or channel.
+            NotifyError: If Slack refused (no such user or channel, bot not invited...).
         """
-        if "@" in to and not to.startswith("#"):
-            user = await self.client.users_lookupByEmail(email=to)
-            opened = await self.client.conversations_open(users=user["user"]["id"])
-            channel = str(opened["channel"]["id"])
-        else:
-            channel = to
-        await self.send(Reply(text=text), to=ConversationRef(platform=PLATFORM, id=channel))
+        try:
+            if "@" in to and not to.startswith("#"):
+                user = await self.client.users_lookupByEmail(email=to)
+                opened = await self.client.conversations_open(users=user["user"]["id"])
+                channel = str(opened["channel"]["id"])
+            else:
+                channel = to
+            await self.send(Reply(text=text), to=ConversationRef(platform=PLATFORM, id=channel))
+        except SlackApiError as exc:
+            raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
         return channel
 
     async def _rendered(self, reply: Reply) -> dict[str, Any]:
