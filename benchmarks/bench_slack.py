@@ -49,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,7 @@ class Result:
     error_samples: list[str] = field(default_factory=list)
     server_cpu: float | None = None  # seconds of CPU the server used while measured
     harness_cpu: float = 0.0  # seconds of CPU of this process: load generator + fake Slack
+    api_calls: dict[str, int] = field(default_factory=dict)  # Web API calls while measured
 
     @property
     def lost(self) -> int:
@@ -328,6 +330,7 @@ async def measure(
     if server_cpu is not None and cpu_after is not None:
         result.server_cpu = cpu_after - server_cpu
     result.harness_cpu = time.process_time() - harness_cpu
+    result.api_calls = dict(Counter(c.method for c in fake.calls).most_common())
     posts = fake.calls_to("chat.postMessage")
     ok = [c for c in posts if c.ok]
     result.replies = len(ok)
@@ -509,6 +512,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{platform.python_version()}):\n"
     )
     print(text)
+    print("\nWeb API calls while measured:")
+    for result in (floor, ours):
+        if result is not None:
+            calls = ", ".join(f"{m} {n}" for m, n in result.api_calls.items()) or "none"
+            print(f"- {result.name}: {calls}")
     if ours is None:
         print("\n(--only-floor: personabot not measured)")
     return 1 if args.check and not met else 0
