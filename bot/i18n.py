@@ -37,11 +37,6 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def available_languages() -> list[str]:
-    """Languages that have a locale file."""
-    return sorted(p.stem for p in LOCALES.glob("*.yaml"))
-
-
 class Texts:
     """The sentences of one language.
 

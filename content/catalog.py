@@ -56,6 +56,6 @@ class Catalog:
         """A persona to use in examples ("who is ...?")."""
         return self.personas[0] if self.personas else None
 
-    def objection_count(self) -> int:
-        """How many objections the live personas hold in all."""
-        return sum(len(p.objections) for p in self.personas)
+    def example_objection(self) -> tuple[Persona, Objection] | None:
+        """An objection to use in examples ("the customer says ..."), if the pack has one."""
+        return next(((p, p.objections[0]) for p in self.personas if p.objections), None)

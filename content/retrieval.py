@@ -199,7 +199,7 @@ class Retriever:
     def _persona_by_role_or_title(
         self, cues: _Cues, ranked: list[Candidate]
     ) -> Understanding | None:
-        """ "Which persona is the gatekeeper?", "tell me about the operations director"."""
+        """Personas named by decision role or by role title ("the gatekeeper")."""
         for found, confidence in (
             (cues.roles, PERSONA_BY_ROLE),
             (self.personas.by_title(cues.content), PERSONA_BY_TITLE),

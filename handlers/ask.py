@@ -122,15 +122,14 @@ class AskHandler:
     def unknown(self, confidence: float = 0.0) -> Reply:
         """The honest "I don't know that" with a hint of what the bot can do."""
         example = self.catalog.example_persona()
-        name = (
-            example.aliases[0] if example and example.aliases else (example.name if example else "")
-        )
-        if not example:
+        if example is None:
             return Reply(text=self.texts("empty_pack"), meta=_meta("unknown", None, None, 0.0))
-        return Reply(
-            text=self.texts("unknown", persona_example=name),
-            meta=_meta("unknown", None, None, confidence),
-        )
+        name = example.aliases[0] if example.aliases else example.name
+        lines = [self.texts("unknown", persona_example=name)]
+        objection = self.catalog.example_objection()
+        if objection is not None:
+            lines.append(self.texts("unknown_objection", objection_example=objection[1].objection))
+        return Reply(text="\n".join(lines), meta=_meta("unknown", None, None, confidence))
 
 
 def _meta(

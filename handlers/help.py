@@ -14,16 +14,14 @@ def help_reply(*, catalog: Catalog, texts: Texts) -> Reply:
     if persona is None:
         return Reply(text=texts("empty_pack"), meta={"intent": "help", "confidence": 1.0})
     first = persona.aliases[0] if persona.aliases else persona.name
-    objection = persona.objections[0] if persona.objections else None
-    text = texts(
-        "help",
-        persona_example=persona.name,
-        persona_first=first,
-        objection_example=objection.objection if objection else "",
-    )
+    lines = [texts("help", persona_example=persona.name, persona_first=first)]
     choices = [persona_choice(persona, texts=texts)]
-    if objection is not None:
-        choices.append(objection_choice(persona, objection, texts=texts))
+    example = catalog.example_objection()
+    if example is not None:
+        lines.append(texts("help_objection", objection_example=example[1].objection))
+        choices.append(objection_choice(*example, texts=texts))
+    lines.append(texts("help_again"))
+    text = "\n".join(lines)
     return Reply(
         text=text,
         choices=tuple(choices),

@@ -74,7 +74,13 @@ def test_translation_is_not_english(language: str) -> None:
 @pytest.mark.parametrize("language", ["en", *TRANSLATIONS])
 def test_help_renders(language: str) -> None:
     texts = Texts(language=language)
-    out = texts("help", persona_example="X", persona_first="Y", objection_example="Z")
+    out = "\n".join(
+        [
+            texts("help", persona_example="X", persona_first="Y"),
+            texts("help_objection", objection_example="Z"),
+            texts("help_again"),
+        ]
+    )
     assert "X" in out and "Y" in out and "Z" in out
     assert "{" not in out and "}" not in out
     assert texts.keys() == set(ENGLISH)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 from testbot import TODAY, BotUnderTest, Clock, MakeBot
 
 from bot.model import Incoming, Reply
+from content.loader import EXAMPLE_PACK
 from storage.personas import PersonaRepository
 from storage.questions import QuestionLog
 
@@ -263,3 +267,25 @@ def test_asking_for_a_personas_objections_shows_the_persona(bot: BotUnderTest) -
     reply = bot.ask("show me Tuva's objections")
     assert ids(reply) == ("persona", "team-lead-tuva", None)
     assert reply.cards[0].fields[0].label == "Top objections"
+
+
+def test_a_pack_without_objections_gets_help_without_objection_examples(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    pack = Path(shutil.copytree(EXAMPLE_PACK, tmp_path / "pack"))
+    for path in (pack / "personas").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["objections"] = []
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    bot = make_bot(content=pack)
+    assert '""' not in bot.ask("help").text
+    unknown = bot.ask("what's for lunch?").text
+    assert "I don't know" in unknown and "buyer said" not in unknown
+
+
+def test_the_dont_know_hint_uses_a_real_objection_from_the_pack(bot: BotUnderTest) -> None:
+    hint = bot.ask("what's for lunch?").text
+    example = bot.app.catalog.example_objection()
+    assert example is not None and example[1].objection in hint
+    # ...and following the hint works.
+    assert bot.ask(f"the customer says {example[1].objection}").meta["intent"] == "objection"
