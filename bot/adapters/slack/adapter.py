@@ -21,8 +21,8 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -48,6 +48,7 @@ COMMAND = "/persona"
 # Overflow kept for "Show more" buttons lives this long in the state table's key space.
 MORE_KIND = "slack-more"
 PROFILE_TTL_SECONDS = 3600
+EVENT_ID = "personabot_event_id"
 
 
 class NotifyError(Exception):
@@ -60,9 +61,13 @@ class SlackAdapter:
     Args:
         core: The wired bot (router, texts, database, catalog, clock).
         settings: Slack tokens, secrets and the Web API URL.
+        session: An HTTP session to reuse for every Web API call (keeps connections
+            open); without one, each call opens its own.
     """
 
-    def __init__(self, *, core: App, settings: Settings) -> None:
+    def __init__(
+        self, *, core: App, settings: Settings, session: aiohttp.ClientSession | None = None
+    ) -> None:
         self.core = core
         self.texts = core.texts
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
@@ -70,6 +75,7 @@ class SlackAdapter:
         self.client = AsyncWebClient(
             token=token,
             base_url=settings.slack_api_url or DEFAULT_API_URL,
+            session=session,
             retry_handlers=[
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
                 AsyncRateLimitErrorRetryHandler(max_retry_count=3),
@@ -92,7 +98,7 @@ class SlackAdapter:
 
     def _register(self) -> None:
         bolt = self.bolt
-        bolt.middleware(self._skip_retried_events)
+        bolt.middleware(_remember_event_id)
         bolt.event("app_mention")(self._on_mention)
         bolt.event("message")(self._on_message)
         bolt.event("app_home_opened")(self._on_home)
@@ -101,20 +107,6 @@ class SlackAdapter:
             self._on_action
         )
         bolt.error(self._on_error)
-
-    async def _skip_retried_events(
-        self, body: dict[str, Any], next: Callable[[], Awaitable[None]]
-    ) -> BoltResponse | None:
-        """Acknowledge an event seen before (a Slack retry) without handling it again."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id:
-            now = self.core.clock()
-            first = await asyncio.to_thread(self.events.claim, event_id, PLATFORM, now)
-            if not first:
-                log.info("skipping event %s: already handled", event_id)
-                return BoltResponse(status=200, body="")
-        await next()
-        return None
 
     async def _on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
         thread = event.get("thread_ts") or event.get("ts")
@@ -138,8 +130,19 @@ class SlackAdapter:
             text=text,
             platform_data={"event": event},
         )
-        reply = await asyncio.to_thread(self.core.router.handle, incoming)
-        await self.send(reply, to=where)
+        reply = await asyncio.to_thread(self._handle_once, body_event_id(context), incoming)
+        if reply is not None:
+            await self.send(reply, to=where)
+
+    def _handle_once(self, event_id: str | None, incoming: Incoming) -> Reply | None:
+        """Answer an event unless it was handled before (Slack retries; other replicas).
+
+        Runs in a worker thread: the claim and the answer share one hop off the loop.
+        """
+        if event_id and not self.events.claim(event_id, PLATFORM, self.core.clock()):
+            log.info("skipping event %s: already handled", event_id)
+            return None
+        return self.core.router.handle(incoming)
 
     async def _on_command(
         self, ack: AsyncAck, command: dict[str, Any], context: dict[str, Any]
@@ -300,6 +303,12 @@ class SlackAdapter:
             )
 
 
+def body_event_id(context: dict[str, Any]) -> str | None:
+    """The Events API ``event_id`` of the request being handled (set by our middleware)."""
+    value = context.get(EVENT_ID)
+    return str(value) if value else None
+
+
 def _conversation(channel: str, thread: str | None, context: dict[str, Any]) -> ConversationRef:
     return ConversationRef(
         platform=PLATFORM,
@@ -307,6 +316,14 @@ def _conversation(channel: str, thread: str | None, context: dict[str, Any]) -> 
         thread=thread,
         opaque={"team_id": context.get("team_id"), "enterprise_id": context.get("enterprise_id")},
     )
+
+
+async def _remember_event_id(
+    body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
+) -> None:
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        context[EVENT_ID] = body["event_id"]
+    await next()
 
 
 def _starts_with(prefix: str) -> re.Pattern[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
@@ -18,8 +19,20 @@ SLACK = web.AppKey("slack", SlackAdapter)
 
 def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> SlackAdapter:
     """Serve Slack at ``POST /slack/events`` (or over Socket Mode with an app token)."""
+    # One connection pool for every Web API call; created inside the server's loop.
+    session_holder: dict[str, aiohttp.ClientSession] = {}
+
+    async def open_session(_: web.Application) -> None:
+        session_holder["session"] = aiohttp.ClientSession()
+        adapter.client.session = session_holder["session"]
+
+    async def close_session(_: web.Application) -> None:
+        await session_holder["session"].close()
+
     adapter = SlackAdapter(core=core, settings=settings)
     web_app[SLACK] = adapter
+    web_app.on_startup.append(open_session)
+    web_app.on_cleanup.append(close_session)
 
     async def events(request: web.Request) -> web.Response:
         bolt_request = await to_bolt_request(request)
