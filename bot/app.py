@@ -22,7 +22,6 @@ from handlers.ask import AskHandler
 from storage.db import Database, MigrationError
 from storage.import_report import ImportReport
 from storage.personas import PersonaRepository
-from storage.state import ConversationStateStore
 from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
@@ -48,6 +47,12 @@ class App:
     router: Router
     import_report: ImportReport
     clock: Clock
+    turns: TurnLog
+
+    def close(self) -> None:
+        """Commit queued writes and close the database connections."""
+        self.turns.close()
+        self.db.dispose()
 
 
 def pack_dir(settings: Settings) -> Path:
@@ -124,6 +129,7 @@ def build_app(
     clock: Clock = utc_now,
     pack: Pack | None = None,
     db: Database | None = None,
+    write_behind: float | None = None,
 ) -> App:
     """Load the pack, import it into the database and build the router.
 
@@ -138,6 +144,9 @@ def build_app(
         clock: The time source.
         pack: The configured pack, if the caller loaded it already.
         db: The database, if the caller opened it already (see :func:`open_database`).
+        write_behind: For a server: commit the question log in batches at most this
+            many seconds late (see :class:`storage.turns.TurnLog`); ``None`` commits
+            every turn at once.
 
     Raises:
         content.loader.PackError: If the pack is invalid.
@@ -167,12 +176,12 @@ def build_app(
     )
     texts = Texts(language=pack.language)
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
+    turns = TurnLog(db=db, max_delay=write_behind)
     router = Router(
         text_handler=ask.handle,
         actions={"persona": ask.show, "objection": ask.show},
         texts=texts,
-        turns=TurnLog(db=db),
-        state=ConversationStateStore(db=db),
+        turns=turns,
         clock=clock,
         fallback=ask.unknown,
     )
@@ -186,4 +195,5 @@ def build_app(
         router=router,
         import_report=report,
         clock=clock,
+        turns=turns,
     )

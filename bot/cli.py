@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+# The server commits the question log in batches, at most this many seconds late.
+SERVER_WRITE_BEHIND = 0.05
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -212,7 +214,7 @@ def report_lines(report: ImportReport, texts: Texts) -> list[str]:
     return lines
 
 
-def _start(settings: Settings) -> App | None:
+def _start(settings: Settings, *, write_behind: float | None = None) -> App | None:
     """Build the app, or print why not and return ``None``."""
     from bot.app import build_app
     from bot.i18n import Texts
@@ -226,7 +228,7 @@ def _start(settings: Settings) -> App | None:
     if db is None:
         return None
     try:
-        return build_app(settings, pack=pack, db=db)
+        return build_app(settings, pack=pack, db=db, write_behind=write_behind)
     except OtherPackError as exc:
         db.dispose()
         message = other_pack_message(exc, Texts(language=pack.language))
@@ -344,7 +346,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
-    app = _start(settings)
+    app = _start(settings, write_behind=SERVER_WRITE_BEHIND)
     if app is None:
         return EXIT_FAILED
     serve(app, settings)

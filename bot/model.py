@@ -46,12 +46,15 @@ class ConversationRef:
         thread: A thread to answer in, if any.
         opaque: Adapter-private data needed to post here again (service URL, tenant,
             team id, ...). The core never reads it.
+        fresh: The conversation starts with this message (a new thread), so nothing
+            can be pending in it yet; the router skips looking.
     """
 
     platform: str
     id: str
     thread: str | None = None
     opaque: Mapping[str, Any] = field(default_factory=dict)
+    fresh: bool = False
 
     @property
     def key(self) -> str:
@@ -70,6 +73,9 @@ class Incoming:
         action: The picked choice's ``value`` when the user clicked a button or typed a
             choice number; ``None`` for free text.
         platform_data: The raw platform payload, for the adapter only.
+        typed_choices: The user sees choices numbered and picks them by typing a number
+            or label (the console, text-only clients). Platforms with real buttons say
+            False, and no pending choices are kept for them.
     """
 
     user: User
@@ -77,6 +83,7 @@ class Incoming:
     text: str
     action: str | None = None
     platform_data: Mapping[str, Any] = field(default_factory=dict)
+    typed_choices: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,7 +16,6 @@ from typing import Any
 from bot.i18n import Texts
 from bot.model import Choice, Incoming, Reply
 from storage.questions import QuestionRecord
-from storage.state import ConversationStateStore
 from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,6 @@ class Router:
             (``persona`` for ``persona:cfo``).
         texts: Texts in the pack's language.
         turns: Records each question and the choices offered, in one transaction.
-        state: Per-conversation state in the database.
         clock: Returns the current time (timezone-aware).
         fallback: The reply for an expired or unknown choice.
     """
@@ -57,7 +55,6 @@ class Router:
         actions: Mapping[str, ActionHandler],
         texts: Texts,
         turns: TurnLog,
-        state: ConversationStateStore,
         clock: Callable[[], dt.datetime],
         fallback: Callable[[], Reply],
     ) -> None:
@@ -65,7 +62,6 @@ class Router:
         self.actions = dict(actions)
         self.texts = texts
         self.turns = turns
-        self.state = state
         self.clock = clock
         self.fallback = fallback
 
@@ -103,7 +99,13 @@ class Router:
         text = message.text.strip()
         if message.action or not text:
             return message
-        pending = self.state.get(message.conversation.key)
+        if not message.typed_choices:
+            return message
+        pending = (
+            None
+            if message.conversation.fresh
+            else self.turns.choices(message.conversation.key, kind=CHOICES)
+        )
         if (
             pending is None
             or pending.kind != CHOICES
@@ -128,7 +130,11 @@ class Router:
         return message
 
     def _remember(self, message: Incoming, reply: Reply) -> None:
-        choices = [{"label": c.label, "value": c.value} for c in offered_choices(reply)]
+        choices: list[dict[str, str]] | None = [
+            {"label": c.label, "value": c.value} for c in offered_choices(reply)
+        ]
+        if not message.typed_choices:
+            choices = None  # picked by clicking: nothing to keep
         try:
             self.turns.finish(
                 _record(message, reply, self.clock()),
@@ -152,6 +158,7 @@ def _with_action(message: Incoming, choice: Choice) -> Incoming:
         text=choice.label,
         action=choice.value,
         platform_data=message.platform_data,
+        typed_choices=message.typed_choices,
     )
 
 

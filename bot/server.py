@@ -24,6 +24,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app = web.Application(client_max_size=1024**2)
     web_app[CORE] = core
     web_app.router.add_get("/healthz", _healthz)
+    web_app.on_cleanup.append(_close_core)
     enabled = []
     if settings.slack_enabled:
         from bot.adapters.slack.server import mount_slack
@@ -38,6 +39,10 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
         ", ".join(enabled) or "no platform configured (set SLACK_BOT_TOKEN …)",
     )
     return web_app
+
+
+async def _close_core(web_app: web.Application) -> None:
+    web_app[CORE].close()  # commits queued writes
 
 
 async def _healthz(request: web.Request) -> web.Response:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import delete, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
@@ -47,6 +49,25 @@ class ProcessedEvents:
         except IntegrityError:
             return False
         return True
+
+    def claim_many(self, event_ids: Sequence[str], platform: str, now: dt.datetime) -> set[str]:
+        """Claim several event ids in one statement; returns those this call claimed.
+
+        Same guarantee as :meth:`claim` (only the first claim anywhere wins), for a
+        server that gathers the events arriving together into one round trip.
+        """
+        ids = list(dict.fromkeys(event_ids))
+        if not ids:
+            return set()
+        insert_for = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert_for(ProcessedEventRow)
+            .values([{"event_id": i, "platform": platform, "received_at": now} for i in ids])
+            .on_conflict_do_nothing(index_elements=[ProcessedEventRow.event_id])
+            .returning(ProcessedEventRow.event_id)
+        )
+        with self._db.session() as session:
+            return set(session.scalars(stmt))
 
     def prune(self, *, before: dt.datetime) -> int:
         """Forget events received before ``before``; returns how many were deleted."""

@@ -99,4 +99,9 @@ def _record(row: QuestionRow) -> QuestionRecord:
 
 def question_row(entry: QuestionRecord) -> QuestionRow:
     """The row that stores ``entry``."""
-    return QuestionRow(**{name: getattr(entry, name) for name in _FIELDS})
+    return QuestionRow(**question_values(entry))
+
+
+def question_values(entry: QuestionRecord) -> dict[str, object]:
+    """The column values that store ``entry`` (for bulk inserts)."""
+    return {name: getattr(entry, name) for name in _FIELDS}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,12 +67,26 @@ class ConversationStateStore:
 
 
 def upsert_statement(
-    dialect: str, key: str, *, kind: str, data: Mapping[str, Any], now: dt.datetime
+    dialect: str,
+    key: str,
+    *,
+    kind: str,
+    data: Mapping[str, Any],
+    now: dt.datetime,
 ) -> Executable:
     """An atomic insert-or-replace of the state under ``key`` for ``dialect``."""
     values = {"key": key, "kind": kind, "data": dict(data), "updated_at": now}
+    stmt: Executable = upsert_many_statement(dialect).values(values)
+    return stmt
+
+
+def upsert_many_statement(dialect: str, *, only_kind: str | None = None) -> Any:
+    """Insert-or-replace for many states at once: execute with a list of row dicts.
+
+    With ``only_kind``, an existing state of another kind is left alone.
+    """
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(ConversationStateRow).values(values)
+    stmt = insert(ConversationStateRow)
     return stmt.on_conflict_do_update(
         index_elements=[ConversationStateRow.key],
         set_={
@@ -80,12 +94,14 @@ def upsert_statement(
             "data": stmt.excluded.data,
             "updated_at": stmt.excluded.updated_at,
         },
+        where=None if only_kind is None else ConversationStateRow.kind == only_kind,
     )
 
 
-def delete_statement(key: str, *, kind: str | None = None) -> Executable:
-    """Delete the state under ``key`` (only if it is of ``kind``, when given)."""
-    stmt = delete(ConversationStateRow).where(ConversationStateRow.key == key)
+def delete_statement(key: str | Sequence[str], *, kind: str | None = None) -> Executable:
+    """Delete the state under ``key`` or keys (only if it is of ``kind``, when given)."""
+    keys = [key] if isinstance(key, str) else list(key)
+    stmt = delete(ConversationStateRow).where(ConversationStateRow.key.in_(keys))
     if kind is not None:
         stmt = stmt.where(ConversationStateRow.kind == kind)
     return stmt

@@ -1,24 +1,65 @@
-"""Finish a conversation turn in one transaction: log the question, keep or drop choices."""
+"""Finish a conversation turn: log the question, keep or drop the choices it offered.
+
+Write-through (the default, for the console and tests) commits each turn at once. A
+server passes ``max_delay``: turns are then queued and committed together by a writer
+thread within that many seconds (group commit), so a busy server pays for one commit
+per batch instead of one per message. Pending choices are readable at once from the
+queue (:meth:`TurnLog.choices`), and :meth:`TurnLog.close` commits what is left.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert
 
 from storage.db import Database
-from storage.questions import QuestionRecord, question_row
-from storage.state import delete_statement, upsert_statement
+from storage.models import QuestionRow
+from storage.questions import QuestionRecord, question_values
+from storage.state import (
+    ConversationStateStore,
+    State,
+    delete_statement,
+    upsert_many_statement,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Pending:
+    records: list[QuestionRecord] = field(default_factory=list)
+    # key → (kind, data or None to drop, when); the last write per key wins.
+    states: dict[str, tuple[str, dict[str, Any] | None, dt.datetime]] = field(default_factory=dict)
 
 
 class TurnLog:
-    """Writes what one message changed, with a single commit (one fsync, not three).
+    """Records each turn's question and the choices it offered.
 
     Args:
         db: The database.
+        max_delay: ``None`` to commit every turn at once; otherwise the most seconds a
+            turn may wait in the queue before a writer thread commits it with others.
     """
 
-    def __init__(self, *, db: Database) -> None:
+    def __init__(self, *, db: Database, max_delay: float | None = None) -> None:
         self._db = db
+        self._store = ConversationStateStore(db=db)
+        self._max_delay = max_delay
+        self._pending = _Pending()
+        self._writing = _Pending()  # taken from the queue, being committed
+        self._lock = threading.Condition()
+        self._closed = False
+        self._writer: threading.Thread | None = None
+        if max_delay is not None:
+            self._writer = threading.Thread(target=self._run, name="turn-writer", daemon=True)
+            self._writer.start()
 
     def finish(
         self,
@@ -26,7 +67,7 @@ class TurnLog:
         *,
         key: str,
         kind: str,
-        choices: Sequence[Mapping[str, str]],
+        choices: Sequence[Mapping[str, str]] | None,
         now: dt.datetime,
     ) -> None:
         """Record the question and store the choices offered (or drop stale ones).
@@ -35,17 +76,80 @@ class TurnLog:
             record: The question and the answer given.
             key: The conversation's state key.
             kind: The state kind pending choices are stored under; other kinds (a
-                running quiz) are never overwritten by an empty list.
+                running quiz) are never overwritten or dropped by a turn.
             choices: The choices the reply offered, as ``{label, value}``; empty clears
-                pending choices of ``kind``.
+                pending choices of ``kind``; ``None`` leaves them as they are.
             now: Timezone-aware time of the write.
         """
+        data = {"choices": [dict(c) for c in choices]} if choices else None
+        with self._lock:
+            self._pending.records.append(record)
+            if choices is not None:
+                self._pending.states[key] = (kind, data, now)
+        if self._writer is None:
+            self.flush()
+
+    def choices(self, key: str, *, kind: str) -> State | None:
+        """The choices pending in a conversation, including turns not yet committed."""
+        with self._lock:
+            queued = self._pending.states.get(key) or self._writing.states.get(key)
+        if queued is not None and queued[0] == kind:
+            _, data, when = queued
+            return None if data is None else State(kind, data, when)
+        return self._store.get(key)
+
+    def flush(self) -> None:
+        """Commit every queued turn now."""
+        with self._lock:
+            batch, self._pending = self._pending, _Pending()
+            self._writing = batch
+        try:
+            self._write(batch)
+        except Exception:
+            with self._lock:  # put it back in front of what came since
+                batch.records.extend(self._pending.records)
+                batch.states.update(self._pending.states)
+                self._pending = batch
+            raise
+        finally:
+            with self._lock:
+                self._writing = _Pending()
+
+    def close(self) -> None:
+        """Commit what is queued and stop the writer thread."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify_all()
+        if self._writer is not None:
+            self._writer.join(timeout=10)
+        self.flush()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed:
+                    return
+                self._lock.wait(timeout=self._max_delay)
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the queue is kept; try again next round
+                log.exception("could not write queued turns; will retry")
+
+    def _write(self, pending: _Pending) -> None:
+        if not pending.records and not pending.states:
+            return
         with self._db.session() as session:
-            session.add(question_row(record))
-            if choices:
-                data = {"choices": [dict(c) for c in choices]}
-                session.execute(
-                    upsert_statement(self._db.dialect, key, kind=kind, data=data, now=now)
-                )
-            else:
-                session.execute(delete_statement(key, kind=kind))
+            if pending.records:
+                session.execute(insert(QuestionRow), [question_values(r) for r in pending.records])
+            drops: dict[str, list[str]] = defaultdict(list)
+            keeps: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for key, (kind, data, when) in pending.states.items():
+                if data is None:
+                    drops[kind].append(key)
+                else:
+                    row = {"key": key, "kind": kind, "data": data, "updated_at": when}
+                    keeps[kind].append(row)
+            for kind, keys in drops.items():
+                session.execute(delete_statement(keys, kind=kind))
+            for kind, rows in keeps.items():
+                session.execute(upsert_many_statement(self._db.dialect, only_kind=kind), rows)

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import yaml
-from conftest import SECRET, SlackRig, text_of
 from payloads import (
     JSON,
     app_home_opened,
@@ -21,6 +20,7 @@ from payloads import (
     post_signed,
     slash_command,
 )
+from rig import SECRET, SlackRig, text_of
 
 from bot.adapters.slack import NotifyError
 from content.loader import EXAMPLE_PACK

@@ -49,6 +49,43 @@ COMMAND = "/persona"
 MORE_KIND = "slack-more"
 PROFILE_TTL_SECONDS = 3600
 EVENT_ID = "personabot_event_id"
+# Events arriving within this many seconds are claimed in one database round trip.
+CLAIM_WINDOW = 0.005
+
+
+class _Claims:
+    """Claims event ids in batches: the events arriving together share one statement."""
+
+    def __init__(self, events: ProcessedEvents, *, clock: Callable[[], Any]) -> None:
+        self._events = events
+        self._clock = clock
+        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def claim(self, event_id: str) -> bool:
+        """True for the first claim of ``event_id`` anywhere (this or another replica)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(event_id, []).append(future)
+        if self._flushing is None:
+            self._flushing = asyncio.ensure_future(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(CLAIM_WINDOW)  # let requests arriving together share one batch
+        batch, self._waiting, self._flushing = self._waiting, {}, None
+        try:
+            won = await asyncio.to_thread(
+                self._events.claim_many, list(batch), PLATFORM, self._clock()
+            )
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting handler
+            for futures in batch.values():
+                for future in futures:
+                    future.set_exception(exc)
+            return
+        for event_id, futures in batch.items():
+            futures[0].set_result(event_id in won)
+            for duplicate in futures[1:]:
+                duplicate.set_result(False)
 
 
 class NotifyError(Exception):
@@ -88,7 +125,7 @@ class SlackAdapter:
             process_before_response=False,
             raise_error_for_unhandled_request=False,
         )
-        self.events = ProcessedEvents(db=core.db)
+        self._claims = _Claims(ProcessedEvents(db=core.db), clock=core.clock)
         self.state = ConversationStateStore(db=core.db)
         self.questions = QuestionLog(db=core.db)
         self._profiles: dict[str, tuple[float, User]] = {}
@@ -109,8 +146,9 @@ class SlackAdapter:
         bolt.error(self._on_error)
 
     async def _on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
+        # A mention outside a thread starts one: the answer goes there.
         thread = event.get("thread_ts") or event.get("ts")
-        await self._answer(event, context, thread=thread)
+        await self._answer(event, context, thread=thread, fresh="thread_ts" not in event)
 
     async def _on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
@@ -118,30 +156,36 @@ class SlackAdapter:
         await self._answer(event, context, thread=event.get("thread_ts"))
 
     async def _answer(
-        self, event: dict[str, Any], context: dict[str, Any], *, thread: str | None
+        self,
+        event: dict[str, Any],
+        context: dict[str, Any],
+        *,
+        thread: str | None,
+        fresh: bool = False,
     ) -> None:
         if event.get("bot_id") or event.get("user") in (None, context.get("bot_user_id")):
             return
         text = to_plain(event.get("text", ""), bot_user_id=context.get("bot_user_id"))
-        where = _conversation(event["channel"], thread, context)
+        where = _conversation(event["channel"], thread, context, fresh=fresh)
         incoming = Incoming(
             user=await self._user(event["user"], context),
             conversation=where,
             text=text,
             platform_data={"event": event},
+            typed_choices=False,  # Slack shows real buttons
         )
-        reply = await asyncio.to_thread(self._handle_once, body_event_id(context), incoming)
-        if reply is not None:
-            await self.send(reply, to=where)
-
-    def _handle_once(self, event_id: str | None, incoming: Incoming) -> Reply | None:
-        """Answer an event unless it was handled before (Slack retries; other replicas).
-
-        Runs in a worker thread: the claim and the answer share one hop off the loop.
-        """
-        if event_id and not self.events.claim(event_id, PLATFORM, self.core.clock()):
+        event_id = body_event_id(context)
+        if event_id and not await self._claims.claim(event_id):
             log.info("skipping event %s: already handled", event_id)
-            return None
+            return
+        await self.send(await self._handle(incoming), to=where)
+
+    async def _handle(self, incoming: Incoming) -> Reply:
+        """The core's answer, worked out on the event loop.
+
+        It is quick (its writes are queued, see TurnLog); worker threads would only
+        fight the loop for the interpreter lock.
+        """
         return self.core.router.handle(incoming)
 
     async def _on_command(
@@ -154,8 +198,9 @@ class SlackAdapter:
             conversation=where,
             text=to_plain(command.get("text", "")) or "help",
             platform_data={"command": command},
+            typed_choices=False,
         )
-        reply = await asyncio.to_thread(self.core.router.handle, incoming)
+        reply = await self._handle(incoming)
         message = await self._rendered(reply)
         await ack(response_type="ephemeral", text=message["text"], blocks=message["blocks"])
 
@@ -185,8 +230,9 @@ class SlackAdapter:
             text=label,
             action=value,
             platform_data={"body": body},
+            typed_choices=False,
         )
-        reply = await asyncio.to_thread(self.core.router.handle, incoming)
+        reply = await self._handle(incoming)
         if container.get("is_ephemeral"):
             message = await self._rendered(reply)
             await self.client.chat_postEphemeral(channel=channel, user=user_id, **message)
@@ -309,11 +355,14 @@ def body_event_id(context: dict[str, Any]) -> str | None:
     return str(value) if value else None
 
 
-def _conversation(channel: str, thread: str | None, context: dict[str, Any]) -> ConversationRef:
+def _conversation(
+    channel: str, thread: str | None, context: dict[str, Any], *, fresh: bool = False
+) -> ConversationRef:
     return ConversationRef(
         platform=PLATFORM,
         id=channel,
         thread=thread,
+        fresh=fresh,
         opaque={"team_id": context.get("team_id"), "enterprise_id": context.get("enterprise_id")},
     )
 
