@@ -129,7 +129,7 @@ def build_app(
     clock: Clock = utc_now,
     pack: Pack | None = None,
     db: Database | None = None,
-    write_behind: float | None = None,
+    queued_writes: bool = False,
 ) -> App:
     """Load the pack, import it into the database and build the router.
 
@@ -144,9 +144,9 @@ def build_app(
         clock: The time source.
         pack: The configured pack, if the caller loaded it already.
         db: The database, if the caller opened it already (see :func:`open_database`).
-        write_behind: For a server: commit the question log in batches at most this
-            many seconds late (see :class:`storage.turns.TurnLog`); ``None`` commits
-            every turn at once.
+        queued_writes: For a server: queue the question log and commit it when the
+            server flushes (see :class:`storage.turns.TurnLog`); otherwise every turn
+            is committed at once.
 
     Raises:
         content.loader.PackError: If the pack is invalid.
@@ -176,7 +176,7 @@ def build_app(
     )
     texts = Texts(language=pack.language)
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
-    turns = TurnLog(db=db, max_delay=write_behind)
+    turns = TurnLog(db=db, queued=queued_writes)
     router = Router(
         text_handler=ask.handle,
         actions={"persona": ask.show, "objection": ask.show},

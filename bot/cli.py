@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-# The server commits the question log in batches, at most this many seconds late.
-SERVER_WRITE_BEHIND = 0.05
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,7 +212,7 @@ def report_lines(report: ImportReport, texts: Texts) -> list[str]:
     return lines
 
 
-def _start(settings: Settings, *, write_behind: float | None = None) -> App | None:
+def _start(settings: Settings, *, queued_writes: bool = False) -> App | None:
     """Build the app, or print why not and return ``None``."""
     from bot.app import build_app
     from bot.i18n import Texts
@@ -228,7 +226,7 @@ def _start(settings: Settings, *, write_behind: float | None = None) -> App | No
     if db is None:
         return None
     try:
-        return build_app(settings, pack=pack, db=db, write_behind=write_behind)
+        return build_app(settings, pack=pack, db=db, queued_writes=queued_writes)
     except OtherPackError as exc:
         db.dispose()
         message = other_pack_message(exc, Texts(language=pack.language))
@@ -346,7 +344,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.server import serve
 
-    app = _start(settings, write_behind=SERVER_WRITE_BEHIND)
+    app = _start(settings, queued_writes=True)
     if app is None:
         return EXIT_FAILED
     serve(app, settings)

@@ -7,7 +7,10 @@ served over Socket Mode instead of HTTP.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 
@@ -17,6 +20,8 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 CORE = web.AppKey("core", App)
+# How often queued writes (the question log) are committed.
+FLUSH_EVERY = 0.05
 
 
 def build_web_app(core: App, settings: Settings) -> web.Application:
@@ -24,7 +29,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app = web.Application(client_max_size=1024**2)
     web_app[CORE] = core
     web_app.router.add_get("/healthz", _healthz)
-    web_app.on_cleanup.append(_close_core)
+    web_app.cleanup_ctx.append(_flushing)
     enabled = []
     if settings.slack_enabled:
         from bot.adapters.slack.server import mount_slack
@@ -41,8 +46,24 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     return web_app
 
 
-async def _close_core(web_app: web.Application) -> None:
-    web_app[CORE].close()  # commits queued writes
+async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
+    """Commit the queued question log every few milliseconds, and at shutdown."""
+    core = web_app[CORE]
+
+    async def flush_forever() -> None:
+        while True:
+            await asyncio.sleep(FLUSH_EVERY)
+            try:
+                core.turns.flush()
+            except Exception:  # noqa: BLE001 - the queue is kept; next round retries
+                log.exception("could not write the question log; will retry")
+
+    task = asyncio.ensure_future(flush_forever())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    core.close()
 
 
 async def _healthz(request: web.Request) -> web.Response:

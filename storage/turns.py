@@ -1,10 +1,11 @@
 """Finish a conversation turn: log the question, keep or drop the choices it offered.
 
 Write-through (the default, for the console and tests) commits each turn at once. A
-server passes ``max_delay``: turns are then queued and committed together by a writer
-thread within that many seconds (group commit), so a busy server pays for one commit
-per batch instead of one per message. Pending choices are readable at once from the
-queue (:meth:`TurnLog.choices`), and :meth:`TurnLog.close` commits what is left.
+server queues turns instead (``queued=True``) and calls :meth:`TurnLog.flush` every few
+milliseconds from its event loop (group commit): a busy server pays for one commit per
+batch instead of one per message, and no writer thread competes with the loop for the
+interpreter lock. Pending choices are readable at once from the queue
+(:meth:`TurnLog.choices`), and :meth:`TurnLog.close` commits what is left.
 """
 
 from __future__ import annotations
@@ -44,22 +45,16 @@ class TurnLog:
 
     Args:
         db: The database.
-        max_delay: ``None`` to commit every turn at once; otherwise the most seconds a
-            turn may wait in the queue before a writer thread commits it with others.
+        queued: Keep turns until :meth:`flush` instead of committing each at once.
     """
 
-    def __init__(self, *, db: Database, max_delay: float | None = None) -> None:
+    def __init__(self, *, db: Database, queued: bool = False) -> None:
         self._db = db
         self._store = ConversationStateStore(db=db)
-        self._max_delay = max_delay
+        self.queued = queued
         self._pending = _Pending()
         self._writing = _Pending()  # taken from the queue, being committed
-        self._lock = threading.Condition()
-        self._closed = False
-        self._writer: threading.Thread | None = None
-        if max_delay is not None:
-            self._writer = threading.Thread(target=self._run, name="turn-writer", daemon=True)
-            self._writer.start()
+        self._lock = threading.Lock()
 
     def finish(
         self,
@@ -86,7 +81,7 @@ class TurnLog:
             self._pending.records.append(record)
             if choices is not None:
                 self._pending.states[key] = (kind, data, now)
-        if self._writer is None:
+        if not self.queued:
             self.flush()
 
     def choices(self, key: str, *, kind: str) -> State | None:
@@ -116,24 +111,8 @@ class TurnLog:
                 self._writing = _Pending()
 
     def close(self) -> None:
-        """Commit what is queued and stop the writer thread."""
-        with self._lock:
-            self._closed = True
-            self._lock.notify_all()
-        if self._writer is not None:
-            self._writer.join(timeout=10)
+        """Commit what is queued."""
         self.flush()
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                if self._closed:
-                    return
-                self._lock.wait(timeout=self._max_delay)
-            try:
-                self.flush()
-            except Exception:  # noqa: BLE001 - the queue is kept; try again next round
-                log.exception("could not write queued turns; will retry")
 
     def _write(self, pending: _Pending) -> None:
         if not pending.records and not pending.states:
