@@ -289,3 +289,18 @@ def test_the_dont_know_hint_uses_a_real_objection_from_the_pack(bot: BotUnderTes
     assert example is not None and example[1].objection in hint
     # ...and following the hint works.
     assert bot.ask(f"the customer says {example[1].objection}").meta["intent"] == "objection"
+
+
+def test_platforms_with_buttons_keep_no_pending_choices(bot: BotUnderTest) -> None:
+    from bot.model import ConversationRef, User
+
+    where = ConversationRef(platform="slack", id="C1")
+    user = User(platform="slack", id="U1")
+    card = bot.app.router.handle(
+        Incoming(user=user, conversation=where, text="who is Oskar?", typed_choices=False)
+    )
+    assert card.cards[0].choices  # the buttons are there...
+    typed = bot.app.router.handle(
+        Incoming(user=user, conversation=where, text="1", typed_choices=False)
+    )
+    assert typed.meta["intent"] != "objection"  # ...but "1" is just text there
