@@ -149,6 +149,8 @@ class Retriever:
             and t not in self._filler
             and t not in self._buyer
         ]
+        if all(t.isdigit() for t in content):
+            content = []  # numbers alone name no topic ("2", "2026")
         return _Cues(
             mentioned=mentioned,
             who=who,
