@@ -110,6 +110,14 @@ def _parser() -> argparse.ArgumentParser:
     notify.add_argument("text", nargs="+", help="the message")
     notify.set_defaults(run=_notify)
 
+    manifest = sub.add_parser(
+        "slack-manifest", help="print the Slack app manifest for your server's address"
+    )
+    manifest.add_argument(
+        "--url", required=True, help="the public base URL of `personabot serve`, https://…"
+    )
+    manifest.set_defaults(run=_slack_manifest)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply database migrations")
@@ -369,6 +377,17 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
         print(f"personabot: Slack refused: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(app.texts("slack.notified", to=f"{args.to} ({channel})"))
+    return EXIT_OK
+
+
+def _slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.slack.manifest import manifest
+
+    try:
+        print(manifest(args.url), end="")
+    except ValueError as exc:
+        print(f"personabot: --url: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 
