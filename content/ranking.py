@@ -27,8 +27,8 @@ SURE = 0.5
 LOW = 0.3
 # Added when the question is framed as a sales conversation (the buyer, a persona or
 # reported speech) and the match is more than one common word: at least two words, or
-# one word only this kind of objection uses, or a named persona's own objection in
-# reported speech. Framing is evidence of intent, not of which objection.
+# one word only this kind of objection uses in how buyers say it, or a named persona's
+# own objection in reported speech. Framing is evidence of intent, not of which one.
 CONTEXT_BONUS = 0.3
 # A single shared word among several is a guess: offer it, don't assert it.
 SINGLE_WORD_CAP = LOW + (SURE - LOW) / 2
@@ -67,12 +67,15 @@ class ObjectionIndex:
     def __init__(self, *, personas: Sequence[Persona], analyze: Callable[[str], list[str]]) -> None:
         docs: list[_Doc] = []
         corpus: list[list[str]] = []
+        said_terms: list[set[str]] = []
         for p in personas:
             for o in p.objections:
-                said = " ".join([o.objection, *o.phrasings, o.id.replace("-", " ")])
-                done = " ".join([o.response, *o.proof_points])
-                corpus.append(analyze(said) * 2 + analyze(done))
+                said = analyze(" ".join([o.objection, *o.phrasings, o.id.replace("-", " ")]))
+                done = analyze(" ".join([o.response, *o.proof_points]))
+                corpus.append(said * 2 + done)
+                said_terms.append(set(said))
                 docs.append(_Doc(p.id, o.id))
+        self._said_terms = said_terms
         self._docs = docs
         self._doc_index = {(d.persona_id, d.objection_id): i for i, d in enumerate(docs)}
         self._doc_terms = [set(c) for c in corpus]
@@ -143,7 +146,12 @@ class ObjectionIndex:
             confidence = sum(credits.values()) / total if total else 0.0
             telling = (
                 len(matched) >= 2
-                or (matched and matched[0] in self._specific)
+                # one word, but one only this kind of objection uses, the way buyers say it
+                or (
+                    len(matched) == 1
+                    and matched[0] in self._specific
+                    and matched[0] in self._said_terms[i]
+                )
                 or (reported and doc.persona_id in mentioned)
             )
             if framed and telling:

@@ -248,6 +248,7 @@ def test_ambiguous_personas_are_offered_as_choices(
         "the customer says the weather is lovely today",
         "my manager says I should book vacation",
         "the prospect asked where the toilets are",
+        "the customer says happy holidays",  # "holiday" is only in a response text
     ],
 )
 def test_sales_framing_alone_does_not_make_an_answer(bot: BotUnderTest, question: str) -> None:
