@@ -15,6 +15,12 @@ Two ways to run it:
   fake``). Its inspection API is the same and thread-safe; ``wait_for`` blocks and
   ``wait_for_async`` can be awaited from any loop.
 
+Several workspaces: ``oauth.v2.access`` exchanges a code registered with
+:meth:`FakeSlack.add_oauth_code` for a bot token of that code's team (client credentials
+as HTTP Basic auth or ``client_id``/``client_secret`` params, as Slack accepts them), and
+``auth.test`` answers with the team of the token it is called with (tokens it did not
+issue belong to team ``T0001``).
+
 Besides ``/api/<method>`` it serves response URLs (``fake.response_url("k")`` →
 ``http://127.0.0.1:<port>/hooks/commands/T0001/k``); posts to them are recorded as calls
 of the method ``"response_url"`` (``call.path`` tells which).
@@ -27,10 +33,13 @@ tests can assert on ``call.params["blocks"]`` directly.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import concurrent.futures
 import contextlib
 import itertools
 import json
+import secrets
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -145,6 +154,34 @@ class _User:
         }
 
 
+@dataclass(frozen=True)
+class Grant:
+    """A workspace's installation of the app: what ``oauth.v2.access`` returns for a code.
+
+    Attributes:
+        team_id: The workspace (``T…``).
+        team_name: Its name.
+        token: The bot token issued for it (``xoxb-…``, one per team).
+        scope: The bot scopes granted, comma-separated.
+        bot_user_id: The bot's user in that workspace.
+        bot_id: The bot's id in that workspace.
+        installer: The user who installed the app.
+    """
+
+    team_id: str
+    team_name: str
+    token: str
+    scope: str
+    bot_user_id: str = BOT_USER_ID
+    bot_id: str = BOT_ID
+    installer: str = "U0INSTALLER"
+
+    @property
+    def domain(self) -> str:
+        """The workspace's subdomain (``fake`` for the default team)."""
+        return TEAM_DOMAIN if self.team_id == TEAM_ID else self.team_id.lower()
+
+
 @dataclass
 class _Failure:
     times: int
@@ -187,6 +224,11 @@ class FakeSlack:
         self._ids = itertools.count(1)
         self._counts: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
+        self._oauth_client: tuple[str, str] | None = None
+        self._codes: dict[str, Grant] = {}
+        self._used_codes: set[str] = set()
+        self._grants: dict[str, Grant] = {}  # by token
+        self._team_tokens: dict[str, str] = {}  # team id -> its bot token
         self.add_user(BOT_USER_ID, "", BOT_NAME, is_bot=True)
         self._handlers: dict[str, Callable[[dict[str, Any]], Json]] = {
             "api.test": self._api_test,
@@ -308,6 +350,52 @@ class FakeSlack:
         with self._lock:
             self._messages[(channel, ts)] = {"text": text, "blocks": blocks or []}
 
+    def set_oauth_client(self, client_id: str, client_secret: str) -> None:
+        """Accept only these app credentials in ``oauth.v2.access`` (default: any pair)."""
+        with self._lock:
+            self._oauth_client = (client_id, client_secret)
+
+    def add_oauth_code(
+        self,
+        code: str,
+        *,
+        team_id: str,
+        team_name: str | None = None,
+        scope: str = "app_mentions:read,chat:write,commands",
+        installer: str = "U0INSTALLER",
+        bot_user_id: str = BOT_USER_ID,
+    ) -> Grant:
+        """Make ``code`` exchangeable (once) by ``oauth.v2.access`` for an install in ``team_id``.
+
+        Every code of one team yields the same bot token, as reinstalling does in Slack.
+
+        Returns:
+            The grant the exchange will answer with (``grant.token`` is the bot token).
+        """
+        with self._lock:
+            token = self._team_tokens.get(team_id)
+            if token is None:
+                token = f"xoxb-{team_id}-{secrets.token_hex(12)}"
+                self._team_tokens[team_id] = token
+            grant = Grant(
+                team_id=team_id,
+                team_name=team_name or f"Team {team_id}",
+                token=token,
+                scope=scope,
+                bot_user_id=bot_user_id,
+                bot_id="B" + bot_user_id[1:],
+                installer=installer,
+            )
+            self._codes[code] = grant
+            if self._tokens is not None:
+                self._tokens.add(token)
+        return grant
+
+    def token_of(self, team_id: str) -> str | None:
+        """The bot token issued to ``team_id`` through ``oauth.v2.access``, if any."""
+        with self._lock:
+            return self._team_tokens.get(team_id)
+
     def fail_with_rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
         self._add_failure(
@@ -408,6 +496,11 @@ class FakeSlack:
     def _answer(
         self, method: str, params: dict[str, Any], headers: Mapping[str, str]
     ) -> tuple[int, Json, dict[str, str]]:
+        if method == "oauth.v2.access":  # authenticated by the app's credentials, no token
+            failure = self._take_failure(method)
+            if failure is not None:
+                return failure.status, dict(failure.body), dict(failure.headers)
+            return 200, self._oauth_v2_access(params, headers), {}
         token = _token_of(headers, params)
         if not token:
             return 200, {"ok": False, "error": "not_authed"}, {}
@@ -423,6 +516,8 @@ class FakeSlack:
         failure = self._take_failure(method)
         if failure is not None:
             return failure.status, dict(failure.body), dict(failure.headers)
+        if method == "auth.test":
+            return 200, self._auth_test(params, token), {}
         return 200, handler(params), {}
 
     # -- methods -----------------------------------------------------------------------
@@ -435,15 +530,51 @@ class FakeSlack:
         args = {k: v for k, v in params.items() if k != "token"}
         return {"ok": True, "args": args} if args else {"ok": True}
 
-    def _auth_test(self, params: dict[str, Any]) -> Json:
+    def _auth_test(self, params: dict[str, Any], token: str | None = None) -> Json:
+        with self._lock:
+            grant = self._grants.get(token or "")
+        if grant is None:  # a token this fake did not issue: the default workspace's
+            grant = Grant(team_id=TEAM_ID, team_name=TEAM_NAME, token=token or "", scope="")
         return {
             "ok": True,
-            "url": f"https://{TEAM_DOMAIN}.slack.com/",
-            "team": TEAM_NAME,
+            "url": f"https://{grant.domain}.slack.com/",
+            "team": grant.team_name,
             "user": BOT_NAME,
-            "team_id": TEAM_ID,
-            "user_id": BOT_USER_ID,
-            "bot_id": BOT_ID,
+            "team_id": grant.team_id,
+            "user_id": grant.bot_user_id,
+            "bot_id": grant.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _oauth_v2_access(self, params: dict[str, Any], headers: Mapping[str, str]) -> Json:
+        """Exchange a code for a bot token (https://api.slack.com/methods/oauth.v2.access)."""
+        client_id, client_secret = _basic_auth(headers)
+        client_id = client_id or str(params.get("client_id") or "")
+        client_secret = client_secret or str(params.get("client_secret") or "")
+        code = str(params.get("code") or "")
+        with self._lock:
+            expected = self._oauth_client
+            if not client_id or (expected is not None and client_id != expected[0]):
+                return {"ok": False, "error": "invalid_client_id"}
+            if not client_secret or (expected is not None and client_secret != expected[1]):
+                return {"ok": False, "error": "bad_client_secret"}
+            if code in self._used_codes:
+                return {"ok": False, "error": "code_already_used"}
+            grant = self._codes.pop(code, None)
+            if grant is None:
+                return {"ok": False, "error": "invalid_code"}
+            self._used_codes.add(code)
+            self._grants[grant.token] = grant
+        return {
+            "ok": True,
+            "access_token": grant.token,
+            "token_type": "bot",
+            "scope": grant.scope,
+            "bot_user_id": grant.bot_user_id,
+            "app_id": APP_ID,
+            "team": {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None,
+            "authed_user": {"id": grant.installer},
             "is_enterprise_install": False,
         }
 
@@ -653,6 +784,19 @@ def _token_of(headers: Mapping[str, str], params: Mapping[str, Any]) -> str | No
         return auth[len("Bearer ") :].strip() or None
     token = params.get("token")
     return str(token) if token else None
+
+
+def _basic_auth(headers: Mapping[str, str]) -> tuple[str, str]:
+    """Client id and secret from ``Authorization: Basic …`` (empty strings without one)."""
+    auth = headers.get("Authorization", "")
+    if not auth.startswith("Basic "):
+        return "", ""
+    try:
+        decoded = base64.b64decode(auth[len("Basic ") :].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    client_id, _, client_secret = decoded.partition(":")
+    return client_id, client_secret
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -911,6 +1055,18 @@ class FakeSlackThread:
     ) -> None:
         """Make a message exist (so ``chat.update`` finds it)."""
         self.fake.add_message(channel, ts, text, blocks)
+
+    def set_oauth_client(self, client_id: str, client_secret: str) -> None:
+        """Accept only these app credentials in ``oauth.v2.access``."""
+        self.fake.set_oauth_client(client_id, client_secret)
+
+    def add_oauth_code(self, code: str, *, team_id: str, **kwargs: Any) -> Grant:
+        """Make ``code`` exchangeable by ``oauth.v2.access`` for an install in ``team_id``."""
+        return self.fake.add_oauth_code(code, team_id=team_id, **kwargs)
+
+    def token_of(self, team_id: str) -> str | None:
+        """The bot token issued to ``team_id``, if any."""
+        return self.fake.token_of(team_id)
 
     def fail_with_rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with HTTP 429."""

@@ -33,6 +33,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.adapters.slack import home
 from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, render_more
 from bot.adapters.slack.mrkdwn import escape, to_plain
+from bot.adapters.slack.oauth import SlackInstalls, WorkspaceClient, no_token
 from bot.app import App
 from bot.model import ConversationRef, Incoming, Reply, User
 from bot.settings import Settings
@@ -109,7 +110,13 @@ class SlackAdapter:
         self.texts = core.texts
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         secret = settings.slack_signing_secret
-        self.client = AsyncWebClient(
+        # Several workspaces (SLACK_CLIENT_ID): each one's token comes from its installation.
+        self.installs = (
+            SlackInstalls(settings=settings, db=core.db) if settings.slack_client_id else None
+        )
+        if self.installs is not None:
+            token = None
+        self.client = (WorkspaceClient if self.installs else AsyncWebClient)(
             token=token,
             base_url=settings.slack_api_url or DEFAULT_API_URL,
             session=session,
@@ -124,7 +131,14 @@ class SlackAdapter:
             client=self.client,
             process_before_response=False,
             raise_error_for_unhandled_request=False,
+            **(self.installs.bolt_options(self.client) if self.installs else {}),
         )
+        # The bot token to post to a conversation with (None: the client's own).
+        self._token_for: Callable[[ConversationRef], Awaitable[str | None]] = (
+            self.installs.token_for if self.installs else no_token
+        )
+        if self.installs:
+            self.bolt.enable_token_revocation_listeners()  # uninstalled: rows deleted
         self._claims = _Claims(ProcessedEvents(db=core.db), clock=core.clock)
         self.state = ConversationStateStore(db=core.db)
         self.questions = QuestionLog(db=core.db)
@@ -300,7 +314,10 @@ class SlackAdapter:
     async def send(self, reply: Reply, *, to: ConversationRef) -> None:
         """Post ``reply`` to a channel or DM (in its thread, if any)."""
         message = await self._rendered(reply)
-        await self.client.chat_postMessage(channel=to.id, thread_ts=to.thread, **message)
+        token = await self._token_for(to)
+        await self.client.chat_postMessage(
+            channel=to.id, thread_ts=to.thread, token=token, **message
+        )
 
     async def notify(self, to: str, text: str) -> str:
         """Send ``text`` to a person (by email) or a channel (``#name`` or an id).

@@ -18,7 +18,12 @@ SLACK = web.AppKey("slack", SlackAdapter)
 
 
 def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> SlackAdapter:
-    """Serve Slack at ``POST /slack/events`` (or over Socket Mode with an app token)."""
+    """Serve Slack at ``POST /slack/events`` (or over Socket Mode with an app token).
+
+    With ``SLACK_CLIENT_ID`` also the multi-workspace install: ``GET /slack/install`` (the
+    "Add to Slack" page) and ``GET /slack/oauth_redirect`` (where Slack sends the
+    installer back), both handled by bolt's OAuth flow.
+    """
     # One connection pool for every Web API call; created inside the server's loop.
     session_holder: dict[str, aiohttp.ClientSession] = {}
 
@@ -39,6 +44,19 @@ def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> S
         return await to_aiohttp_response(await adapter.bolt.async_dispatch(bolt_request))
 
     web_app.router.add_post("/slack/events", events)
+    flow = adapter.bolt.oauth_flow
+    if flow is not None:
+
+        async def install(request: web.Request) -> web.Response:
+            bolt_request = await to_bolt_request(request)
+            return await to_aiohttp_response(await flow.handle_installation(bolt_request))
+
+        async def oauth_redirect(request: web.Request) -> web.Response:
+            bolt_request = await to_bolt_request(request)
+            return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+
+        web_app.router.add_get(flow.install_path, install)
+        web_app.router.add_get(flow.redirect_uri_path, oauth_redirect)
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
