@@ -25,10 +25,11 @@ import functools
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft6Validator
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:
+    from jsonschema import Draft6Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "adaptive-card-1.5.0.json"
 ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -40,6 +41,9 @@ Json = dict[str, Any]
 
 @functools.cache
 def _validator() -> Draft6Validator:
+    # Imported here so that modules using this one load without jsonschema installed.
+    from jsonschema import Draft6Validator
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft6Validator.check_schema(schema)
     return Draft6Validator(schema)
