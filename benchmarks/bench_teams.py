@@ -499,7 +499,9 @@ def run_one(
         health: str | None = None
     else:
         argv = (
-            shlex.split(args.ours_cmd) if args.ours_cmd else [sys.executable, "-m", "bot", "serve"]
+            [_absolute(part) for part in shlex.split(args.ours_cmd)]
+            if args.ours_cmd
+            else [sys.executable, "-m", "bot", "serve"]
         )
         health = args.ours_health or None
     server = Server(name, argv, env, workdir, port)
@@ -525,6 +527,12 @@ def run_one(
         print(f"{name}: samples of errors: {result.error_samples}", file=sys.stderr)
         print(f"{name}: log tail:\n{server.log_tail()}", file=sys.stderr)
     return result
+
+
+def _absolute(part: str) -> str:
+    """``part`` made absolute when it names an existing relative path (servers run in a tmp dir)."""
+    path = Path(part)
+    return os.path.abspath(part) if not path.is_absolute() and path.exists() else part
 
 
 def ms(seconds: float | None) -> str:
