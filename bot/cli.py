@@ -107,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
         help="send a message to a person (by email) or a channel (#name) in Slack",
     )
     notify.add_argument("--to", required=True, metavar="EMAIL|#channel")
+    notify.add_argument(
+        "--team", metavar="T…", help="the Slack workspace, when the app is in several"
+    )
     notify.add_argument("text", nargs="+", help="the message")
     notify.set_defaults(run=_notify)
 
@@ -364,15 +367,16 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.adapters.slack import NotifyError, SlackAdapter
 
-    if not settings.slack_bot_token:
-        print("personabot: notify needs SLACK_BOT_TOKEN", file=sys.stderr)
+    if not settings.slack_enabled:
+        print("personabot: notify needs SLACK_BOT_TOKEN (or a Slack OAuth app)", file=sys.stderr)
         return EXIT_USAGE
     app = _start(settings)
     if app is None:
         return EXIT_FAILED
     text = " ".join(args.text)
     try:
-        channel = asyncio.run(SlackAdapter(core=app, settings=settings).notify(args.to, text))
+        adapter = SlackAdapter(core=app, settings=settings)
+        channel = asyncio.run(adapter.notify(args.to, text, team=args.team))
     except NotifyError as exc:
         print(f"personabot: Slack refused: {exc}", file=sys.stderr)
         return EXIT_FAILED

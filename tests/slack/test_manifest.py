@@ -26,7 +26,9 @@ def test_manifest_subscribes_to_the_events_the_adapter_handles() -> None:
     assert sorted(data["settings"]["event_subscriptions"]["bot_events"]) == [
         "app_home_opened",
         "app_mention",
+        "app_uninstalled",
         "message.im",
+        "tokens_revoked",
     ]
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(data["oauth_config"]["scopes"]["bot"])

@@ -33,6 +33,7 @@ from rig import NOW, SECRET, SlackRig, running, text_of
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import inspect, text
 
+from bot.adapters.slack import NotifyError
 from bot.adapters.slack.manifest import scopes
 from bot.adapters.slack.oauth import (
     DatabaseInstallationStore,
@@ -238,6 +239,25 @@ def test_a_proactive_message_uses_the_token_of_the_conversations_workspace(oauth
         await rig.adapter.send(Reply(text="Frida is due for review"), to=where)  # no request
         (post,) = rig.slack.calls_to("chat.postMessage")
         assert post.ok and post.token == token and post.params["channel"] == "C0NEWS"
+
+    oauth_run(scenario)
+
+
+def test_notify_in_multi_workspace_mode_names_the_workspace(oauth_run) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(rig: OAuthRig) -> None:
+        token = await rig.install("T0002")
+        rig.slack.add_user("U0OWNER2", "owner@fieldline.example", "Olga Owner")
+        try:
+            await rig.adapter.notify("owner@fieldline.example", "Review due")
+        except NotifyError as exc:
+            assert "--team" in str(exc)
+        else:
+            raise AssertionError("which workspace? must be asked")
+        channel = await rig.adapter.notify("owner@fieldline.example", "Review due", team="T0002")
+        assert channel == "DU0OWNER2"
+        (lookup,) = rig.slack.calls_to("users.lookupByEmail")
+        (post,) = rig.slack.calls_to("chat.postMessage")
+        assert lookup.token == token and post.token == token
 
     oauth_run(scenario)
 

@@ -319,23 +319,38 @@ class SlackAdapter:
             channel=to.id, thread_ts=to.thread, token=token, **message
         )
 
-    async def notify(self, to: str, text: str) -> str:
+    async def notify(self, to: str, text: str, *, team: str | None = None) -> str:
         """Send ``text`` to a person (by email) or a channel (``#name`` or an id).
+
+        Args:
+            to: An email address, ``#channel`` or a channel id.
+            text: The message.
+            team: The workspace (``T…``); required when the app is installed in several.
 
         Returns:
             The channel id it was posted to.
 
         Raises:
-            NotifyError: If Slack refused (no such user or channel, bot not invited...).
+            NotifyError: If Slack refused (no such user or channel, bot not invited...) or
+                the workspace is unknown.
         """
+        where = {"team_id": team} if team else {}
+        token = await self._token_for(ConversationRef(platform=PLATFORM, id="", opaque=where))
+        if self.installs and token is None:
+            raise NotifyError(
+                "the app is installed in several workspaces: say which with --team T…"
+                if not team
+                else f"the app is not installed in workspace {team}"
+            )
         try:
             if "@" in to and not to.startswith("#"):
-                user = await self.client.users_lookupByEmail(email=to)
-                opened = await self.client.conversations_open(users=user["user"]["id"])
+                user = await self.client.users_lookupByEmail(email=to, token=token)
+                opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
                 channel = str(opened["channel"]["id"])
             else:
                 channel = to
-            await self.send(Reply(text=text), to=ConversationRef(platform=PLATFORM, id=channel))
+            target = ConversationRef(platform=PLATFORM, id=channel, opaque=where)
+            await self.send(Reply(text=text), to=target)
         except SlackApiError as exc:
             raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
         return channel
