@@ -1,9 +1,10 @@
 """``personabot serve``: one aiohttp server for every platform.
 
 Routes: ``POST /slack/events`` (Slack Events API, interactivity and slash commands, all
-signature-verified by bolt), ``GET /slack/install`` and ``GET /slack/oauth_redirect``
-(multi-workspace install, with ``SLACK_CLIENT_ID``) and ``GET /healthz``. With
-``SLACK_APP_TOKEN`` Slack is served over Socket Mode instead of HTTP.
+signature-verified by bolt), ``POST /api/messages`` (Teams, JWT-validated by botbuilder
+when ``MicrosoftAppId`` is set; mounted in local mode when no platform is configured) and
+``GET /healthz``. With ``SLACK_APP_TOKEN`` Slack is
+served over Socket Mode instead of HTTP.
 """
 
 from __future__ import annotations
@@ -38,12 +39,18 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
 
         mount_slack(web_app, core=core, settings=settings)
         enabled.append("Slack (Socket Mode)" if settings.slack_app_token else "Slack")
+    if settings.teams_enabled or not settings.slack_enabled:
+        # Without a Microsoft app id (and no other platform) Teams runs in local mode.
+        from bot.adapters.teams.server import mount_teams
+
+        mount_teams(web_app, core=core, settings=settings)
+        enabled.append("Teams" if settings.teams_enabled else "Teams (local mode, no auth)")
     log.warning(
         "personabot serving %s on %s:%s: %s",
         core.catalog.pack_name,
         settings.host,
         settings.port,
-        ", ".join(enabled) or "no platform configured (set SLACK_BOT_TOKEN …)",
+        ", ".join(enabled) or "no platform configured (set SLACK_BOT_TOKEN or MicrosoftAppId …)",
     )
     return web_app
 

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         slack_client_secret: ``SLACK_CLIENT_SECRET``: with the client id.
         slack_api_url: ``PERSONABOT_SLACK_API_URL``: the Slack Web API base URL (tests and
             local runs point it at a local server).
+        microsoft_app_id: ``MicrosoftAppId``, the Teams bot's Microsoft app id; without it
+            Teams runs in local mode (no authentication).
+        microsoft_app_password: ``MicrosoftAppPassword``, its client secret.
+        microsoft_app_type: ``MicrosoftAppType``: ``MultiTenant`` (default),
+            ``SingleTenant`` or ``UserAssignedMSI``.
+        microsoft_app_tenant_id: ``MicrosoftAppTenantId``, for a single-tenant app.
     """
 
     model_config = SettingsConfigDict(
@@ -62,6 +68,14 @@ class Settings(BaseSettings):
         default=None, validation_alias="SLACK_CLIENT_SECRET"
     )
     slack_api_url: str | None = None
+    microsoft_app_id: str | None = Field(default=None, validation_alias="MicrosoftAppId")
+    microsoft_app_password: SecretStr | None = Field(
+        default=None, validation_alias="MicrosoftAppPassword"
+    )
+    microsoft_app_type: str = Field(default="MultiTenant", validation_alias="MicrosoftAppType")
+    microsoft_app_tenant_id: str | None = Field(
+        default=None, validation_alias="MicrosoftAppTenantId"
+    )
 
     @property
     def slack_enabled(self) -> bool:
@@ -81,6 +95,26 @@ class Settings(BaseSettings):
             )
         if self.slack_app_token and not self.slack_app_token.get_secret_value().startswith("xapp-"):
             raise ValueError("SLACK_APP_TOKEN: an app-level token starts with xapp-")
+        return self
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Whether Teams is configured (a Microsoft app id)."""
+        return bool(self.microsoft_app_id)
+
+    @model_validator(mode="after")
+    def _teams(self) -> Settings:
+        types = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
+        if self.microsoft_app_type not in types:
+            raise ValueError(f"MicrosoftAppType: one of {', '.join(types)}")
+        if (
+            self.microsoft_app_id
+            and self.microsoft_app_type != "UserAssignedMSI"
+            and not self.microsoft_app_password
+        ):
+            raise ValueError("MicrosoftAppPassword: required with MicrosoftAppId")
+        if self.microsoft_app_type == "SingleTenant" and not self.microsoft_app_tenant_id:
+            raise ValueError("MicrosoftAppTenantId: required for a SingleTenant app")
         return self
 
     @field_validator("content")

@@ -174,3 +174,28 @@ class ProcessedEventRow(Base):
     event_id: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ConversationReferenceRow(Base):
+    """Where the bot can post to a user or a conversation later (proactive messages).
+
+    ``key`` is the adapter's key for it (e.g. ``user:<aad object id>`` or
+    ``conversation:<id>``), unique per platform; ``data`` is the platform's own
+    reference (for Teams, the serialized ConversationReference).
+    """
+
+    __tablename__ = "conversation_references"
+    __table_args__ = (UniqueConstraint("platform", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    conversation_id: Mapped[str | None] = mapped_column(Text)
+    service_url: Mapped[str] = mapped_column(Text)
+    tenant_id: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    user_id: Mapped[str | None] = mapped_column(Text)
+    aad_object_id: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    email: Mapped[str | None] = mapped_column(String(KEY_LENGTH), index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

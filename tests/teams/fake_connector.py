@@ -638,6 +638,8 @@ class FakeConnector:
         return answer
 
     def _find_member(self, conversation_id: str, member_id: str) -> Json | None:
+        # A channel thread (``<channel>;messageid=<root>``) has the channel's members.
+        conversation_id = conversation_id.split(";messageid=", 1)[0]
         with self._lock:
             for m in self._members.get(conversation_id, []):
                 if member_id in (m.get("id"), m.get("aadObjectId")):

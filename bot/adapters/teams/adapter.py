@@ -1,0 +1,625 @@
+"""The Teams adapter: botbuilder's CloudAdapter and an ActivityHandler translating Teams ⇄ the core.
+
+Inbound (``POST /api/messages``): every request's JWT is validated by botbuilder's
+authentication (``ConfigurationBotFrameworkAuthentication``) when ``MicrosoftAppId`` is
+set; without one the bot runs in local mode and accepts unauthenticated requests. The
+request is acknowledged at once; the turn runs afterwards on a per-conversation lane, so
+one conversation's replies go out in order while conversations proceed side by side.
+Messages (personal chat, @mentions in channels and group chats, ``Action.Submit``
+clicks) become :class:`Incoming` for the router; the bot being added or installed gets
+the help text as a welcome. Each turn stores the user's (and a group conversation's)
+conversation reference, so ``personabot notify`` can reach them later.
+
+Outbound: replies go through botbuilder's connector client, one per service URL, reused
+across turns (botbuilder makes a new one, with a new HTTP session, for every turn).
+:meth:`TeamsAdapter.send` is the one port for answers and proactive messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core.teams import TeamsInfo
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    UserTokenClient,
+)
+
+from bot.adapters.teams.cards import DATA_KEY, MORE, Rendered, more_action, render, render_more
+from bot.app import App
+from bot.model import ConversationRef, Incoming, Reply, User
+from bot.settings import Settings
+from handlers.help import help_reply
+from storage.events import ProcessedEvents
+from storage.references import ReferenceStore, StoredReference
+from storage.state import ConversationStateStore
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "teams"
+CHANNEL_ID = "msteams"
+MORE_KIND = "teams-more"
+PROFILE_TTL_SECONDS = 3600
+# Inbound text beyond this is not a question; the core sees the start of it.
+MAX_TEXT = 4000
+# Events arriving within this many seconds are claimed in one database round trip.
+CLAIM_WINDOW = 0.005
+# conversationUpdate and installationUpdate both announce an install: one welcome.
+WELCOME_WINDOW_SECONDS = 600
+# How long shutdown waits for queued turns to finish.
+DRAIN_SECONDS = 10.0
+_AT = re.compile(r"</?at[^>]*>", re.IGNORECASE)
+
+
+class NotifyError(Exception):
+    """A Teams notification could not be sent; the message says why."""
+
+
+class _Config:
+    """botbuilder's conventional settings, from ours."""
+
+    def __init__(self, settings: Settings) -> None:
+        password = settings.microsoft_app_password
+        self.APP_ID = settings.microsoft_app_id or ""
+        self.APP_PASSWORD = password.get_secret_value() if password else ""
+        self.APP_TYPE = settings.microsoft_app_type
+        self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+
+
+class _ReusedConnectors(ConnectorFactory):  # type: ignore[misc]
+    """A connector factory that hands out one connector client per service URL."""
+
+    def __init__(self, inner: ConnectorFactory, clients: dict[tuple[Any, ...], Any]) -> None:
+        self._inner = inner
+        self._clients = clients
+
+    async def create(self, service_url: str, audience: str | None = None) -> Any:
+        key = (getattr(self._inner, "_app_id", None), service_url, audience)
+        client = self._clients.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._clients[key] = client
+        return client
+
+
+class _Authentication(BotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's authentication, with connector and token clients reused across turns."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self.clients: dict[tuple[Any, ...], Any] = {}
+        self._token_clients: dict[str, UserTokenClient] = {}
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        result = await self._inner.authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = _ReusedConnectors(result.connector_factory, self.clients)
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return _ReusedConnectors(
+            self._inner.create_connector_factory(claims_identity), self.clients
+        )
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        app_id = str(claims_identity.claims.get("appid") or claims_identity.claims.get("azp"))
+        client = self._token_clients.get(app_id)
+        if client is None:
+            client = await self._inner.create_user_token_client(claims_identity)
+            self._token_clients[app_id] = client
+        return client
+
+    def create_bot_framework_client(self) -> Any:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return str(self._inner.get_originating_audience())
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        return await self._inner.authenticate_channel_request(auth_header)
+
+    async def close(self) -> None:
+        for client in [*self.clients.values(), *self._token_clients.values()]:
+            inner = getattr(client, "_client", client)
+            with contextlib.suppress(Exception):
+                await inner.__aexit__(None, None, None)
+        self.clients.clear()
+        self._token_clients.clear()
+
+
+class _Lanes:
+    """One queue per conversation: its jobs run one after another, in arrival order."""
+
+    def __init__(self) -> None:
+        self._lanes: dict[str, collections.deque[Callable[[], Awaitable[None]]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> None:
+        lane = self._lanes.get(key)
+        if lane is not None:
+            lane.append(job)
+            return
+        self._lanes[key] = collections.deque([job])
+        task = asyncio.ensure_future(self._drain(key))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drain(self, key: str) -> None:
+        lane = self._lanes[key]
+        try:
+            while lane:
+                job = lane.popleft()
+                try:
+                    await job()
+                except Exception:  # noqa: BLE001 - one turn's failure never stops the lane
+                    log.exception("teams turn failed in conversation %s", key)
+        finally:
+            del self._lanes[key]
+
+    async def idle(self, timeout: float | None = None) -> None:
+        """Wait until every queued job has run."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._tasks:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            await asyncio.wait(set(self._tasks), timeout=left)
+
+
+class _Claims:
+    """Claims activity ids in batches: the activities arriving together share one statement."""
+
+    def __init__(self, events: ProcessedEvents, *, clock: Callable[[], dt.datetime]) -> None:
+        self._events = events
+        self._clock = clock
+        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def claim(self, key: str) -> bool:
+        """True for the first claim of ``key`` anywhere (this or another replica)."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(key, []).append(future)
+        if self._flushing is None:
+            self._flushing = asyncio.ensure_future(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        await asyncio.sleep(CLAIM_WINDOW)
+        batch, self._waiting, self._flushing = self._waiting, {}, None
+        try:
+            won = await asyncio.to_thread(
+                self._events.claim_many, list(batch), PLATFORM, self._clock()
+            )
+        except Exception as exc:  # noqa: BLE001 - handed to every waiting turn
+            for futures in batch.values():
+                for future in futures:
+                    future.set_exception(exc)
+            return
+        for key, futures in batch.items():
+            futures[0].set_result(key in won)
+            for duplicate in futures[1:]:
+                duplicate.set_result(False)
+
+
+class _Bot(ActivityHandler):  # type: ignore[misc]
+    """botbuilder's view of the bot: dispatches activity types to the adapter."""
+
+    def __init__(self, adapter: TeamsAdapter) -> None:
+        self._adapter = adapter
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        await self._adapter.on_message(turn_context)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        bot_id = activity.recipient.id if activity.recipient else None
+        if any(m.id == bot_id for m in activity.members_added or []):
+            await self._adapter.on_installed(turn_context)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._adapter.on_installed(turn_context)
+
+
+class TeamsAdapter:
+    """Teams in and out.
+
+    Args:
+        core: The wired bot (router, texts, database, clock).
+        settings: The Microsoft app credentials (none: local mode).
+    """
+
+    def __init__(self, *, core: App, settings: Settings) -> None:
+        self.core = core
+        self.texts = core.texts
+        self.app_id = settings.microsoft_app_id or ""
+        self.local = not self.app_id
+        self.auth = _Authentication(ConfigurationBotFrameworkAuthentication(_Config(settings)))
+        self.cloud = CloudAdapter(self.auth)
+        self.cloud.on_turn_error = self._on_turn_error
+        self.bot = _Bot(self)
+        self.lanes = _Lanes()
+        self.references = ReferenceStore(db=core.db)
+        self.state = ConversationStateStore(db=core.db)
+        self._claims = _Claims(ProcessedEvents(db=core.db), clock=core.clock)
+        self._profiles: dict[str, tuple[float, str | None]] = {}
+        self._stored: dict[str, tuple[Any, ...]] = {}
+        if self.local:
+            log.warning(
+                "Teams in LOCAL MODE: MicrosoftAppId is not set, so requests to /api/messages "
+                "are NOT authenticated; set MicrosoftAppId and MicrosoftAppPassword in production"
+            )
+
+    # -- HTTP ---------------------------------------------------------------------------
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """``POST /api/messages``: authenticate, acknowledge, answer afterwards."""
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.Response(status=415)
+        try:
+            body = await request.json()
+            activity = Activity().deserialize(body)
+        except (ValueError, TypeError, AttributeError):
+            return web.Response(status=400, text="the body is not a Bot Framework activity")
+        if not isinstance(body, dict) or not activity.type:
+            return web.Response(status=400, text="the activity has no type")
+        try:
+            auth = await self.auth.authenticate_request(
+                activity, request.headers.get("Authorization", "")
+            )
+        except PermissionError:
+            return web.Response(status=401)
+        if activity.type == ActivityTypes.invoke:
+            response = await self.cloud.process_activity(auth, activity, self.bot.on_turn)
+            if response is None:
+                return web.Response(status=200)
+            return web.json_response(response.body, status=response.status)
+        conversation = activity.conversation.id if activity.conversation else ""
+        self.lanes.submit(conversation or "-", lambda: self._turn(auth, activity))
+        return web.Response(status=200)
+
+    async def _turn(self, auth: AuthenticateRequestResult, activity: Activity) -> None:
+        if activity.id and activity.conversation:
+            key = _digest("activity", activity.conversation.id, activity.id)
+            if not await self._claims.claim(key):
+                log.info("skipping activity %s: already handled", activity.id)
+                return
+        await self.cloud.process_activity(auth, activity, self.bot.on_turn)
+
+    async def close(self) -> None:
+        """Finish queued turns, then close the connector clients."""
+        await self.lanes.idle(DRAIN_SECONDS)
+        await self.auth.close()
+
+    # -- inbound ------------------------------------------------------------------------
+
+    async def on_message(self, turn_context: TurnContext) -> None:
+        """A message or an ``Action.Submit`` click: the core's answer, in the conversation."""
+        activity = turn_context.activity
+        user = await self._remember(turn_context)
+        where = _conversation(activity)
+        action: str | None = None
+        text = _plain_text(activity)
+        if activity.value is not None and not text:
+            value = activity.value
+            picked = value.get(DATA_KEY) if isinstance(value, dict) else None
+            if not isinstance(picked, str) or not picked:
+                log.info("unknown card submit in %s: %r", where.id, str(value)[:200])
+                await self._reply(turn_context, self.core.router.fallback())
+                return
+            if picked.startswith(MORE):
+                await self._send_more(turn_context, picked.removeprefix(MORE))
+                return
+            action, text = picked, picked
+        incoming = Incoming(
+            user=user,
+            conversation=where,
+            text=text or "help",
+            action=action,
+            platform_data={"activity_id": activity.id},
+            typed_choices=False,  # Teams shows real buttons
+        )
+        await self._reply(turn_context, self.core.router.handle(incoming))
+
+    async def on_installed(self, turn_context: TurnContext) -> None:
+        """The bot was added to a chat, team or someone's personal scope: welcome once."""
+        await self._remember(turn_context)
+        activity = turn_context.activity
+        bucket = int(time.time() // WELCOME_WINDOW_SECONDS)
+        if not await self._claims.claim(_digest("welcome", activity.conversation.id, bucket)):
+            return
+        await self._reply(turn_context, help_reply(catalog=self.core.catalog, texts=self.texts))
+
+    async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
+        """Log with context and tell the user, never silence."""
+        activity = turn_context.activity
+        log.error(
+            "teams handler failed: type=%s id=%s conversation=%s user=%s text=%r",
+            activity.type,
+            activity.id,
+            activity.conversation.id if activity.conversation else None,
+            activity.from_property.id if activity.from_property else None,
+            (activity.text or "")[:200],
+            exc_info=error,
+        )
+        if activity.type == ActivityTypes.message:
+            try:
+                await self._reply(turn_context, Reply(text=self.texts("error")))
+            except Exception:  # noqa: BLE001 - nothing more to do than log it
+                log.exception("could not send the apology to %s", activity.conversation.id)
+
+    # -- users and references -----------------------------------------------------------
+
+    async def _remember(self, turn_context: TurnContext) -> User:
+        """The core's user; their (and a group conversation's) reference is stored."""
+        activity = turn_context.activity
+        account = activity.from_property or ChannelAccount(id="unknown")
+        aad = account.aad_object_id
+        email = await self._email(turn_context, account.id) if account.id else None
+        user = User(platform=PLATFORM, id=aad or account.id, email=email, name=account.name)
+        conversation = activity.conversation or ConversationAccount(id="")
+        tenant = _tenant(activity)
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.activity_id = None
+        data = reference.serialize()
+        rows = []
+        personal = conversation.conversation_type == "personal"
+        if account.id and account.id != (activity.recipient.id if activity.recipient else None):
+            rows.append(
+                StoredReference(
+                    platform=PLATFORM,
+                    key=f"user:{aad or account.id}",
+                    service_url=activity.service_url,
+                    conversation_id=conversation.id if personal else None,
+                    tenant_id=tenant,
+                    user_id=account.id,
+                    aad_object_id=aad,
+                    email=email,
+                    name=account.name,
+                    data=data if personal else {},
+                )
+            )
+        if not personal and conversation.id:
+            base = conversation.id.split(";", 1)[0]
+            channel_data = dict(data)
+            channel_data["conversation"] = dict(data.get("conversation") or {}, id=base)
+            rows.append(
+                StoredReference(
+                    platform=PLATFORM,
+                    key=f"conversation:{base}",
+                    service_url=activity.service_url,
+                    conversation_id=base,
+                    tenant_id=tenant,
+                    data=channel_data,
+                )
+            )
+        changed = []
+        for row in rows:
+            fingerprint = (row.service_url, row.conversation_id, row.tenant_id, row.email)
+            if self._stored.get(row.key) != fingerprint:
+                changed.append(row)
+                self._stored[row.key] = fingerprint
+        if changed:
+            now = self.core.clock()
+            try:
+                await asyncio.to_thread(self._upsert_all, changed, now)
+            except Exception:  # noqa: BLE001 - answering matters more than remembering
+                for row in changed:
+                    self._stored.pop(row.key, None)
+                log.exception("could not store conversation references for %s", user.key)
+        return user
+
+    def _upsert_all(self, rows: list[StoredReference], now: dt.datetime) -> None:
+        for row in rows:
+            self.references.upsert(row, now=now)
+
+    async def _email(self, turn_context: TurnContext, user_id: str) -> str | None:
+        """The user's email from a TeamsInfo member lookup, cached for a while."""
+        cached = self._profiles.get(user_id)
+        if cached and time.monotonic() - cached[0] < PROFILE_TTL_SECONDS:
+            return cached[1]
+        email: str | None = None
+        try:
+            member = await TeamsInfo.get_member(turn_context, user_id)
+            email = member.email or member.user_principal_name
+        except Exception as exc:  # noqa: BLE001 - a lookup failure is not the user's problem
+            log.warning("Teams member lookup failed for %s: %s", user_id, exc)
+        self._profiles[user_id] = (time.monotonic(), email)
+        return email
+
+    # -- outbound -----------------------------------------------------------------------
+
+    async def _reply(self, turn_context: TurnContext, reply: Reply) -> None:
+        """Send ``reply`` in the turn's conversation, as a reply to the turn's activity."""
+        for activity in await self._activities(reply):
+            await turn_context.send_activity(activity)
+
+    async def _activities(self, reply: Reply) -> list[Activity]:
+        rendered = render(reply, texts=self.texts)
+        if rendered.overflow:
+            token = uuid.uuid4().hex
+            await asyncio.to_thread(
+                self.state.put,
+                f"{MORE_KIND}:{token}",
+                kind=MORE_KIND,
+                data={"chunks": rendered.overflow},
+                now=self.core.clock(),
+            )
+            rendered.card.setdefault("actions", []).append(more_action(token, texts=self.texts))
+        return [_message(rendered)]
+
+    async def _send_more(self, turn_context: TurnContext, token: str) -> None:
+        stored = await asyncio.to_thread(self.state.get, f"{MORE_KIND}:{token}")
+        if stored is None:
+            await self._reply(turn_context, self.core.router.fallback())
+            return
+        for rendered in render_more(stored.data.get("chunks", []), texts=self.texts):
+            await turn_context.send_activity(_message(rendered))
+
+    async def send(self, reply: Reply, *, to: ConversationRef) -> None:
+        """Post ``reply`` to a conversation the bot knows (proactively).
+
+        ``to.opaque`` holds the Teams ConversationReference (``reference``), as
+        :meth:`reference_for` builds it from a stored reference.
+        """
+        reference = ConversationReference().deserialize(dict(to.opaque["reference"]))
+        activities = await self._activities(reply)
+
+        async def post(turn_context: TurnContext) -> None:
+            turn_context.activity.id = None  # a new message, not a reply to the continuation
+            for activity in activities:
+                await turn_context.send_activity(activity)
+
+        await self.cloud.continue_conversation(reference, post, self.app_id)
+
+    async def notify(self, email: str, text: str) -> str:
+        """Send ``text`` to the Teams user with ``email`` in their 1:1 chat with the bot.
+
+        Returns:
+            The conversation id it was posted to.
+
+        Raises:
+            NotifyError: No stored reference for that email, or Teams refused.
+        """
+        stored = await asyncio.to_thread(self.references.by_email, PLATFORM, email)
+        if stored is None:
+            raise NotifyError(f"{email} has not talked to the bot in Teams nor installed it")
+        try:
+            to = await self.reference_for(stored)
+            await self.send(Reply(text=text), to=to)
+        except NotifyError:
+            raise
+        except Exception as exc:
+            raise NotifyError(f"Teams refused: {exc}") from exc
+        return to.id
+
+    async def reference_for(self, stored: StoredReference) -> ConversationRef:
+        """A ConversationRef for a stored user reference; creates the 1:1 chat if needed."""
+        data = dict(stored.data)
+        conversation_id = stored.conversation_id
+        if not conversation_id or not data:
+            conversation_id = await self._create_personal(stored)
+            data = ConversationReference(
+                channel_id=CHANNEL_ID,
+                service_url=stored.service_url,
+                bot=ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "28:personabot"),
+                user=ChannelAccount(id=stored.user_id, aad_object_id=stored.aad_object_id),
+                conversation=ConversationAccount(
+                    id=conversation_id, conversation_type="personal", tenant_id=stored.tenant_id
+                ),
+            ).serialize()
+            await asyncio.to_thread(
+                self.references.upsert,
+                StoredReference(
+                    platform=PLATFORM,
+                    key=stored.key,
+                    service_url=stored.service_url,
+                    conversation_id=conversation_id,
+                    data=data,
+                ),
+                now=self.core.clock(),
+            )
+        return ConversationRef(
+            platform=PLATFORM, id=str(conversation_id), opaque={"reference": data}
+        )
+
+    async def _create_personal(self, stored: StoredReference) -> str:
+        connectors = self.auth.create_connector_factory(
+            self.cloud.create_claims_identity(self.app_id)
+        )
+        client = await connectors.create(stored.service_url, None)
+        member = stored.aad_object_id or stored.user_id
+        if not member:
+            raise NotifyError(f"no Teams id stored for {stored.email}")
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "28:personabot"),
+            members=[ChannelAccount(id=member)],
+            tenant_id=stored.tenant_id,
+            channel_data={"tenant": {"id": stored.tenant_id}},
+        )
+        created = await client.conversations.create_conversation(parameters)
+        return str(created.id)
+
+
+def _message(rendered: Rendered) -> Activity:
+    return Activity(
+        type=ActivityTypes.message,
+        summary=rendered.summary,
+        attachments=[Attachment(**_attachment_fields(rendered))],
+    )
+
+
+def _attachment_fields(rendered: Rendered) -> dict[str, Any]:
+    attachment = rendered.attachment()
+    return {"content_type": attachment["contentType"], "content": attachment["content"]}
+
+
+def _plain_text(activity: Activity) -> str:
+    """What the user typed, for the core: the bot's mention removed, other tags unwrapped."""
+    if not activity.text:
+        return ""
+    if activity.recipient is not None and activity.entities:
+        TurnContext.remove_recipient_mention(activity)
+    text = _AT.sub("", activity.text or "")
+    return " ".join(text.split())[:MAX_TEXT]
+
+
+def _conversation(activity: Activity) -> ConversationRef:
+    conversation = activity.conversation
+    base, _, thread = conversation.id.partition(";messageid=")
+    return ConversationRef(
+        platform=PLATFORM,
+        id=conversation.id,
+        fresh=bool(thread) and thread == activity.id,
+        opaque={"service_url": activity.service_url, "tenant_id": _tenant(activity)},
+    )
+
+
+def _tenant(activity: Activity) -> str | None:
+    conversation = activity.conversation
+    if conversation is not None and conversation.tenant_id:
+        return str(conversation.tenant_id)
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = (channel_data.get("tenant") or {}).get("id")
+    return str(tenant) if tenant else None
+
+
+def _digest(*parts: object) -> str:
+    raw = json.dumps([str(p) for p in parts])
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -1,0 +1,24 @@
+"""Mount the Teams adapter on the aiohttp server: ``POST /api/messages``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.adapters.teams.adapter import TeamsAdapter
+from bot.app import App
+from bot.settings import Settings
+
+TEAMS = web.AppKey("teams", TeamsAdapter)
+
+
+def mount_teams(web_app: web.Application, *, core: App, settings: Settings) -> TeamsAdapter:
+    """Serve Teams (the Bot Framework messaging endpoint) at ``POST /api/messages``."""
+    adapter = TeamsAdapter(core=core, settings=settings)
+    web_app[TEAMS] = adapter
+
+    async def close(_: web.Application) -> None:
+        await adapter.close()
+
+    web_app.on_shutdown.append(close)
+    web_app.router.add_post("/api/messages", adapter.handle)
+    return adapter

@@ -1,0 +1,188 @@
+"""personabot in Teams: real HTTP activities to our server, replies to a fake Bot Connector."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from activities import (
+    AAD_OBJECT_ID,
+    CHANNEL_CONVERSATION_ID,
+    GROUP_CHAT_ID,
+    PERSONAL_CONVERSATION_ID,
+    card_submit,
+    channel_mention,
+    conversation_update_installed,
+    group_chat_mention,
+    installation_update,
+    personal_message,
+    unknown_activity,
+)
+from teams_rig import EMAIL, TeamsRig, run, shown, submits
+
+from bot.adapters.teams.adapter import NotifyError
+from bot.adapters.teams.cards import DATA_KEY
+from storage.questions import QuestionLog
+from storage.references import ReferenceStore
+
+
+def test_who_is_in_personal_chat_gets_the_persona_card(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        message = personal_message("who is Oskar?", service_url=rig.fake.url)
+        response = await rig.post(message)
+        assert response.status == 200
+        (reply,) = await rig.replies()
+        assert reply["replyToId"] == message["id"]
+        assert reply["conversation"]["id"] == PERSONAL_CONVERSATION_ID
+        text = shown(reply)
+        assert "Operations Director Oskar" in text and "Decision-maker" in text
+        assert "Owner" in text
+        # the user's email came from a TeamsInfo member lookup, and was remembered
+        stored = ReferenceStore(db=rig.core.db).by_email("teams", EMAIL)
+        assert stored is not None and stored.conversation_id == PERSONAL_CONVERSATION_ID
+        assert stored.aad_object_id == AAD_OBJECT_ID
+
+    run(tmp_path, scenario)
+
+
+def test_objection_is_answered_with_the_recommended_response(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.post(
+            personal_message(
+                "the technicians say they'll never use an app", service_url=rig.fake.url
+            )
+        )
+        (reply,) = await rig.replies()
+        found = rig.core.catalog.objection("operations-director-oskar", "technician-adoption")
+        assert found is not None
+        assert found[1].response.split(".")[0] in shown(reply)
+
+    run(tmp_path, scenario)
+
+
+def test_action_submit_round_trip(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.post(personal_message("who is Frida?", service_url=rig.fake.url))
+        (card,) = await rig.replies()
+        button = next(
+            b for b in submits(card) if str(b["data"][DATA_KEY]).startswith("objection:cfo-frida/")
+        )
+        click = card_submit(button["data"], service_url=rig.fake.url, reply_to_id=card["id"])
+        assert (await rig.post(click)).status == 200
+        _, answer = await rig.replies(2)
+        assert answer["replyToId"] == click["id"]
+        objection_id = button["data"][DATA_KEY].split("/")[1]
+        found = rig.core.catalog.objection("cfo-frida", objection_id)
+        assert found is not None and found[1].objection in shown(answer)
+
+    run(tmp_path, scenario)
+
+
+def test_mentions_are_stripped_in_channels_and_group_chats(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        post = channel_mention("who is Tuva?", service_url=rig.fake.url)
+        await rig.post(post)
+        (reply,) = await rig.replies()
+        assert reply["conversation"]["id"] == f"{CHANNEL_CONVERSATION_ID};messageid={post['id']}"
+        assert "Team Lead Tuva" in shown(reply)
+        await rig.post(group_chat_mention("who is Oskar?", service_url=rig.fake.url))
+        (reply,) = await rig.replies(1, conversation_id=GROUP_CHAT_ID)
+        assert "Operations Director Oskar" in shown(reply)
+        await rig.settle()
+        asked = QuestionLog(db=rig.core.db).recent(platform="teams", user_id=AAD_OBJECT_ID)
+        assert sorted(q.text for q in asked) == ["who is Oskar?", "who is Tuva?"]
+        assert {q.user_email for q in asked} == {EMAIL}
+        store = ReferenceStore(db=rig.core.db)
+        channel = store.get("teams", f"conversation:{CHANNEL_CONVERSATION_ID}")
+        assert channel is not None and channel.conversation_id == CHANNEL_CONVERSATION_ID
+
+    run(tmp_path, scenario)
+
+
+def test_welcome_once_on_install_and_the_reference_is_stored(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.post(conversation_update_installed(service_url=rig.fake.url))
+        await rig.post(installation_update("add", service_url=rig.fake.url))
+        (welcome,) = await rig.replies()
+        assert "who is" in shown(welcome)
+        await rig.settle()
+        assert len(rig.fake.activities_sent()) == 1
+        stored = ReferenceStore(db=rig.core.db).get("teams", f"user:{AAD_OBJECT_ID}")
+        assert stored is not None and stored.conversation_id == PERSONAL_CONVERSATION_ID
+        # added to a team: welcome in the channel
+        await rig.post(conversation_update_installed(service_url=rig.fake.url, scope="team"))
+        (_, team_welcome) = await rig.replies(2)
+        assert team_welcome["conversation"]["id"] == CHANNEL_CONVERSATION_ID
+
+    run(tmp_path, scenario)
+
+
+def test_proactive_notify_reaches_a_user_with_a_stored_reference(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.post(personal_message("help", service_url=rig.fake.url))
+        await rig.replies()
+        await rig.settle()
+        conversation = await rig.adapter.notify(EMAIL.upper(), "Frida's card was updated [x](y)")
+        assert conversation == PERSONAL_CONVERSATION_ID
+        _, note = await rig.replies(2)
+        assert "Frida's card was updated [x](y)" in shown(note)
+        assert not note.get("replyToId")
+        with pytest.raises(NotifyError):
+            await rig.adapter.notify("nobody@fieldline.example", "hi")
+
+    run(tmp_path, scenario)
+
+
+def test_a_duplicate_activity_id_is_answered_once(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        message = personal_message("who is Tuva?", service_url=rig.fake.url)
+        assert (await rig.post(message)).status == 200
+        assert (await rig.post(message)).status == 200
+        await rig.replies()
+        await rig.settle()
+        assert len(rig.fake.activities_sent()) == 1
+
+    run(tmp_path, scenario)
+
+
+def test_bad_input_is_answered_politely(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        # empty text: the help
+        await rig.post(personal_message("", service_url=rig.fake.url))
+        (help_reply,) = await rig.replies()
+        assert "who is" in shown(help_reply)
+        # an unknown submit payload: the polite fallback
+        await rig.post(card_submit({"something": "else"}, service_url=rig.fake.url))
+        _, fallback = await rig.replies(2)
+        assert "I don't know that one" in shown(fallback)
+        # huge text: still one valid answer under the size limit
+        await rig.post(personal_message("who is Oskar? " * 3000, service_url=rig.fake.url))
+        await rig.replies(3)
+        # an activity type we do not act on, and a body that is not an activity
+        assert (await rig.post(unknown_activity(service_url=rig.fake.url))).status == 200
+        assert (await rig.post(b"not json")).status == 400
+        assert (await rig.post(b"{}")).status == 400
+        await rig.settle()
+        assert len(rig.fake.activities_sent()) == 3
+
+    run(tmp_path, scenario)
+
+
+def test_a_failing_handler_becomes_a_logged_apology(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        def broken(incoming: object) -> object:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(rig.core.router, "handle", broken)
+        message = personal_message("who is Oskar?", service_url=rig.fake.url)
+        with caplog.at_level(logging.ERROR):
+            await rig.post(message)
+            (apology,) = await rig.replies()
+        assert "Sorry, something went wrong" in shown(apology)
+        assert any("teams handler failed" in r.getMessage() for r in caplog.records)
+        assert any(message["id"] in r.getMessage() for r in caplog.records)
+
+    run(tmp_path, scenario)
