@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     notify = sub.add_parser(
         "notify",
         parents=[content_opt],
-        help="send a message to a person (by email) or a channel (#name) in Slack",
+        help="send a message to a person (by email: Slack and/or Teams) or a Slack channel",
     )
     notify.add_argument("--to", required=True, metavar="EMAIL|#channel")
     notify.add_argument(
@@ -120,6 +120,17 @@ def _parser() -> argparse.ArgumentParser:
         "--url", required=True, help="the public base URL of `personabot serve`, https://…"
     )
     manifest.set_defaults(run=_slack_manifest)
+
+    teams_package = sub.add_parser(
+        "teams-package", help="write the Teams app package (manifest.json and icons) as a zip"
+    )
+    teams_package.add_argument(
+        "--out", type=Path, default=Path("personabot-teams.zip"), metavar="FILE"
+    )
+    teams_package.add_argument(
+        "--url", help="the public base URL of `personabot serve`, https://… (valid domain)"
+    )
+    teams_package.set_defaults(run=_teams_package)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
@@ -363,25 +374,72 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _notify(args: argparse.Namespace, settings: Settings) -> int:
+    """Slack (when configured) and Teams (when the person has a stored reference)."""
     import asyncio
 
-    from bot.adapters.slack import NotifyError, SlackAdapter
-
-    if not settings.slack_enabled:
-        print("personabot: notify needs SLACK_BOT_TOKEN (or a Slack OAuth app)", file=sys.stderr)
+    to = str(args.to)
+    by_email = "@" in to and not to.startswith("#")
+    if not settings.slack_bot_token and not by_email:
+        print("personabot: notify to a channel needs SLACK_BOT_TOKEN", file=sys.stderr)
         return EXIT_USAGE
     app = _start(settings)
     if app is None:
         return EXIT_FAILED
     text = " ".join(args.text)
+    sent: list[str] = []
+    failures: list[str] = []
     try:
-        adapter = SlackAdapter(core=app, settings=settings)
-        channel = asyncio.run(adapter.notify(args.to, text, team=args.team))
+        if settings.slack_bot_token:
+            from bot.adapters.slack import NotifyError, SlackAdapter
+
+            try:
+                channel = asyncio.run(SlackAdapter(core=app, settings=settings).notify(to, text))
+                sent.append(f"{to} ({channel})")
+            except NotifyError as exc:
+                failures.append(f"Slack refused: {exc}")
+        if by_email:
+            failure, known = _notify_teams(app, settings, to, text, sent)
+            # Someone Teams never saw matters only when nothing else reached them.
+            if failure and (known or not sent):
+                failures.append(failure)
+    finally:
+        app.close()
+    for line in sent:
+        print(app.texts("slack.notified", to=line))
+    for line in failures:
+        print(f"personabot: {line}", file=sys.stderr)
+    return EXIT_OK if sent else EXIT_FAILED
+
+
+def _notify_teams(
+    app: App, settings: Settings, email: str, text: str, sent: list[str]
+) -> tuple[str, bool]:
+    """Send in Teams if ``email`` has a stored reference.
+
+    Returns:
+        Why it was not sent ("" when sent) and whether Teams knows the person.
+    """
+    import asyncio
+
+    from bot.adapters.teams.adapter import PLATFORM, NotifyError, TeamsAdapter
+    from storage.references import ReferenceStore
+
+    if ReferenceStore(db=app.db).by_email(PLATFORM, email) is None:
+        return f"{email} has not talked to the bot in Teams nor installed it", False
+
+    async def send() -> str:
+        teams = TeamsAdapter(core=app, settings=settings)
+        try:
+            return await teams.notify(email, text)
+        finally:
+            await teams.auth.close()
+
+    try:
+        conversation = asyncio.run(send())
     except NotifyError as exc:
-        print(f"personabot: Slack refused: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(app.texts("slack.notified", to=f"{args.to} ({channel})"))
-    return EXIT_OK
+        return f"Teams: {exc}", True
+    sent.append(f"{email} (Teams {conversation})")
+    return "", True
 
 
 def _slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
@@ -392,6 +450,29 @@ def _slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"personabot: --url: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return EXIT_OK
+
+
+def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.teams.manifest import package
+
+    if not settings.microsoft_app_id:
+        print(
+            "personabot: teams-package needs MicrosoftAppId (the Azure Bot's Microsoft App ID)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        data = package(settings, url=args.url)
+    except ValueError as exc:
+        print(f"personabot: --url: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        args.out.write_bytes(data)
+    except OSError as exc:
+        print(f"personabot: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"wrote {args.out}: manifest.json, color.png, outline.png")
     return EXIT_OK
 
 

@@ -104,13 +104,20 @@ def submits(activity: Json) -> list[Json]:
 
 
 @asynccontextmanager
-async def running(tmp_path: Path, *, content: Path | None = None) -> AsyncIterator[TeamsRig]:
+async def running(
+    tmp_path: Path, *, content: Path | None = None, app_id: str | None = None
+) -> AsyncIterator[TeamsRig]:
     """Start the fake connector and our server; stop both afterwards."""
     async with FakeConnector() as fake:
         megan = member(email=EMAIL, user_id=USER_ID, aad_object_id=AAD_OBJECT_ID)
         for conversation in (PERSONAL_CONVERSATION_ID, TEAM_ID, GROUP_CHAT_ID):
             fake.add_member(conversation, megan)
-        settings = Settings(content=content, database_url=f"sqlite:///{tmp_path / 'teams.db'}")
+        credentials = {"MicrosoftAppId": app_id, "MicrosoftAppPassword": "secret"} if app_id else {}
+        settings = Settings(
+            content=content,
+            database_url=f"sqlite:///{tmp_path / 'teams.db'}",
+            **credentials,  # type: ignore[arg-type]
+        )
         core = build_app(settings, clock=lambda: NOW)
         web_app = build_web_app(core, settings)
         runner = web.AppRunner(web_app)
@@ -130,9 +137,11 @@ async def running(tmp_path: Path, *, content: Path | None = None) -> AsyncIterat
 Scenario = Callable[[TeamsRig], Awaitable[None]]
 
 
-def run(tmp_path: Path, scenario: Scenario, *, content: Path | None = None) -> None:
+def run(
+    tmp_path: Path, scenario: Scenario, *, content: Path | None = None, app_id: str | None = None
+) -> None:
     async def main() -> None:
-        async with running(tmp_path, content=content) as rig:
+        async with running(tmp_path, content=content, app_id=app_id) as rig:
             await scenario(rig)
 
     asyncio.run(main())

@@ -186,3 +186,14 @@ def test_a_failing_handler_becomes_a_logged_apology(
         assert any(message["id"] in r.getMessage() for r in caplog.records)
 
     run(tmp_path, scenario)
+
+
+def test_with_an_app_id_unauthenticated_requests_get_401(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        assert not rig.adapter.local
+        message = personal_message("who is Oskar?", service_url=rig.fake.url)
+        assert (await rig.post(message)).status == 401
+        await rig.settle()
+        assert rig.fake.calls == []
+
+    run(tmp_path, scenario, app_id="5353a86e-52fb-4979-8a69-c7efcd1b0bd3")

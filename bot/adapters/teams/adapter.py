@@ -279,11 +279,6 @@ class TeamsAdapter:
         self._claims = _Claims(ProcessedEvents(db=core.db), clock=core.clock)
         self._profiles: dict[str, tuple[float, str | None]] = {}
         self._stored: dict[str, tuple[Any, ...]] = {}
-        if self.local:
-            log.warning(
-                "Teams in LOCAL MODE: MicrosoftAppId is not set, so requests to /api/messages "
-                "are NOT authenticated; set MicrosoftAppId and MicrosoftAppPassword in production"
-            )
 
     # -- HTTP ---------------------------------------------------------------------------
 

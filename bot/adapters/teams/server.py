@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from bot.adapters.teams.adapter import TeamsAdapter
 from bot.app import App
 from bot.settings import Settings
+
+log = logging.getLogger(__name__)
 
 TEAMS = web.AppKey("teams", TeamsAdapter)
 
@@ -14,6 +18,11 @@ TEAMS = web.AppKey("teams", TeamsAdapter)
 def mount_teams(web_app: web.Application, *, core: App, settings: Settings) -> TeamsAdapter:
     """Serve Teams (the Bot Framework messaging endpoint) at ``POST /api/messages``."""
     adapter = TeamsAdapter(core=core, settings=settings)
+    if adapter.local:
+        log.warning(
+            "Teams in LOCAL MODE: MicrosoftAppId is not set, so requests to /api/messages "
+            "are NOT authenticated; set MicrosoftAppId and MicrosoftAppPassword in production"
+        )
     web_app[TEAMS] = adapter
 
     async def close(_: web.Application) -> None:
