@@ -379,8 +379,11 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
 
     to = str(args.to)
     by_email = "@" in to and not to.startswith("#")
-    if not settings.slack_bot_token and not by_email:
-        print("personabot: notify to a channel needs SLACK_BOT_TOKEN", file=sys.stderr)
+    if not settings.slack_enabled and not by_email:
+        print(
+            "personabot: notify to a channel needs SLACK_BOT_TOKEN (or a Slack OAuth app)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     app = _start(settings)
     if app is None:
@@ -389,11 +392,12 @@ def _notify(args: argparse.Namespace, settings: Settings) -> int:
     sent: list[str] = []
     failures: list[str] = []
     try:
-        if settings.slack_bot_token:
+        if settings.slack_enabled:
             from bot.adapters.slack import NotifyError, SlackAdapter
 
             try:
-                channel = asyncio.run(SlackAdapter(core=app, settings=settings).notify(to, text))
+                adapter = SlackAdapter(core=app, settings=settings)
+                channel = asyncio.run(adapter.notify(to, text, team=args.team))
                 sent.append(f"{to} ({channel})")
             except NotifyError as exc:
                 failures.append(f"Slack refused: {exc}")
