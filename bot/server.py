@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 CORE = web.AppKey("core", App)
 # How often queued writes (the question log) are committed.
 FLUSH_EVERY = 0.05
+MAX_FLUSH_BACKOFF = 5.0
 
 
 def build_web_app(core: App, settings: Settings) -> web.Application:
@@ -60,12 +61,17 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
     core = web_app[CORE]
 
     async def flush_forever() -> None:
+        delay = FLUSH_EVERY
         while True:
-            await asyncio.sleep(FLUSH_EVERY)
+            await asyncio.sleep(delay)
             try:
-                core.turns.flush()
-            except Exception:  # noqa: BLE001 - the queue is kept; next round retries
-                log.exception("could not write the question log; will retry")
+                # In a thread: a slow or unreachable database must not stall the loop.
+                await asyncio.to_thread(core.turns.flush)
+                delay = FLUSH_EVERY
+            except Exception:  # noqa: BLE001 - the queue is kept; retried with backoff
+                if delay == FLUSH_EVERY:
+                    log.exception("could not write the question log; will retry")
+                delay = min(delay * 2, MAX_FLUSH_BACKOFF)
 
     task = asyncio.ensure_future(flush_forever())
     yield

@@ -38,6 +38,8 @@ VERSION_TABLE = "alembic_version"
 
 #: How long a SQLite writer waits for another process's lock before failing.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+#: How long connecting to PostgreSQL may take.
+CONNECT_TIMEOUT_SECONDS = 10
 
 
 class MigrationError(RuntimeError):
@@ -163,7 +165,10 @@ def _alembic_config() -> Config:
 
 def _create_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # A database that does not answer is an error in seconds, not a hung server.
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        )
     kwargs: dict[str, Any] = {}
     if url.database in (None, "", ":memory:"):
         # One shared connection, or every session would see its own empty database.

@@ -56,7 +56,8 @@ class ProcessedEvents:
         Same guarantee as :meth:`claim` (only the first claim anywhere wins), for a
         server that gathers the events arriving together into one round trip.
         """
-        ids = list(dict.fromkeys(event_ids))
+        # Sorted: two replicas inserting overlapping batches take row locks in one order.
+        ids = sorted(set(event_ids))
         if not ids:
             return set()
         insert_for = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert

@@ -31,10 +31,18 @@ def test_manifest_subscribes_to_the_events_the_adapter_handles() -> None:
         "tokens_revoked",
     ]
     assert data["features"]["app_home"]["home_tab_enabled"] is True
-    scopes = set(data["oauth_config"]["scopes"]["bot"])
-    # users.lookupByEmail needs users:read.email; conversations.open needs im:write
-    assert {"app_mentions:read", "chat:write", "commands", "im:history", "im:write"} <= scopes
-    assert {"users:read", "users:read.email"} <= scopes
+    # Exactly what the adapter calls for: mentions, answers (also to channels the bot is
+    # not in, for notify), /persona, DMs (read them, open them), who is asking (email).
+    assert sorted(data["oauth_config"]["scopes"]["bot"]) == [
+        "app_mentions:read",
+        "chat:write",
+        "chat:write.public",
+        "commands",
+        "im:history",
+        "im:write",
+        "users:read",
+        "users:read.email",
+    ]
 
 
 def test_slack_manifest_command() -> None:

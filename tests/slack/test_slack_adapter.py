@@ -60,30 +60,79 @@ def test_dm_objection_is_answered_in_the_dm(slack_run) -> None:  # type: ignore[
     slack_run(scenario)
 
 
-def test_slash_command_answers_privately_in_the_acknowledgement(slack_run) -> None:  # type: ignore[no-untyped-def]
+def test_slash_command_is_acknowledged_at_once_and_answered_privately(slack_run) -> None:  # type: ignore[no-untyped-def]
     async def scenario(rig: SlackRig) -> None:
         body = slash_command(
             "who is Frida",
             user_id="U0SELLER",
             channel_id="C0SALES",
-            response_url=rig.slack.response_url(),
+            response_url=rig.slack.response_url("frida"),
         )
         response = await rig.form(body)
-        assert response.status == 200
-        answer = await response.json()
-        assert answer["response_type"] == "ephemeral"
-        assert "CFO Frida" in text_of(answer)
-        help_answer = await (
-            await rig.form(
-                slash_command(
-                    "help",
-                    user_id="U0SELLER",
-                    channel_id="C0SALES",
-                    response_url=rig.slack.response_url(),
-                )
+        assert response.status == 200 and await response.text() == ""  # the ack, at once
+        (posted,) = await rig.slack.wait_for("response_url", 1, timeout=10)
+        assert posted.params["response_type"] == "ephemeral"
+        assert "CFO Frida" in text_of(posted.params)
+        assert rig.slack.calls_to("chat.postMessage") == []  # nothing in the channel
+        await rig.form(
+            slash_command(
+                "", user_id="U0SELLER", channel_id="C0SALES", response_url=rig.slack.response_url()
             )
-        ).json()
-        assert "who is" in text_of(help_answer)
+        )
+        _, help_answer = await rig.slack.wait_for("response_url", 2, timeout=10)
+        assert "who is" in text_of(help_answer.params)
+
+    slack_run(scenario)
+
+
+def test_clicks_on_a_private_answer_stay_private(slack_run) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(rig: SlackRig) -> None:
+        url = rig.slack.response_url("tuva")
+        await rig.form(
+            slash_command("who is Tuva", user_id="U0SELLER", channel_id="C0SALES", response_url=url)
+        )
+        (card,) = await rig.slack.wait_for("response_url", 1, timeout=10)
+        button = next(
+            e for b in card.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+        )
+        click = block_actions(
+            button["action_id"],
+            button["value"],
+            user="U0SELLER",
+            channel="C0SALES",
+            message_ts=next_ts(),
+            response_url=url,
+            is_ephemeral=True,
+        )
+        await rig.form(click)
+        _, answer = await rig.slack.wait_for("response_url", 2, timeout=10)
+        assert answer.params["response_type"] == "ephemeral"
+        assert rig.slack.calls_to("chat.postMessage") == []
+        assert rig.slack.calls_to("chat.postEphemeral") == []
+
+    slack_run(scenario)
+
+
+def test_a_dm_with_a_file_is_still_a_question_and_dm_clicks_start_no_thread(slack_run) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(rig: SlackRig) -> None:
+        event = dm_message("who is Oskar?", user="U0SELLER", ts=next_ts())
+        event["subtype"] = "file_share"
+        await rig.event(event)
+        (card,) = await rig.replies()
+        ts = rig.slack.calls_to("chat.postMessage")[0].response["ts"]
+        button = next(e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"])
+        rig.slack.add_message("D0USER", ts, text="card")
+        await rig.form(
+            block_actions(
+                button["action_id"],
+                button["value"],
+                user="U0SELLER",
+                channel="D0USER",
+                message_ts=ts,
+            )
+        )
+        _, answer = await rig.replies(2)
+        assert answer["channel"] == "D0USER" and not answer.get("thread_ts")
 
     slack_run(scenario)
 
@@ -337,3 +386,23 @@ def test_notify_command_for_admins(tmp_path: Path) -> None:
         )
         assert missing.returncode == 1 and "users_not_found" in missing.stderr
         assert "Traceback" not in missing.stderr
+
+
+def test_socket_mode_builds_outside_a_loop_and_serves_no_unverifiable_route(tmp_path: Path) -> None:
+    from bot.app import build_app
+    from bot.server import build_web_app
+    from bot.settings import Settings
+
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'socket.db'}",
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_APP_TOKEN="xapp-1-test",
+    )
+    core = build_app(settings)
+    try:
+        web_app = build_web_app(core, settings)  # no running loop here: must not need one
+        paths = {route.resource.canonical for route in web_app.router.routes() if route.resource}
+        assert "/slack/events" not in paths  # no signing secret: nothing could be verified
+        assert "/healthz" in paths
+    finally:
+        core.close()

@@ -6,19 +6,21 @@ for the router. Outbound: :meth:`SlackAdapter.send` is the one port for answers 
 proactive messages; :meth:`SlackAdapter.notify` reaches a person by email or a channel.
 
 Slack gets its acknowledgement at once; the answer is worked out after the ack (bolt
-runs listeners after acking when ``process_before_response`` is off), in a worker thread
-because the core and its database are synchronous. Retried events are recognised by
+runs listeners after acking when ``process_before_response`` is off), on the event loop
+(the core is quick; its writes are queued). Private answers (``/persona``, clicks on
+them) go back through the request's ``response_url``. Retried events are recognised by
 ``event_id`` in the database, so one reply goes out even across replicas.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -29,6 +31,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack import home
 from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, render_more
@@ -49,6 +52,8 @@ COMMAND = "/persona"
 # Overflow kept for "Show more" buttons lives this long in the state table's key space.
 MORE_KIND = "slack-more"
 PROFILE_TTL_SECONDS = 3600
+# Message subtypes that still carry a question typed by a person.
+QUESTION_SUBTYPES = (None, "file_share", "thread_broadcast")
 EVENT_ID = "personabot_event_id"
 # Events arriving within this many seconds are claimed in one database round trip.
 CLAIM_WINDOW = 0.005
@@ -81,12 +86,19 @@ class _Claims:
         except Exception as exc:  # noqa: BLE001 - handed to every waiting handler
             for futures in batch.values():
                 for future in futures:
-                    future.set_exception(exc)
+                    if not future.done():
+                        future.set_exception(exc)
             return
         for event_id, futures in batch.items():
-            futures[0].set_result(event_id in won)
-            for duplicate in futures[1:]:
-                duplicate.set_result(False)
+            first = event_id in won
+            for future in futures:
+                if not future.done():  # a handler cancelled meanwhile (shutdown)
+                    future.set_result(first)
+                    first = False
+
+
+class ResponseUrlError(Exception):
+    """Slack refused a post to a ``response_url`` (expired, or used up)."""
 
 
 class NotifyError(Exception):
@@ -143,6 +155,7 @@ class SlackAdapter:
         self.state = ConversationStateStore(db=core.db)
         self.questions = QuestionLog(db=core.db)
         self._profiles: dict[str, tuple[float, User]] = {}
+        self._inflight: set[asyncio.Task[Any]] = set()
         self._register()
 
     # -- inbound ------------------------------------------------------------------------
@@ -165,7 +178,11 @@ class SlackAdapter:
         await self._answer(event, context, thread=thread, fresh="thread_ts" not in event)
 
     async def _on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        if (
+            event.get("channel_type") != "im"
+            or event.get("subtype") not in QUESTION_SUBTYPES
+            or event.get("bot_id")
+        ):
             return  # channel chatter, edits, joins and bots are not questions
         await self._answer(event, context, thread=event.get("thread_ts"))
 
@@ -189,10 +206,11 @@ class SlackAdapter:
             typed_choices=False,  # Slack shows real buttons
         )
         event_id = body_event_id(context)
-        if event_id and not await self._claims.claim(event_id):
-            log.info("skipping event %s: already handled", event_id)
-            return
-        await self.send(await self._handle(incoming), to=where)
+        with self._tracked():
+            if event_id and not await self._claims.claim(event_id):
+                log.info("skipping event %s: already handled", event_id)
+                return
+            await self.send(await self._handle(incoming), to=where)
 
     async def _handle(self, incoming: Incoming) -> Reply:
         """The core's answer, worked out on the event loop.
@@ -205,37 +223,47 @@ class SlackAdapter:
     async def _on_command(
         self, ack: AsyncAck, command: dict[str, Any], context: dict[str, Any]
     ) -> None:
-        """``/persona <question>``: answered privately, right in the acknowledgement."""
-        where = _conversation(command["channel_id"], None, context)
-        incoming = Incoming(
-            user=await self._user(command["user_id"], context),
-            conversation=where,
-            text=to_plain(command.get("text", "")) or "help",
-            platform_data={"command": command},
-            typed_choices=False,
-        )
-        reply = await self._handle(incoming)
-        message = await self._rendered(reply)
-        await ack(response_type="ephemeral", text=message["text"], blocks=message["blocks"])
+        """``/persona <question>``: acknowledged at once, answered privately."""
+        await ack()
+        with self._tracked():
+            where = _conversation(command["channel_id"], None, context)
+            incoming = Incoming(
+                user=await self._user(command["user_id"], context),
+                conversation=where,
+                text=to_plain(command.get("text", "")) or "help",
+                platform_data={"command": command},
+                typed_choices=False,
+            )
+            reply = await self._handle(incoming)
+            await self._respond(command["response_url"], await self._rendered(reply))
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
     ) -> None:
         await ack()
+        with self._tracked():
+            await self._act(body, action, context)
+
+    async def _act(
+        self, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         value = str(action.get("value", ""))
         user_id = body["user"]["id"]
         container = body.get("container", {})
+        private = bool(container.get("is_ephemeral")) and bool(body.get("response_url"))
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-        thread = None
-        if container.get("type") == "message" and not container.get("is_ephemeral"):
-            message = body.get("message") or {}
-            thread = message.get("thread_ts") or container.get("message_ts")
+        message = body.get("message") or {}
+        # Answer in the clicked message's thread; under it in a channel; never start a
+        # thread in a direct message.
+        thread = message.get("thread_ts")
+        if thread is None and channel and not channel.startswith("D") and not private:
+            thread = container.get("message_ts")
         if not channel:  # a click in the App Home: answer in the user's DM with the bot
             opened = await self.client.conversations_open(users=user_id)
             channel = opened["channel"]["id"]
         where = _conversation(channel, thread, context)
         if value.startswith(MORE):
-            await self._post_more(value.removeprefix(MORE), where)
+            await self._post_more(value.removeprefix(MORE), where, body=body)
             return
         label = (action.get("text") or {}).get("text", value)
         incoming = Incoming(
@@ -247,9 +275,8 @@ class SlackAdapter:
             typed_choices=False,
         )
         reply = await self._handle(incoming)
-        if container.get("is_ephemeral"):
-            message = await self._rendered(reply)
-            await self.client.chat_postEphemeral(channel=channel, user=user_id, **message)
+        if private:
+            await self._respond(body["response_url"], await self._rendered(reply))
         else:
             await self.send(reply, to=where)
 
@@ -266,24 +293,47 @@ class SlackAdapter:
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         """Log with context and tell the user, never silence."""
         event = body.get("event") or {}
-        channel = event.get("channel") or (body.get("channel") or {}).get("id")
+        channel = (
+            event.get("channel")
+            or (body.get("channel") or {}).get("id")
+            or body.get("channel_id")
+            or (body.get("container") or {}).get("channel_id")
+        )
+        user = event.get("user") or (body.get("user") or {}).get("id") or body.get("user_id")
+        actions = body.get("actions") or [{}]
         log.error(
-            "slack handler failed: type=%s team=%s channel=%s user=%s",
+            "slack handler failed: type=%s event=%s event_id=%s command=%s action=%s "
+            "team=%s channel=%s user=%s slack_error=%s",
             body.get("type"),
-            body.get("team_id"),
+            event.get("type"),
+            body.get("event_id"),
+            body.get("command"),
+            actions[0].get("action_id"),
+            body.get("team_id") or (body.get("team") or {}).get("id"),
             channel,
-            event.get("user") or (body.get("user") or {}).get("id"),
+            user,
+            error.response.get("error") if isinstance(error, SlackApiError) else None,
             exc_info=error,
         )
-        if channel:
-            thread = event.get("thread_ts") or event.get("ts")
-            apology = Reply(text=self.texts("error"))
-            try:
-                await self.send(
-                    apology, to=ConversationRef(platform=PLATFORM, id=channel, thread=thread)
-                )
-            except SlackApiError:
-                log.exception("could not post the apology to %s", channel)
+        apology = Reply(text=self.texts("error"))
+        try:
+            if body.get("response_url"):
+                await self._respond(body["response_url"], await self._rendered(apology))
+                return
+            if channel:
+                thread = event.get("thread_ts") or event.get("ts")
+                where = ConversationRef(platform=PLATFORM, id=channel, thread=thread)
+                try:
+                    await self.send(apology, to=where)
+                    return
+                except SlackApiError:
+                    log.warning("could not apologise in %s; trying a direct message", channel)
+            if user:
+                opened = await self.client.conversations_open(users=user)
+                dm = ConversationRef(platform=PLATFORM, id=opened["channel"]["id"])
+                await self.send(apology, to=dm)
+        except Exception:  # noqa: BLE001 - nothing more we can do but say so in the log
+            log.exception("could not apologise to user=%s channel=%s", user, channel)
 
     async def _user(self, user_id: str, context: dict[str, Any], *, fetch: bool = True) -> User:
         """The core's user; the email comes from ``users.info`` (owners are known by email).
@@ -370,15 +420,54 @@ class SlackAdapter:
             rendered.blocks.append(more_button(token, texts=self.texts))
         return {"text": escape(rendered.text), "blocks": rendered.blocks}
 
-    async def _post_more(self, token: str, where: ConversationRef) -> None:
+    async def _post_more(self, token: str, where: ConversationRef, *, body: dict[str, Any]) -> None:
+        """The rest of a long answer, where the answer was (privately if it was private)."""
         stored = await asyncio.to_thread(self.state.get, f"{MORE_KIND}:{token}")
+        private = (body.get("container") or {}).get("is_ephemeral") and body.get("response_url")
         if stored is None:
-            await self.send(self.core.router.fallback(), to=where)
+            fallback = self.core.router.fallback()
+            if private:
+                await self._respond(body["response_url"], await self._rendered(fallback))
+            else:
+                await self.send(fallback, to=where)
             return
         for message in render_more(stored.data.get("chunks", []), texts=self.texts):
-            await self.client.chat_postMessage(
-                channel=where.id, thread_ts=where.thread, text=message.text, blocks=message.blocks
-            )
+            if private:
+                await self._respond(
+                    body["response_url"], {"text": message.text, "blocks": message.blocks}
+                )
+            else:
+                await self.client.chat_postMessage(
+                    channel=where.id,
+                    thread_ts=where.thread,
+                    text=message.text,
+                    blocks=message.blocks,
+                    token=await self._token_for(where),
+                )
+
+    async def _respond(self, response_url: str, message: dict[str, Any]) -> None:
+        """Answer privately through a ``response_url`` (works where the bot is no member)."""
+        webhook = AsyncWebhookClient(response_url, session=self.client.session)
+        result = await webhook.send(response_type="ephemeral", replace_original=False, **message)
+        if result.status_code >= 400:
+            raise ResponseUrlError(f"Slack refused the response_url post: {result.body}")
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Iterator[None]:
+        """Count the current task as work in flight until the block ends (see drain)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait (up to ``timeout`` seconds) for answers already acknowledged to go out."""
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=timeout)
 
 
 def body_event_id(context: dict[str, Any]) -> str | None:

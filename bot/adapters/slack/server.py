@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -15,6 +16,8 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 SLACK = web.AppKey("slack", SlackAdapter)
+# How long shutdown waits for acknowledged answers to go out.
+DRAIN_SECONDS = 8.0
 
 
 def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> SlackAdapter:
@@ -43,7 +46,11 @@ def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> S
         bolt_request = await to_bolt_request(request)
         return await to_aiohttp_response(await adapter.bolt.async_dispatch(bolt_request))
 
-    web_app.router.add_post("/slack/events", events)
+    if settings.slack_signing_secret:
+        # Without a secret (Socket Mode only) nothing could be verified: no HTTP route.
+        web_app.router.add_post("/slack/events", events)
+    # Answers already acknowledged go out before the server closes.
+    web_app.on_shutdown.append(lambda _: adapter.drain(timeout=DRAIN_SECONDS))
     flow = adapter.bolt.oauth_flow
     if flow is not None:
 
@@ -58,16 +65,21 @@ def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> S
         web_app.router.add_get(flow.install_path, install)
         web_app.router.add_get(flow.redirect_uri_path, oauth_redirect)
     if settings.slack_app_token:
-        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-        handler = AsyncSocketModeHandler(adapter.bolt, settings.slack_app_token.get_secret_value())
+        app_token = settings.slack_app_token.get_secret_value()
+        handlers: list[Any] = []
 
         async def start(_: web.Application) -> None:
+            # The Socket Mode client needs a running loop: build it here, not at mount.
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            handler = AsyncSocketModeHandler(adapter.bolt, app_token)
+            handlers.append(handler)
             await handler.connect_async()  # type: ignore[no-untyped-call]
 
         async def stop(_: web.Application) -> None:
-            await handler.close_async()  # type: ignore[no-untyped-call]
+            for handler in handlers:  # first: no new events while answers drain
+                await handler.close_async()
 
         web_app.on_startup.append(start)
-        web_app.on_cleanup.append(stop)
+        web_app.on_shutdown.insert(0, stop)
     return adapter
