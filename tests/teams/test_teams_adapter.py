@@ -163,6 +163,8 @@ def test_bad_input_is_answered_politely(tmp_path: Path) -> None:
         assert (await rig.post(unknown_activity(service_url=rig.fake.url))).status == 200
         assert (await rig.post(b"not json")).status == 400
         assert (await rig.post(b"{}")).status == 400
+        assert (await rig.post(b"[1, 2]")).status == 400
+        assert (await rig.post(b'{"type": "message", "from": 7}')).status in (200, 400)
         await rig.settle()
         assert len(rig.fake.activities_sent()) == 3
 
@@ -197,3 +199,16 @@ def test_with_an_app_id_unauthenticated_requests_get_401(tmp_path: Path) -> None
         assert rig.fake.calls == []
 
     run(tmp_path, scenario, app_id="5353a86e-52fb-4979-8a69-c7efcd1b0bd3")
+
+
+def test_a_bot_name_with_pattern_characters_is_stripped_literally(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        name = "persona+bot (beta)*"
+        await rig.post(group_chat_mention("who is Frida?", service_url=rig.fake.url, bot_name=name))
+        (reply,) = await rig.replies()
+        assert "CFO Frida" in shown(reply)
+        await rig.settle()
+        asked = QuestionLog(db=rig.core.db).recent(platform="teams", user_id=AAD_OBJECT_ID)
+        assert [q.text for q in asked] == ["who is Frida?"]
+
+    run(tmp_path, scenario)

@@ -288,10 +288,12 @@ class TeamsAdapter:
             return web.Response(status=415)
         try:
             body = await request.json()
-            activity = Activity().deserialize(body)
-        except (ValueError, TypeError, AttributeError):
+            activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        except Exception:  # noqa: BLE001 - JSON and msrest's deserialization errors alike
+            activity = None
+        if activity is None:
             return web.Response(status=400, text="the body is not a Bot Framework activity")
-        if not isinstance(body, dict) or not activity.type:
+        if not activity.type:
             return web.Response(status=400, text="the activity has no type")
         try:
             auth = await self.auth.authenticate_request(
@@ -589,9 +591,15 @@ def _plain_text(activity: Activity) -> str:
     """What the user typed, for the core: the bot's mention removed, other tags unwrapped."""
     if not activity.text:
         return ""
-    if activity.recipient is not None and activity.entities:
-        TurnContext.remove_recipient_mention(activity)
-    text = _AT.sub("", activity.text or "")
+    text = activity.text
+    bot_id = activity.recipient.id if activity.recipient is not None else None
+    for entity in activity.entities or []:
+        props = entity.additional_properties or {}
+        mentioned = props.get("mentioned") or {}
+        if entity.type == "mention" and bot_id and mentioned.get("id") == bot_id:
+            # the literal mention text (a name is not a pattern, unlike botbuilder's helper)
+            text = text.replace(str(props.get("text") or ""), " ")
+    text = _AT.sub("", text)
     return " ".join(text.split())[:MAX_TEXT]
 
 
