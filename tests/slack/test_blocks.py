@@ -40,8 +40,10 @@ def test_a_card_with_too_much_of_everything_fits_and_keeps_the_rest() -> None:
         choices=tuple(Choice(label="L" * 120, value=f"persona:{i}") for i in range(40)),
     )
     rendered = render(Reply(text="x" * 10_000, cards=(card,)), texts=TEXTS)
-    limits_hold(rendered.blocks)
-    assert rendered.overflow  # what did not fit is kept for "Show more"
+    assert rendered.overflow  # what did not fit is kept for "Show more"...
+    limits_hold([*rendered.blocks, more_button("t", texts=TEXTS)])  # ...its button included
+    buttons = [e for b in rendered.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert len(buttons) == 40  # every choice is still a button
     for message in render_more(rendered.overflow, texts=TEXTS):
         limits_hold(message.blocks)
     shown = json.dumps(rendered.blocks) + json.dumps(

@@ -45,6 +45,9 @@ class Rendered:
 def render(reply: Reply, *, texts: Texts) -> Rendered:
     """Turn a reply into Block Kit that Slack accepts, whatever its size."""
     out = _Builder(texts)
+    groups = [card.choices for card in reply.cards if card.choices] + [reply.choices]
+    # Buttons are the choices: room for them is kept before any text is laid out.
+    out.reserved += sum(-(-len(group) // MAX_BUTTONS) for group in groups if group)
     if reply.text:
         out.section(reply.text)
     for card in reply.cards:
@@ -90,10 +93,11 @@ class _Builder:
         self.texts = texts
         self.blocks: list[Block] = []
         self.overflow: list[str] = []
+        self.reserved = RESERVED_BLOCKS
         self._actions = 0
 
     def _room(self) -> bool:
-        return len(self.blocks) < MAX_BLOCKS - RESERVED_BLOCKS
+        return len(self.blocks) < MAX_BLOCKS - self.reserved
 
     def _add(self, block: Block, mrkdwn: str) -> None:
         """Add ``block``, or keep its text (escaped mrkdwn) for "Show more"."""
@@ -151,7 +155,7 @@ class _Builder:
                     }
                 )
                 self._actions += 1
-            if self._room():
+            if len(self.blocks) < MAX_BLOCKS - RESERVED_BLOCKS:  # room was reserved
                 self.blocks.append({"type": "actions", "elements": elements})
 
 
