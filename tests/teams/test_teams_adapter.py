@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from activities import (
     AAD_OBJECT_ID,
     CHANNEL_CONVERSATION_ID,
@@ -22,7 +24,8 @@ from activities import (
 from teams_rig import EMAIL, TeamsRig, run, shown, submits
 
 from bot.adapters.teams.adapter import NotifyError
-from bot.adapters.teams.cards import DATA_KEY
+from bot.adapters.teams.cards import DATA_KEY, MORE
+from content.loader import EXAMPLE_PACK
 from storage.questions import QuestionLog
 from storage.references import ReferenceStore
 
@@ -212,3 +215,28 @@ def test_a_bot_name_with_pattern_characters_is_stripped_literally(tmp_path: Path
         assert [q.text for q in asked] == ["who is Frida?"]
 
     run(tmp_path, scenario)
+
+
+def test_a_huge_persona_fits_teams_limit_and_the_rest_is_one_click_away(tmp_path: Path) -> None:
+    pack = Path(shutil.copytree(EXAMPLE_PACK, tmp_path / "pack"))
+    path = pack / "personas/cfo-frida.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["summary"] = " ".join(
+        f"Sentence {i} about how Frida weighs [every] <at>investment</at>." for i in range(400)
+    )
+    data["goals"] = [f"Goal {i}: " + "keep margins healthy " * 30 for i in range(80)]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+    async def scenario(rig: TeamsRig) -> None:
+        await rig.post(personal_message("what are Frida's goals?", service_url=rig.fake.url))
+        (reply,) = await rig.replies()  # accepted by the fake: under 28 KB, schema-valid
+        assert all(c.ok for c in rig.fake.calls_to("reply"))
+        more = next(b for b in submits(reply) if b["data"][DATA_KEY].startswith(MORE))
+        click = card_submit(more["data"], service_url=rig.fake.url, reply_to_id=reply["id"])
+        await rig.post(click)
+        await rig.settle()
+        rest = rig.fake.activities_sent()[1:]
+        assert rest and all(c.ok for c in rig.fake.calls)
+        assert "Goal 79" in "".join(shown(a) for a in rest)
+
+    run(tmp_path, scenario, content=pack)
