@@ -106,3 +106,18 @@ def test_a_huge_reply_is_cut_under_the_size_limit_and_the_rest_shown_on_demand()
 
 def test_an_empty_reply_still_renders_a_valid_card() -> None:
     assert_valid_card(render(Reply(), texts=TEXTS).card)
+
+
+def test_a_full_card_keeps_every_choice_button() -> None:
+    huge = Field(label="Long", text="Many words here. " * 2000)
+    choices = tuple(Choice(label=f"Objection {i}", value=f"objection:p/{i}") for i in range(7))
+    reply = Reply(cards=(Card(title="Full", fields=(huge, huge, huge), choices=choices),))
+    rendered = render(reply, texts=TEXTS)
+    assert rendered.overflow
+    card = dict(rendered.card, actions=[more_action("a" * 32, texts=TEXTS)])
+    assert_valid_card(card)
+    assert size(card) <= CARD_BUDGET
+    values = [
+        a["data"][DATA_KEY] for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]
+    ]
+    assert values == [c.value for c in choices]

@@ -100,7 +100,11 @@ def render(reply: Reply, *, texts: Texts) -> Rendered:
     when ``overflow`` is not empty.
     """
     actions = [submit(c.label, c.value) for c in reply.choices]
-    out = _Builder(texts, reserved=size(actions) + size(more_action("0" * 32, texts=texts)))
+    # Room for every button is kept first: text gives way to "Show more", choices never do.
+    buttons = sum(size(s) + 1 for card in reply.cards for s in _action_sets(card.choices))
+    out = _Builder(
+        texts, reserved=size(actions) + size(more_action("0" * 32, texts=texts)) + buttons
+    )
     if reply.text:
         out.text(reply.text)
     for card in reply.cards:
@@ -211,11 +215,19 @@ class _Builder:
             self.buttons(card.choices)
 
     def buttons(self, choices: Sequence[Choice]) -> None:
-        for start in range(0, len(choices), ACTIONS_PER_SET):
-            actions = [submit(c.label, c.value) for c in choices[start : start + ACTIONS_PER_SET]]
-            element = {"type": "ActionSet", "actions": actions}
-            if not self.overflow and self.fits(element):
-                self.add(element)
+        """A card's choices; their room was reserved, so they are always shown."""
+        for element in _action_sets(choices):
+            self.body.append(element)  # its size is already counted in the reservation
+
+
+def _action_sets(choices: Sequence[Choice]) -> list[Element]:
+    return [
+        {
+            "type": "ActionSet",
+            "actions": [submit(c.label, c.value) for c in choices[i : i + ACTIONS_PER_SET]],
+        }
+        for i in range(0, len(choices), ACTIONS_PER_SET)
+    ]
 
 
 def _text_block(text: str, **style: Any) -> Element:
