@@ -11,9 +11,11 @@ from collections.abc import Sequence
 
 from bot.i18n import Texts
 from bot.model import Card, Choice, Field
+from bot.render.cut import shorten
 from content.schema import Objection, Persona
 
 TOP = 3
+CHOICE_LABEL = 70
 LIST_FIELDS = (
     "goals",
     "pains",
@@ -49,11 +51,6 @@ def objection_choice(persona: Persona, objection: Objection, *, texts: Texts) ->
         "choice_objection", objection=shorten(objection.objection, 60), persona=persona.name
     )
     return Choice(label=label, value=objection_action(persona.id, objection.id))
-
-
-def shorten(text: str, limit: int = 70) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def freshness(
@@ -117,7 +114,7 @@ def persona_card(
     if overdue:
         badges.append(texts("card.overdue"))
     choices = tuple(
-        Choice(label=shorten(o.objection), value=objection_action(persona.id, o.id))
+        Choice(label=shorten(o.objection, CHOICE_LABEL), value=objection_action(persona.id, o.id))
         for o in persona.objections[:TOP]
     )
     return Card(
@@ -149,7 +146,8 @@ def objection_card(
         fields.append(Field(label=texts("card.also_from"), items=tuple(p.name for p in others)))
     choices = [persona_choice(persona, texts=texts)]
     choices += [
-        Choice(label=shorten(p.name), value=objection_action(p.id, objection.id)) for p in others
+        Choice(label=shorten(p.name, CHOICE_LABEL), value=objection_action(p.id, objection.id))
+        for p in others
     ]
     return Card(
         title=objection.objection,

@@ -38,6 +38,7 @@ from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, 
 from bot.adapters.slack.mrkdwn import escape, to_plain
 from bot.adapters.slack.oauth import SlackInstalls, WorkspaceClient, no_token
 from bot.app import App
+from bot.claims import EventClaims
 from bot.model import ConversationRef, Incoming, Reply, User
 from bot.settings import Settings
 from storage.events import ProcessedEvents
@@ -55,46 +56,6 @@ PROFILE_TTL_SECONDS = 3600
 # Message subtypes that still carry a question typed by a person.
 QUESTION_SUBTYPES = (None, "file_share", "thread_broadcast")
 EVENT_ID = "personabot_event_id"
-# Events arriving within this many seconds are claimed in one database round trip.
-CLAIM_WINDOW = 0.005
-
-
-class _Claims:
-    """Claims event ids in batches: the events arriving together share one statement."""
-
-    def __init__(self, events: ProcessedEvents, *, clock: Callable[[], Any]) -> None:
-        self._events = events
-        self._clock = clock
-        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
-        self._flushing: asyncio.Task[None] | None = None
-
-    async def claim(self, event_id: str) -> bool:
-        """True for the first claim of ``event_id`` anywhere (this or another replica)."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(event_id, []).append(future)
-        if self._flushing is None:
-            self._flushing = asyncio.ensure_future(self._flush())
-        return await future
-
-    async def _flush(self) -> None:
-        await asyncio.sleep(CLAIM_WINDOW)  # let requests arriving together share one batch
-        batch, self._waiting, self._flushing = self._waiting, {}, None
-        try:
-            won = await asyncio.to_thread(
-                self._events.claim_many, list(batch), PLATFORM, self._clock()
-            )
-        except Exception as exc:  # noqa: BLE001 - handed to every waiting handler
-            for futures in batch.values():
-                for future in futures:
-                    if not future.done():
-                        future.set_exception(exc)
-            return
-        for event_id, futures in batch.items():
-            first = event_id in won
-            for future in futures:
-                if not future.done():  # a handler cancelled meanwhile (shutdown)
-                    future.set_result(first)
-                    first = False
 
 
 class ResponseUrlError(Exception):
@@ -151,7 +112,7 @@ class SlackAdapter:
         )
         if self.installs:
             self.bolt.enable_token_revocation_listeners()  # uninstalled: rows deleted
-        self._claims = _Claims(ProcessedEvents(db=core.db), clock=core.clock)
+        self._claims = EventClaims(ProcessedEvents(db=core.db), platform=PLATFORM, clock=core.clock)
         self.state = ConversationStateStore(db=core.db)
         self.questions = QuestionLog(db=core.db)
         self._profiles: dict[str, tuple[float, User]] = {}

@@ -16,6 +16,7 @@ from typing import Any
 from bot.adapters.slack.mrkdwn import escape
 from bot.i18n import Texts
 from bot.model import Card, Choice, Reply
+from bot.render.cut import cut_at_line, shorten, split
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -55,7 +56,7 @@ def render(reply: Reply, *, texts: Texts) -> Rendered:
     if reply.choices:
         out.buttons(reply.choices)
     fallback = reply.text or (reply.cards[0].title if reply.cards else "")
-    return Rendered(text=_cut(fallback, MAX_FALLBACK), blocks=out.blocks, overflow=out.overflow)
+    return Rendered(text=shorten(fallback, MAX_FALLBACK), blocks=out.blocks, overflow=out.overflow)
 
 
 def render_more(chunks: Sequence[str], *, texts: Texts) -> list[Rendered]:
@@ -63,7 +64,7 @@ def render_more(chunks: Sequence[str], *, texts: Texts) -> list[Rendered]:
     messages: list[Rendered] = []
     builder = _Builder(texts)
     for chunk in chunks:
-        for piece in _split(chunk, MAX_SECTION):
+        for piece in split(chunk, MAX_SECTION):
             if len(builder.blocks) >= MAX_BLOCKS:
                 messages.append(Rendered(text=texts("slack.continued"), blocks=builder.blocks))
                 builder = _Builder(texts)
@@ -113,7 +114,7 @@ class _Builder:
         if len(mrkdwn) <= MAX_SECTION:
             self._add(_section(mrkdwn), mrkdwn)
             return
-        head, rest = _cut_at_line(mrkdwn, MAX_SECTION - 80)
+        head, rest = cut_at_line(mrkdwn, MAX_SECTION - 80)
         self._add(_section(head + "\n" + escape(self.texts("slack.truncated"))), head)
         self.overflow.append(rest)
 
@@ -121,7 +122,7 @@ class _Builder:
         self._add(
             {
                 "type": "header",
-                "text": {"type": "plain_text", "text": _cut(card.title, MAX_HEADER)},
+                "text": {"type": "plain_text", "text": shorten(card.title, MAX_HEADER)},
             },
             f"*{escape(card.title)}*",
         )
@@ -150,7 +151,10 @@ class _Builder:
                     {
                         "type": "button",
                         "action_id": f"{ACTION_PREFIX}{self._actions}",
-                        "text": {"type": "plain_text", "text": _cut(choice.label, MAX_BUTTON_TEXT)},
+                        "text": {
+                            "type": "plain_text",
+                            "text": shorten(choice.label, MAX_BUTTON_TEXT),
+                        },
                         "value": choice.value[:MAX_VALUE],
                     }
                 )
@@ -164,28 +168,4 @@ def _section(text: str) -> Block:
 
 
 def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(text, MAX_CONTEXT)}]}
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _cut_at_line(text: str, limit: int) -> tuple[str, str]:
-    """Split before ``limit``, at the last line break (or space) that fits."""
-    cut = text.rfind("\n", 0, limit)
-    if cut < limit // 2:
-        cut = text.rfind(" ", 0, limit)
-    if cut <= 0:
-        cut = limit
-    return text[:cut].rstrip(), text[cut:].lstrip()
-
-
-def _split(text: str, limit: int) -> list[str]:
-    pieces = []
-    while len(text) > limit:
-        head, text = _cut_at_line(text, limit)
-        pieces.append(head)
-    if text:
-        pieces.append(text)
-    return pieces
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": shorten(text, MAX_CONTEXT)}]}

@@ -8,8 +8,9 @@ from typing import Any
 from bot.adapters.slack.blocks import ACTION_PREFIX, MAX_BUTTON_TEXT, MAX_SECTION
 from bot.adapters.slack.mrkdwn import escape
 from bot.i18n import Texts
+from bot.render.cut import shorten
 from content.catalog import Catalog
-from handlers.cards import persona_action, shorten
+from handlers.cards import persona_action
 from storage.questions import QuestionRecord
 
 MAX_HOME_BLOCKS = 100

@@ -56,6 +56,7 @@ from botframework.connector.auth import (
 
 from bot.adapters.teams.cards import DATA_KEY, MORE, Rendered, more_action, render, render_more
 from bot.app import App
+from bot.claims import EventClaims
 from bot.model import ConversationRef, Incoming, Reply, User
 from bot.settings import Settings
 from handlers.help import help_reply
@@ -71,8 +72,6 @@ MORE_KIND = "teams-more"
 PROFILE_TTL_SECONDS = 3600
 # Inbound text beyond this is not a question; the core sees the start of it.
 MAX_TEXT = 4000
-# Events arriving within this many seconds are claimed in one database round trip.
-CLAIM_WINDOW = 0.005
 # conversationUpdate and installationUpdate both announce an install: one welcome.
 WELCOME_WINDOW_SECONDS = 600
 # How long shutdown waits for queued turns to finish.
@@ -202,41 +201,6 @@ class _Lanes:
             await asyncio.wait(set(self._tasks), timeout=left)
 
 
-class _Claims:
-    """Claims activity ids in batches: the activities arriving together share one statement."""
-
-    def __init__(self, events: ProcessedEvents, *, clock: Callable[[], dt.datetime]) -> None:
-        self._events = events
-        self._clock = clock
-        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
-        self._flushing: asyncio.Task[None] | None = None
-
-    async def claim(self, key: str) -> bool:
-        """True for the first claim of ``key`` anywhere (this or another replica)."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(key, []).append(future)
-        if self._flushing is None:
-            self._flushing = asyncio.ensure_future(self._flush())
-        return await future
-
-    async def _flush(self) -> None:
-        await asyncio.sleep(CLAIM_WINDOW)
-        batch, self._waiting, self._flushing = self._waiting, {}, None
-        try:
-            won = await asyncio.to_thread(
-                self._events.claim_many, list(batch), PLATFORM, self._clock()
-            )
-        except Exception as exc:  # noqa: BLE001 - handed to every waiting turn
-            for futures in batch.values():
-                for future in futures:
-                    future.set_exception(exc)
-            return
-        for key, futures in batch.items():
-            futures[0].set_result(key in won)
-            for duplicate in futures[1:]:
-                duplicate.set_result(False)
-
-
 class _Bot(ActivityHandler):  # type: ignore[misc]
     """botbuilder's view of the bot: dispatches activity types to the adapter."""
 
@@ -276,7 +240,7 @@ class TeamsAdapter:
         self.lanes = _Lanes()
         self.references = ReferenceStore(db=core.db)
         self.state = ConversationStateStore(db=core.db)
-        self._claims = _Claims(ProcessedEvents(db=core.db), clock=core.clock)
+        self._claims = EventClaims(ProcessedEvents(db=core.db), platform=PLATFORM, clock=core.clock)
         self._profiles: dict[str, tuple[float, str | None]] = {}
         self._stored: dict[str, tuple[Any, ...]] = {}
 

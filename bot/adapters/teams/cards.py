@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.i18n import Texts
 from bot.model import Card, Choice, Reply
+from bot.render.cut import cut_at_line, shorten, split
 
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"
@@ -83,7 +84,7 @@ def submit(title: str, value: str) -> Element:
     """An ``Action.Submit`` button that posts ``value`` back to the core."""
     return {
         "type": "Action.Submit",
-        "title": _cut(title, MAX_BUTTON_TEXT),
+        "title": shorten(title, MAX_BUTTON_TEXT),
         "data": {DATA_KEY: value},
     }
 
@@ -112,7 +113,7 @@ def render(reply: Reply, *, texts: Texts) -> Rendered:
     summary = reply.text or (reply.cards[0].title if reply.cards else "")
     return Rendered(
         card=_card(out.body, actions),
-        summary=_cut(" ".join(summary.split()), MAX_SUMMARY),
+        summary=shorten(" ".join(summary.split()), MAX_SUMMARY),
         overflow=out.overflow,
     )
 
@@ -123,7 +124,7 @@ def render_more(chunks: Sequence[str], *, texts: Texts) -> list[Rendered]:
     builder = _Builder(texts, reserved=0)
     summary = texts("slack.continued")
     for chunk in chunks:
-        for piece in _split(chunk, MAX_BLOCK):
+        for piece in split(chunk, MAX_BLOCK):
             block = _text_block(_paragraphs(piece))
             if builder.body and not builder.fits(block):
                 cards.append(Rendered(card=_card(builder.body, []), summary=summary))
@@ -171,7 +172,7 @@ class _Builder:
     def text(self, plain: str, **style: Any) -> None:
         """A paragraph of plain text; a very long one is cut at a line break."""
         if len(plain) > MAX_BLOCK:
-            head, rest = _cut_at_line(plain, MAX_BLOCK - 100)
+            head, rest = cut_at_line(plain, MAX_BLOCK - 100)
             shown = _paragraphs(head) + "\n\n" + escape(self.texts("slack.truncated"))
             self._put(_text_block(shown, **style), head)
             self.overflow.append(rest)
@@ -232,27 +233,3 @@ def _action_sets(choices: Sequence[Choice]) -> list[Element]:
 
 def _text_block(text: str, **style: Any) -> Element:
     return {"type": "TextBlock", "text": text, "wrap": True, **style}
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _cut_at_line(text: str, limit: int) -> tuple[str, str]:
-    """Split before ``limit``, at the last line break (or space) that fits."""
-    cut = text.rfind("\n", 0, limit)
-    if cut < limit // 2:
-        cut = text.rfind(" ", 0, limit)
-    if cut <= 0:
-        cut = limit
-    return text[:cut].rstrip(), text[cut:].lstrip()
-
-
-def _split(text: str, limit: int) -> list[str]:
-    pieces = []
-    while len(text) > limit:
-        head, text = _cut_at_line(text, limit)
-        pieces.append(head)
-    if text:
-        pieces.append(text)
-    return pieces
