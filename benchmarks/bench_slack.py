@@ -44,8 +44,6 @@ import os
 import platform
 import random
 import shlex
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+from harness import HOST, HarnessError, Server, free_port, ms, ratio, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
@@ -64,7 +63,6 @@ from payloads import JSON, app_mention, event_callback, json_body, sign  # noqa:
 
 TOKEN = "xoxb-bench"
 SECRET = "bench-signing-secret-0123456789abcdef"
-HOST = "127.0.0.1"
 USERS = 50
 CHANNELS = 10
 WHO_IS = [
@@ -90,10 +88,6 @@ OBJECTIONS = [
 ]
 # Environment that would switch ``personabot serve`` away from HTTP mode / this setup.
 DROPPED_ENV = ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "PERSONABOT_CONTENT")
-
-
-class HarnessError(Exception):
-    """A server could not be started or reached; nothing was measured."""
 
 
 @dataclass
@@ -129,12 +123,6 @@ class Result:
         return self.sent / self.send_seconds if self.send_seconds > 0 else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def questions(count: int, seed: int) -> list[str]:
     """A deterministic half who-is, half objection mix."""
     rng = random.Random(seed)
@@ -156,101 +144,6 @@ def build_bodies(count: int, *, start: int, seed: int) -> list[bytes]:
         envelope = event_callback(event, event_id=f"Ev{seed:02d}{i:08d}", event_time=now)
         bodies.append(json_body(envelope))
     return bodies
-
-
-class Server:
-    """A server under test, run as a subprocess."""
-
-    def __init__(
-        self, name: str, argv: Sequence[str], env: dict[str, str], workdir: Path, port: int
-    ) -> None:
-        self.name = name
-        self.argv = list(argv)
-        self.env = env
-        self.workdir = workdir
-        self.port = port
-        self.log = workdir / f"{name}.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def events_url(self) -> str:
-        return f"http://{HOST}:{self.port}/slack/events"
-
-    def start(self) -> None:
-        try:
-            with self.log.open("wb") as log:
-                self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
-                    self.argv,
-                    env=self.env,
-                    cwd=self.workdir,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-        except OSError as exc:
-            raise HarnessError(f"{self.name}: cannot start {self.argv}: {exc}") from None
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def cpu_seconds(self) -> float | None:
-        """User + system CPU the server process used so far (Linux ``/proc``), else None."""
-        if self.proc is None:
-            return None
-        try:
-            stat = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
-
-    def exited(self) -> bool:
-        return self.proc is None or self.proc.poll() is not None
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
-async def wait_ready(server: Server, *, health_path: str | None, tries: int = 300) -> float:
-    """Wait (bounded) until the server answers; return the seconds it took."""
-    started = time.monotonic()
-    timeout = aiohttp.ClientTimeout(total=2)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        for _ in range(tries):
-            if server.exited():
-                raise HarnessError(
-                    f"{server.name} exited with status {server.proc and server.proc.returncode}"
-                    f" before it was ready:\n{server.log_tail()}"
-                )
-            try:
-                if health_path is None:
-                    _, writer = await asyncio.wait_for(
-                        asyncio.open_connection(HOST, server.port), timeout=2
-                    )
-                    writer.close()
-                    await writer.wait_closed()
-                    return time.monotonic() - started
-                url = f"http://{HOST}:{server.port}{health_path}"
-                async with session.get(url) as resp:
-                    if resp.status == 200:
-                        return time.monotonic() - started
-            except (OSError, aiohttp.ClientError, TimeoutError):
-                pass
-            await asyncio.sleep(0.1)
-    raise HarnessError(
-        f"{server.name} was not ready after {tries} tries (~{tries * 0.1:.0f} s):\n"
-        f"{server.log_tail()}"
-    )
 
 
 async def send_all(
@@ -310,7 +203,7 @@ async def measure(
     if warmup:
         fake.clear()
         await send_all(
-            server.events_url,
+            server.url("/slack/events"),
             build_bodies(warmup, start=0, seed=seed + 50),
             min(concurrency, warmup),
             None,
@@ -322,7 +215,7 @@ async def measure(
     bodies = build_bodies(events, start=warmup, seed=seed)
     fake.clear()
     server_cpu, harness_cpu = server.cpu_seconds(), time.process_time()
-    first, last_ack = await send_all(server.events_url, bodies, concurrency, result)
+    first, last_ack = await send_all(server.url("/slack/events"), bodies, concurrency, result)
     result.send_seconds = last_ack - first
     with contextlib.suppress(TimeoutError):  # missing replies are counted as lost below
         await fake.wait_for_async("chat.postMessage", events, timeout=reply_timeout)
@@ -392,16 +285,6 @@ def run_one(
         print(f"{name}: samples of errors: {result.error_samples}", file=sys.stderr)
         print(f"{name}: log tail:\n{server.log_tail()}", file=sys.stderr)
     return result
-
-
-def ms(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1000:.1f}"
-
-
-def ratio(ours: float | None, floor: float | None) -> float | None:
-    if ours is None or floor is None or floor <= 0:
-        return None
-    return ours / floor
 
 
 def fmt_ratio(value: float | None) -> str:

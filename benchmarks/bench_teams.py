@@ -57,8 +57,6 @@ import os
 import platform
 import random
 import shlex
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,6 +68,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from harness import HOST, HarnessError, Server, free_port, ms, ratio, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "teams"))
@@ -77,7 +76,6 @@ sys.path.insert(0, str(ROOT / "tests" / "teams"))
 from activities import json_body, member, personal_message  # noqa: E402
 from fake_connector import FakeConnectorThread  # noqa: E402
 
-HOST = "127.0.0.1"
 MESSAGES_PATH = "/api/messages"
 SENDS = ("send", "reply")
 WHO_IS = [
@@ -121,10 +119,6 @@ DROPPED_ENV = (
 )
 
 Json = dict[str, Any]
-
-
-class HarnessError(Exception):
-    """A server could not be started or reached; nothing was measured."""
 
 
 class NotServing(HarnessError):
@@ -175,12 +169,6 @@ class Result:
         return self.sent / self.send_seconds if self.send_seconds > 0 else None
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def questions(count: int, seed: int) -> list[str]:
     """A deterministic half who-is, half objection mix."""
     rng = random.Random(seed)
@@ -227,100 +215,6 @@ def build_load(
             n += 1
         load.append(chat)
     return load
-
-
-class Server:
-    """A server under test, run as a subprocess."""
-
-    def __init__(
-        self, name: str, argv: Sequence[str], env: dict[str, str], workdir: Path, port: int
-    ) -> None:
-        self.name = name
-        self.argv = list(argv)
-        self.env = env
-        self.workdir = workdir
-        self.port = port
-        self.log = workdir / f"{name}.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def messages_url(self) -> str:
-        return f"http://{HOST}:{self.port}{MESSAGES_PATH}"
-
-    def start(self) -> None:
-        try:
-            with self.log.open("wb") as log:
-                self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and scripts
-                    self.argv,
-                    env=self.env,
-                    cwd=self.workdir,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-        except OSError as exc:
-            raise HarnessError(f"{self.name}: cannot start {self.argv}: {exc}") from None
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def cpu_seconds(self) -> float | None:
-        """User + system CPU the server process used so far (Linux ``/proc``), else None."""
-        if self.proc is None:
-            return None
-        try:
-            stat = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
-
-    def exited(self) -> bool:
-        return self.proc is None or self.proc.poll() is not None
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-
-
-async def wait_ready(server: Server, *, health_path: str | None, tries: int = 300) -> float:
-    """Wait (bounded) until the server answers; return the seconds it took."""
-    started = time.monotonic()
-    timeout = aiohttp.ClientTimeout(total=2)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        for _ in range(tries):
-            if server.exited():
-                raise HarnessError(
-                    f"{server.name} exited with status {server.proc and server.proc.returncode}"
-                    f" before it was ready:\n{server.log_tail()}"
-                )
-            try:
-                if not health_path:
-                    _, writer = await asyncio.wait_for(
-                        asyncio.open_connection(HOST, server.port), timeout=2
-                    )
-                    writer.close()
-                    await writer.wait_closed()
-                    return time.monotonic() - started
-                async with session.get(f"http://{HOST}:{server.port}{health_path}") as resp:
-                    if resp.status == 200:
-                        return time.monotonic() - started
-            except (OSError, aiohttp.ClientError, TimeoutError):
-                pass
-            await asyncio.sleep(0.1)
-    raise HarnessError(
-        f"{server.name} was not ready after {tries} tries (~{tries * 0.1:.0f} s):\n"
-        f"{server.log_tail()}"
-    )
 
 
 async def send_all(
@@ -444,7 +338,7 @@ async def measure(
         warm = build_load(
             warmup, per_conversation=1, service_url=fake.url, seed=seed, tag="warm", fake=fake
         )
-        await send_all(server.messages_url, warm, min(concurrency, warmup), None)
+        await send_all(server.url(MESSAGES_PATH), warm, min(concurrency, warmup), None)
         try:
             await fake.wait_for_activities_async(warmup, timeout=reply_timeout, type="message")
         except TimeoutError as exc:
@@ -459,7 +353,7 @@ async def measure(
     )
     fake.clear()
     server_cpu, harness_cpu = server.cpu_seconds(), time.process_time()
-    first, last_answer = await send_all(server.messages_url, load, concurrency, result)
+    first, last_answer = await send_all(server.url(MESSAGES_PATH), load, concurrency, result)
     result.send_seconds = last_answer - first
     with contextlib.suppress(TimeoutError):  # missing replies are counted as lost below
         await fake.wait_for_activities_async(events, timeout=reply_timeout, type="message")
@@ -533,16 +427,6 @@ def _absolute(part: str) -> str:
     """``part`` made absolute when it names an existing relative path (servers run in a tmp dir)."""
     path = Path(part)
     return os.path.abspath(part) if not path.is_absolute() and path.exists() else part
-
-
-def ms(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1000:.1f}"
-
-
-def ratio(ours: float | None, floor: float | None) -> float | None:
-    if ours is None or floor is None or floor <= 0:
-        return None
-    return ours / floor
 
 
 def table(floor: Result, ours: Result | None) -> tuple[str, bool]:
