@@ -19,6 +19,7 @@ from activities import (
     group_chat_mention,
     installation_update,
     personal_message,
+    post_activity,
     unknown_activity,
 )
 from teams_rig import EMAIL, TeamsRig, run, shown, submits
@@ -196,12 +197,33 @@ def test_a_failing_handler_becomes_a_logged_apology(
 def test_with_an_app_id_unauthenticated_requests_get_401(tmp_path: Path) -> None:
     async def scenario(rig: TeamsRig) -> None:
         assert not rig.adapter.local
-        message = personal_message("who is Oskar?", service_url=rig.fake.url)
-        assert (await rig.post(message)).status == 401
+        url = rig.fake.url
+        for activity in (
+            personal_message("who is Oskar?", service_url=url),
+            conversation_update_installed(service_url=url),
+            installation_update(service_url=url),
+            card_submit({DATA_KEY: "persona:cfo-frida"}, service_url=url),
+        ):
+            assert (await rig.post(activity)).status == 401
+            for header in ("Bearer garbage", "Bearer e30.e30.", "Basic x"):
+                response = await post_activity(rig.session, rig.url, activity, auth_header=header)
+                assert response.status == 401  # a junk token is refused, never a 500
+        await rig.settle()
+        assert rig.fake.calls == []
+        assert ReferenceStore(db=rig.core.db).by_email("teams", EMAIL) is None
+
+    run(tmp_path, scenario, app_id="5353a86e-52fb-4979-8a69-c7efcd1b0bd3")
+
+
+def test_local_mode_answers_only_local_service_urls(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        assert rig.adapter.local
+        remote = personal_message("who is Oskar?", service_url="https://smba.example.net/emea/")
+        assert (await rig.post(remote)).status == 403
         await rig.settle()
         assert rig.fake.calls == []
 
-    run(tmp_path, scenario, app_id="5353a86e-52fb-4979-8a69-c7efcd1b0bd3")
+    run(tmp_path, scenario)
 
 
 def test_a_bot_name_with_pattern_characters_is_stripped_literally(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from botbuilder.core import ActivityHandler, TurnContext
@@ -162,6 +163,15 @@ class _Authentication(BotFrameworkAuthentication):  # type: ignore[misc]
         self._token_clients.clear()
 
 
+# Turns one conversation may have waiting before the server answers 503 (busy).
+MAX_LANE = 50
+
+
+def _loopback(service_url: str | None) -> bool:
+    host = urlsplit(service_url or "").hostname or ""
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
 class _Lanes:
     """One queue per conversation: its jobs run one after another, in arrival order."""
 
@@ -169,15 +179,19 @@ class _Lanes:
         self._lanes: dict[str, collections.deque[Callable[[], Awaitable[None]]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> None:
+    def submit(self, key: str, job: Callable[[], Awaitable[None]]) -> bool:
+        """Queue ``job`` in its conversation's lane; False when the lane is full."""
         lane = self._lanes.get(key)
         if lane is not None:
+            if len(lane) >= MAX_LANE:
+                return False
             lane.append(job)
-            return
+            return True
         self._lanes[key] = collections.deque([job])
         task = asyncio.ensure_future(self._drain(key))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return True
 
     async def _drain(self, key: str) -> None:
         lane = self._lanes[key]
@@ -197,6 +211,11 @@ class _Lanes:
         while self._tasks:
             left = None if deadline is None else deadline - time.monotonic()
             if left is not None and left <= 0:
+                dropped = sum(len(lane) for lane in self._lanes.values())
+                log.warning("shutting down with %d Teams turns unanswered", dropped)
+                for task in list(self._tasks):
+                    task.cancel()
+                await asyncio.gather(*self._tasks, return_exceptions=True)
                 return
             await asyncio.wait(set(self._tasks), timeout=left)
 
@@ -259,11 +278,17 @@ class TeamsAdapter:
             return web.Response(status=400, text="the body is not a Bot Framework activity")
         if not activity.type:
             return web.Response(status=400, text="the activity has no type")
+        if self.local and not _loopback(activity.service_url):
+            # Unauthenticated local mode must not make the bot call out to any address
+            # a caller names: only a local emulator or playground is answered.
+            log.warning("local mode: refused an activity for service URL %r", activity.service_url)
+            return web.Response(status=403, text="local mode answers only local service URLs")
         try:
             auth = await self.auth.authenticate_request(
                 activity, request.headers.get("Authorization", "")
             )
-        except PermissionError:
+        except Exception as exc:  # noqa: BLE001 - any bad token is a 401; never log it
+            log.info("teams request refused: %s", type(exc).__name__)
             return web.Response(status=401)
         if activity.type == ActivityTypes.invoke:
             response = await self.cloud.process_activity(auth, activity, self.bot.on_turn)
@@ -271,13 +296,20 @@ class TeamsAdapter:
                 return web.Response(status=200)
             return web.json_response(response.body, status=response.status)
         conversation = activity.conversation.id if activity.conversation else ""
-        self.lanes.submit(conversation or "-", lambda: self._turn(auth, activity))
+        if not self.lanes.submit(conversation or "-", lambda: self._turn(auth, activity)):
+            log.warning("conversation %s has %d turns queued: busy", conversation, MAX_LANE)
+            return web.Response(status=503, headers={"Retry-After": "1"})
         return web.Response(status=200)
 
     async def _turn(self, auth: AuthenticateRequestResult, activity: Activity) -> None:
         if activity.id and activity.conversation:
             key = _digest("activity", activity.conversation.id, activity.id)
-            if not await self._claims.claim(key):
+            try:
+                first = await self._claims.claim(key)
+            except Exception:  # noqa: BLE001 - a rare duplicate beats a lost reply
+                log.exception("could not record activity %s; answering anyway", activity.id)
+                first = True
+            if not first:
                 log.info("skipping activity %s: already handled", activity.id)
                 return
         await self.cloud.process_activity(auth, activity, self.bot.on_turn)
@@ -342,7 +374,10 @@ class TeamsAdapter:
             try:
                 await self._reply(turn_context, Reply(text=self.texts("error")))
             except Exception:  # noqa: BLE001 - nothing more to do than log it
-                log.exception("could not send the apology to %s", activity.conversation.id)
+                log.exception(
+                    "could not send the apology to %s",
+                    activity.conversation.id if activity.conversation else None,
+                )
 
     # -- users and references -----------------------------------------------------------
 
