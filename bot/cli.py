@@ -1,4 +1,8 @@
-"""The ``personabot`` command line: ask, chat, content validate/import, db upgrade."""
+"""The ``personabot`` command line: the parser, and the console and content commands.
+
+Platform commands (serve, notify, slack-manifest, teams-package) are in
+:mod:`bot.cli_platforms`; what all commands share is in :mod:`bot.cli_support`.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,34 @@ import argparse
 import contextlib
 import io
 import logging
-import shlex
 import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_platforms import (
+    notify_command,
+    serve_command,
+    slack_manifest_command,
+    teams_package_command,
+)
+from bot.cli_support import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    load,
+    open_db,
+    other_pack_message,
+    print_database_error,
+    report_lines,
+    start,
+)
 from bot.settings import Settings, SettingsError, load_settings
 from content.loader import PackError
 
 if TYPE_CHECKING:
-    from bot.app import App, DatabaseOpenError
-    from bot.i18n import Texts
-    from content.schema import Pack
-    from storage.db import Database
-    from storage.import_report import ImportReport, LivePack, OtherPackError
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+    pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -99,7 +111,7 @@ def _parser() -> argparse.ArgumentParser:
         parents=[content_opt],
         help="run the server for Slack (and Teams): POST /slack/events, GET /healthz",
     )
-    serve.set_defaults(run=_serve)
+    serve.set_defaults(run=serve_command)
 
     notify = sub.add_parser(
         "notify",
@@ -111,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
         "--team", metavar="T…", help="the Slack workspace, when the app is in several"
     )
     notify.add_argument("text", nargs="+", help="the message")
-    notify.set_defaults(run=_notify)
+    notify.set_defaults(run=notify_command)
 
     manifest = sub.add_parser(
         "slack-manifest", help="print the Slack app manifest for your server's address"
@@ -119,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     manifest.add_argument(
         "--url", required=True, help="the public base URL of `personabot serve`, https://…"
     )
-    manifest.set_defaults(run=_slack_manifest)
+    manifest.set_defaults(run=slack_manifest_command)
 
     teams_package = sub.add_parser(
         "teams-package", help="write the Teams app package (manifest.json and icons) as a zip"
@@ -130,130 +142,13 @@ def _parser() -> argparse.ArgumentParser:
     teams_package.add_argument(
         "--url", help="the public base URL of `personabot serve`, https://… (valid domain)"
     )
-    teams_package.set_defaults(run=_teams_package)
+    teams_package.set_defaults(run=teams_package_command)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply database migrations")
     upgrade.set_defaults(run=_upgrade)
     return parser
-
-
-def _print_pack_errors(exc: PackError) -> None:
-    print(f"personabot: the content pack {exc.root} has errors:", file=sys.stderr)
-    for error in exc.errors:
-        print(f"  {error}", file=sys.stderr)
-
-
-def _print_database_error(exc: DatabaseOpenError) -> None:
-    print(f"personabot: cannot open the database {exc.url}: {exc.reason}", file=sys.stderr)
-
-
-def _load(settings: Settings) -> tuple[Path, Pack] | None:
-    """Load the configured pack, or print its errors and return ``None``."""
-    from bot.app import pack_dir
-    from content.loader import load_pack
-
-    directory = pack_dir(settings)
-    try:
-        return directory, load_pack(directory)
-    except PackError as exc:
-        _print_pack_errors(exc)
-        return None
-
-
-def _open(settings: Settings) -> Database | None:
-    """Open (and migrate) the database, or print why not and return ``None``."""
-    from bot.app import DatabaseOpenError, open_database
-
-    try:
-        return open_database(settings)
-    except DatabaseOpenError as exc:
-        _print_database_error(exc)
-        return None
-
-
-def other_pack_message(exc: OtherPackError, texts: Texts) -> str:
-    """One line: which pack the database holds, which is configured, how to switch."""
-    values = {
-        "live": exc.live.name,
-        "live_origin": exc.live.origin,
-        "pack": exc.pack_name,
-        "origin": exc.origin,
-        "dir": shlex.quote(exc.origin),
-    }
-    key = "import.other_pack" if exc.live.name is not None else "import.other_origin"
-    return texts(key, **values)
-
-
-def _previous_pack_line(previous: LivePack, report: ImportReport, texts: Texts) -> str:
-    if previous.name is None:
-        return texts("import.replaced_unnamed", old_origin=previous.origin, new=report.pack_name)
-    return texts("import.replaced", old=previous.name, new=report.pack_name)
-
-
-def report_lines(report: ImportReport, texts: Texts) -> list[str]:
-    """Render an import report, one line per fact, in the language of ``texts``."""
-    lines = []
-    if report.previous is not None:
-        lines.append(_previous_pack_line(report.previous, report, texts))
-    lines.append(
-        texts(
-            "import.summary",
-            total=report.total,
-            origin=report.origin,
-            created=len(report.created),
-            updated=len(report.updated),
-            unchanged=len(report.unchanged),
-            archived=len(report.archived),
-            conflicts=len(report.conflicts),
-        )
-    )
-    for key, ids in (
-        ("created", report.created),
-        ("updated", report.updated),
-        ("forced", report.forced),
-        ("recorded", report.recorded),
-        ("restored", report.restored),
-        ("archived", report.archived),
-    ):
-        if ids:
-            lines.append("  " + texts(f"import.{key}", ids=", ".join(ids)))
-    for conflict in report.conflicts:
-        key = "import.conflict" if conflict.imported_version else "import.conflict_never_imported"
-        lines.append(
-            texts(
-                key,
-                persona=conflict.persona_id,
-                version=conflict.live_version,
-                author=conflict.edited_by or texts("import.unknown_author"),
-                date=conflict.edited_at.strftime("%Y-%m-%d %H:%M UTC"),
-                imported=conflict.imported_version,
-            )
-        )
-    return lines
-
-
-def _start(settings: Settings, *, queued_writes: bool = False) -> App | None:
-    """Build the app, or print why not and return ``None``."""
-    from bot.app import build_app
-    from bot.i18n import Texts
-    from storage.import_report import OtherPackError
-
-    loaded = _load(settings)
-    if loaded is None:
-        return None
-    _, pack = loaded
-    db = _open(settings)
-    if db is None:
-        return None
-    try:
-        return build_app(settings, pack=pack, db=db, queued_writes=queued_writes)
-    except OtherPackError as exc:
-        db.dispose()
-        message = other_pack_message(exc, Texts(language=pack.language))
-        print(f"personabot: {message}", file=sys.stderr)
-        return None
 
 
 def _tolerant_stdin() -> None:
@@ -265,7 +160,7 @@ def _tolerant_stdin() -> None:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import ConsoleBot
 
-    app = _start(settings)
+    app = start(settings)
     if app is None:
         return EXIT_FAILED
     # Each run is its own conversation: choices offered by an earlier run are not pending.
@@ -288,7 +183,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import ConsoleBot
 
-    app = _start(settings)
+    app = start(settings)
     if app is None:
         return EXIT_FAILED
     _tolerant_stdin()
@@ -342,12 +237,12 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     from storage.import_report import OtherPackError
     from storage.personas import PersonaRepository
 
-    loaded = _load(settings)
+    loaded = load(settings)
     if loaded is None:
         return EXIT_FAILED
     directory, pack = loaded
     texts = Texts(language=pack.language)
-    db = _open(settings)
+    db = open_db(settings)
     if db is None:
         return EXIT_FAILED
     try:
@@ -363,123 +258,6 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.server import serve
-
-    app = _start(settings, queued_writes=True)
-    if app is None:
-        return EXIT_FAILED
-    serve(app, settings)
-    return EXIT_OK
-
-
-def _notify(args: argparse.Namespace, settings: Settings) -> int:
-    """Slack (when configured) and Teams (when the person has a stored reference)."""
-    import asyncio
-
-    to = str(args.to)
-    by_email = "@" in to and not to.startswith("#")
-    if not settings.slack_enabled and not by_email:
-        print(
-            "personabot: notify to a channel needs SLACK_BOT_TOKEN (or a Slack OAuth app)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    app = _start(settings)
-    if app is None:
-        return EXIT_FAILED
-    text = " ".join(args.text)
-    sent: list[str] = []
-    failures: list[str] = []
-    try:
-        if settings.slack_enabled:
-            from bot.adapters.slack import NotifyError, SlackAdapter
-
-            try:
-                adapter = SlackAdapter(core=app, settings=settings)
-                channel = asyncio.run(adapter.notify(to, text, team=args.team))
-                sent.append(f"{to} ({channel})")
-            except NotifyError as exc:
-                failures.append(f"Slack refused: {exc}")
-        if by_email:
-            failure, known = _notify_teams(app, settings, to, text, sent)
-            # Someone Teams never saw matters only when nothing else reached them.
-            if failure and (known or not sent):
-                failures.append(failure)
-    finally:
-        app.close()
-    for line in sent:
-        print(app.texts("slack.notified", to=line))
-    for line in failures:
-        print(f"personabot: {line}", file=sys.stderr)
-    return EXIT_OK if sent else EXIT_FAILED
-
-
-def _notify_teams(
-    app: App, settings: Settings, email: str, text: str, sent: list[str]
-) -> tuple[str, bool]:
-    """Send in Teams if ``email`` has a stored reference.
-
-    Returns:
-        Why it was not sent ("" when sent) and whether Teams knows the person.
-    """
-    import asyncio
-
-    from bot.adapters.teams.adapter import PLATFORM, NotifyError, TeamsAdapter
-    from storage.references import ReferenceStore
-
-    if ReferenceStore(db=app.db).by_email(PLATFORM, email) is None:
-        return f"{email} has not talked to the bot in Teams nor installed it", False
-
-    async def send() -> str:
-        teams = TeamsAdapter(core=app, settings=settings)
-        try:
-            return await teams.notify(email, text)
-        finally:
-            await teams.auth.close()
-
-    try:
-        conversation = asyncio.run(send())
-    except NotifyError as exc:
-        return f"Teams: {exc}", True
-    sent.append(f"{email} (Teams {conversation})")
-    return "", True
-
-
-def _slack_manifest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.slack.manifest import manifest
-
-    try:
-        print(manifest(args.url), end="")
-    except ValueError as exc:
-        print(f"personabot: --url: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_OK
-
-
-def _teams_package(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.teams.manifest import package
-
-    if not settings.microsoft_app_id:
-        print(
-            "personabot: teams-package needs MicrosoftAppId (the Azure Bot's Microsoft App ID)",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    try:
-        data = package(settings, url=args.url)
-    except ValueError as exc:
-        print(f"personabot: --url: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        args.out.write_bytes(data)
-    except OSError as exc:
-        print(f"personabot: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"wrote {args.out}: manifest.json, color.png, outline.png")
-    return EXIT_OK
-
-
 def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import DatabaseOpenError, database_errors
     from storage.db import Database
@@ -493,7 +271,7 @@ def _upgrade(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 db.dispose()
     except DatabaseOpenError as exc:
-        _print_database_error(exc)
+        print_database_error(exc)
         return EXIT_FAILED
     print("database upgraded to the latest schema" if before else "database already up to date")
     return EXIT_OK
