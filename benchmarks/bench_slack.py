@@ -42,7 +42,6 @@ import contextlib
 import datetime as dt
 import os
 import platform
-import random
 import shlex
 import sys
 import tempfile
@@ -53,7 +52,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-from harness import HOST, HarnessError, Server, free_port, ms, ratio, wait_ready
+from harness import (
+    HOST,
+    HarnessError,
+    Server,
+    free_port,
+    ms,
+    questions,
+    ratio,
+    wait_ready,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
@@ -65,27 +73,6 @@ TOKEN = "xoxb-bench"
 SECRET = "bench-signing-secret-0123456789abcdef"
 USERS = 50
 CHANNELS = 10
-WHO_IS = [
-    "who is Oskar?",
-    "tell me about the CFO",
-    "who is Tuva?",
-    "who is Frida?",
-    "who is Bjørn?",
-    "what are Bjørn's biggest pains?",
-    "what does Frida care about?",
-    "tell me about the team lead",
-    "what are Oskar's goals?",
-]
-OBJECTIONS = [
-    "the customer says it's too expensive",
-    "the technicians say they'll never use an app",
-    "Bjørn thinks the cloud is a security risk",
-    "the CFO says it isn't in the budget this year",
-    "they don't want to be locked into a long contract",
-    "it has to work with our accounting system",
-    "the customer is worried about their data if they leave",
-    "Tuva says her team hates paperwork",
-]
 # Environment that would switch ``personabot serve`` away from HTTP mode / this setup.
 DROPPED_ENV = ("SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "PERSONABOT_CONTENT")
 
@@ -121,12 +108,6 @@ class Result:
     @property
     def throughput(self) -> float:
         return self.sent / self.send_seconds if self.send_seconds > 0 else float("nan")
-
-
-def questions(count: int, seed: int) -> list[str]:
-    """A deterministic half who-is, half objection mix."""
-    rng = random.Random(seed)
-    return [rng.choice(WHO_IS if i % 2 == 0 else OBJECTIONS) for i in range(count)]
 
 
 def build_bodies(count: int, *, start: int, seed: int) -> list[bytes]:

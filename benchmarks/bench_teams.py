@@ -55,7 +55,6 @@ import datetime as dt
 import math
 import os
 import platform
-import random
 import shlex
 import sys
 import tempfile
@@ -68,7 +67,16 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from harness import HOST, HarnessError, Server, free_port, ms, ratio, wait_ready
+from harness import (
+    HOST,
+    HarnessError,
+    Server,
+    free_port,
+    ms,
+    questions,
+    ratio,
+    wait_ready,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "teams"))
@@ -78,27 +86,6 @@ from fake_connector import FakeConnectorThread  # noqa: E402
 
 MESSAGES_PATH = "/api/messages"
 SENDS = ("send", "reply")
-WHO_IS = [
-    "who is Oskar?",
-    "tell me about the CFO",
-    "who is Tuva?",
-    "who is Frida?",
-    "who is Bjørn?",
-    "what are Bjørn's biggest pains?",
-    "what does Frida care about?",
-    "tell me about the team lead",
-    "what are Oskar's goals?",
-]
-OBJECTIONS = [
-    "the customer says it's too expensive",
-    "the technicians say they'll never use an app",
-    "Bjørn thinks the cloud is a security risk",
-    "the CFO says it isn't in the budget this year",
-    "they don't want to be locked into a long contract",
-    "it has to work with our accounting system",
-    "the customer is worried about their data if they leave",
-    "Tuva says her team hates paperwork",
-]
 # Environment that would give ``personabot serve`` credentials (leaving local mode) or
 # switch it to other platforms/content.
 DROPPED_ENV = (
@@ -167,12 +154,6 @@ class Result:
     @property
     def throughput(self) -> float | None:
         return self.sent / self.send_seconds if self.send_seconds > 0 else None
-
-
-def questions(count: int, seed: int) -> list[str]:
-    """A deterministic half who-is, half objection mix."""
-    rng = random.Random(seed)
-    return [rng.choice(WHO_IS if i % 2 == 0 else OBJECTIONS) for i in range(count)]
 
 
 def build_load(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import socket
 import subprocess
 import time
@@ -16,6 +17,28 @@ from pathlib import Path
 import aiohttp
 
 HOST = "127.0.0.1"
+# Questions about the example pack's personas, as sellers type them.
+WHO_IS = [
+    "who is Oskar?",
+    "tell me about the CFO",
+    "who is Tuva?",
+    "who is Frida?",
+    "who is Bjørn?",
+    "what are Bjørn's biggest pains?",
+    "what does Frida care about?",
+    "tell me about the team lead",
+    "what are Oskar's goals?",
+]
+OBJECTIONS = [
+    "the customer says it's too expensive",
+    "the technicians say they'll never use an app",
+    "Bjørn thinks the cloud is a security risk",
+    "the CFO says it isn't in the budget this year",
+    "they don't want to be locked into a long contract",
+    "it has to work with our accounting system",
+    "the customer is worried about their data if they leave",
+    "Tuva says her team hates paperwork",
+]
 
 
 class HarnessError(Exception):
@@ -134,3 +157,9 @@ def ratio(ours: float | None, floor: float | None) -> float | None:
     if ours is None or floor is None or floor <= 0:
         return None
     return ours / floor
+
+
+def questions(count: int, seed: int) -> list[str]:
+    """A deterministic half who-is, half objection mix."""
+    rng = random.Random(seed)
+    return [rng.choice(WHO_IS if i % 2 == 0 else OBJECTIONS) for i in range(count)]
