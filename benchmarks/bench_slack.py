@@ -65,6 +65,7 @@ from harness import (
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
+sys.path.insert(0, str(ROOT / "tests"))  # server_thread, shared by the fakes
 
 from fake_slack import FakeSlackThread  # noqa: E402
 from payloads import JSON, app_mention, event_callback, json_body, sign  # noqa: E402

@@ -80,6 +80,7 @@ from harness import (
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "teams"))
+sys.path.insert(0, str(ROOT / "tests"))  # server_thread, shared by the fakes
 
 from activities import json_body, member, personal_message  # noqa: E402
 from fake_connector import FakeConnectorThread  # noqa: E402

@@ -49,6 +49,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
+from server_thread import ServerThread
 
 TEAM_ID = "T0001"
 TEAM_NAME = "Fake Team"
@@ -953,7 +954,7 @@ def _validate_element(element: Any, at: str) -> list[str]:
     return errors
 
 
-class FakeSlackThread:
+class FakeSlackThread(ServerThread):
     """:class:`FakeSlack` in a background thread with its own event loop.
 
     ``with FakeSlackThread() as fake:`` or ``start()``/``stop()``. The inspection and
@@ -963,59 +964,7 @@ class FakeSlackThread:
 
     def __init__(self, **kwargs: Any) -> None:
         self.fake = FakeSlack(**kwargs)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-
-    def start(self, timeout: float = 10.0) -> None:
-        """Start the thread and the server; return once it listens."""
-        if self._thread is not None:
-            raise RuntimeError("already started")
-        self._thread = threading.Thread(target=self._run, name="fake-slack", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise TimeoutError(f"fake Slack did not start within {timeout} s")
-        if self._error is not None:
-            raise RuntimeError("fake Slack failed to start") from self._error
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self.fake.start())
-        except BaseException as exc:  # noqa: BLE001 - reported to start()
-            self._error = exc
-            self._ready.set()
-            loop.close()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the server and the thread."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None or not thread.is_alive():
-            return
-        done = asyncio.run_coroutine_threadsafe(self.fake.stop(), loop)
-        try:
-            done.result(timeout)
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout)
-            self._thread = None
-
-    def __enter__(self) -> FakeSlackThread:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(self.fake, name="fake-slack")
 
     # Same inspection API as FakeSlack, thread-safe.
 
@@ -1077,9 +1026,7 @@ class FakeSlackThread:
         self.fake.fail_with_error(method, error, times, status)
 
     def _submit(self, coro: Awaitable[list[Call]]) -> concurrent.futures.Future[list[Call]]:
-        if self._loop is None:
-            raise RuntimeError("not started")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+        return self.submit(coro)  # type: ignore[arg-type]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Block until ``count`` calls of ``method`` were recorded; return them.

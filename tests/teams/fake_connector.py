@@ -66,6 +66,7 @@ from urllib.parse import unquote
 from aiohttp import web
 from cards import ADAPTIVE_CARD_CONTENT_TYPE, validate_activity_cards
 from multidict import CIMultiDict, CIMultiDictProxy
+from server_thread import ServerThread
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -723,7 +724,7 @@ def _fail(future: asyncio.Future[None], error: BaseException) -> None:
         future.set_exception(error)
 
 
-class FakeConnectorThread:
+class FakeConnectorThread(ServerThread):
     """:class:`FakeConnector` in a background thread with its own event loop.
 
     ``with FakeConnectorThread() as fake:`` or ``start()``/``stop()``. The inspection and
@@ -733,59 +734,7 @@ class FakeConnectorThread:
 
     def __init__(self, **kwargs: Any) -> None:
         self.fake = FakeConnector(**kwargs)
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-
-    def start(self, timeout: float = 10.0) -> None:
-        """Start the thread and the server; return once it listens."""
-        if self._thread is not None:
-            raise RuntimeError("already started")
-        self._thread = threading.Thread(target=self._run, name="fake-connector", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(timeout):
-            raise TimeoutError(f"fake connector did not start within {timeout} s")
-        if self._error is not None:
-            raise RuntimeError("fake connector failed to start") from self._error
-
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        asyncio.set_event_loop(loop)
-        try:
-            loop.run_until_complete(self.fake.start())
-        except BaseException as exc:  # noqa: BLE001 - reported to start()
-            self._error = exc
-            self._ready.set()
-            loop.close()
-            return
-        self._ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop the server and the thread."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None or not thread.is_alive():
-            return
-        done = asyncio.run_coroutine_threadsafe(self.fake.stop(), loop)
-        try:
-            done.result(timeout)
-        finally:
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout)
-            self._thread = None
-
-    def __enter__(self) -> FakeConnectorThread:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(self.fake, name="fake-connector")
 
     # Same inspection API as FakeConnector, thread-safe.
 
@@ -846,9 +795,7 @@ class FakeConnectorThread:
         self.fake.latency = seconds
 
     def _submit(self, coro: Awaitable[T]) -> concurrent.futures.Future[T]:
-        if self._loop is None:
-            raise RuntimeError("not started")
-        return asyncio.run_coroutine_threadsafe(coro, self._loop)  # type: ignore[arg-type]
+        return self.submit(coro)  # type: ignore[arg-type]
 
     def wait_for_activities(
         self,
