@@ -3,7 +3,8 @@
 Routes: ``POST /slack/events`` (Slack Events API, interactivity and slash commands, all
 signature-verified by bolt), ``POST /api/messages`` (Teams, JWT-validated by botbuilder
 when ``MicrosoftAppId`` is set; mounted in local mode when no platform is configured) and
-``GET /healthz``. With ``SLACK_APP_TOKEN`` Slack is
+``GET /healthz`` (alive) and ``GET /readyz`` (database at the current schema, a pack
+live). With ``SLACK_APP_TOKEN`` Slack is
 served over Socket Mode instead of HTTP.
 """
 
@@ -26,6 +27,8 @@ CORE = web.AppKey("core", App)
 # How often queued writes (the question log) are committed.
 FLUSH_EVERY = 0.05
 MAX_FLUSH_BACKOFF = 5.0
+# How long the readiness check waits for the database.
+READY_TIMEOUT = 3.0
 
 
 def build_web_app(core: App, settings: Settings) -> web.Application:
@@ -33,6 +36,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app = web.Application(client_max_size=1024**2)
     web_app[CORE] = core
     web_app.router.add_get("/healthz", _healthz)
+    web_app.router.add_get("/readyz", _readyz)
     web_app.cleanup_ctx.append(_flushing)
     enabled = []
     if settings.slack_enabled:
@@ -79,6 +83,23 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     core.close()
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    """Ready to answer: the database answers at the current schema and a pack is live."""
+    core = request.app[CORE]
+    checks: dict[str, str] = {}
+    try:
+        stale = await asyncio.wait_for(asyncio.to_thread(core.db.needs_upgrade), READY_TIMEOUT)
+        checks["database"] = "migrations pending" if stale else "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready; say which kind
+        checks["database"] = f"unreachable ({type(exc).__name__})"
+    checks["content"] = "ok" if core.catalog.personas else "no personas"
+    ready = all(value == "ok" for value in checks.values())
+    return web.json_response(
+        {"status": "ok" if ready else "not ready", "checks": checks},
+        status=200 if ready else 503,
+    )
 
 
 async def _healthz(request: web.Request) -> web.Response:
