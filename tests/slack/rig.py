@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from fake_slack import FakeSlack
 from payloads import FORM, JSON, event_callback, new_event_id, post_signed
+from serving import served
 
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack.server import SLACK
-from bot.app import App, build_app
-from bot.server import build_web_app
+from bot.app import App
 from bot.settings import Settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -101,18 +100,12 @@ async def running(tmp_path: Path, *, content: Path | None = None) -> AsyncIterat
         SLACK_SIGNING_SECRET=SECRET,
         slack_api_url=slack.base_url,
     )
-    core = build_app(settings, clock=lambda: NOW)
-    web_app = build_web_app(core, settings)
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    async with aiohttp.ClientSession() as session:
-        try:
-            url = f"http://127.0.0.1:{port}/slack/events"
-            yield SlackRig(core, web_app[SLACK], slack, url, session)
-        finally:
-            await runner.cleanup()
-            await slack.stop()
-            core.db.dispose()
+    try:
+        async with (
+            served(settings, clock=lambda: NOW) as server,
+            aiohttp.ClientSession() as session,
+        ):
+            url = server.base + "/slack/events"
+            yield SlackRig(server.core, server.web_app[SLACK], slack, url, session)
+    finally:
+        await slack.stop()

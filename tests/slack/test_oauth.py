@@ -23,13 +23,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 import pytest
-from aiohttp import web
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from fake_slack import FakeSlack
 from payloads import JSON, app_mention, dm_message, event_callback, new_event_id, next_ts
 from payloads import post_signed as _post_signed
 from rig import NOW, SECRET, SlackRig, running, text_of
+from serving import served
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import inspect, text
 
@@ -41,9 +41,7 @@ from bot.adapters.slack.oauth import (
     SlackInstalls,
 )
 from bot.adapters.slack.server import SLACK
-from bot.app import build_app
 from bot.model import ConversationRef, Reply
-from bot.server import build_web_app
 from bot.settings import Settings
 from storage import Database
 
@@ -118,22 +116,16 @@ async def oauth_running(database_url: str) -> AsyncIterator[OAuthRig]:
         SLACK_SIGNING_SECRET=SECRET,
         slack_api_url=slack.base_url,
     )
-    core = build_app(settings, clock=lambda: NOW)
-    web_app = build_web_app(core, settings)
-    runner = web.AppRunner(web_app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    base = f"http://127.0.0.1:{port}"
-    # Cookies are handed over by hand, as the browser would (the jar refuses IP hosts).
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
-        try:
-            yield OAuthRig(core, web_app[SLACK], slack, base + "/slack/events", session, base)
-        finally:
-            await runner.cleanup()
-            await slack.stop()
-            core.db.dispose()
+    try:
+        # Cookies are handed over by hand, as the browser would (the jar refuses IP hosts).
+        async with (
+            served(settings, clock=lambda: NOW) as server,
+            aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session,
+        ):
+            adapter, base = server.web_app[SLACK], server.base
+            yield OAuthRig(server.core, adapter, slack, base + "/slack/events", session, base)
+    finally:
+        await slack.stop()
 
 
 Scenario = Callable[[OAuthRig], Awaitable[None]]

@@ -25,14 +25,13 @@ from activities import (
     member,
     post_activity,
 )
-from aiohttp import web
 from cards import adaptive_attachments, validate_activity_cards
 from fake_connector import FakeConnector
+from serving import served
 
 from bot.adapters.teams.adapter import TeamsAdapter
 from bot.adapters.teams.server import TEAMS
-from bot.app import App, build_app
-from bot.server import build_web_app
+from bot.app import App
 from bot.settings import Settings
 
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
@@ -118,20 +117,12 @@ async def running(
             database_url=f"sqlite:///{tmp_path / 'teams.db'}",
             **credentials,  # type: ignore[arg-type]
         )
-        core = build_app(settings, clock=lambda: NOW)
-        web_app = build_web_app(core, settings)
-        runner = web.AppRunner(web_app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        async with aiohttp.ClientSession() as session:
-            try:
-                url = f"http://127.0.0.1:{port}/api/messages"
-                yield TeamsRig(core, web_app[TEAMS], fake, url, session)
-            finally:
-                await runner.cleanup()
-                core.db.dispose()
+        async with (
+            served(settings, clock=lambda: NOW) as server,
+            aiohttp.ClientSession() as session,
+        ):
+            url = server.base + "/api/messages"
+            yield TeamsRig(server.core, server.web_app[TEAMS], fake, url, session)
 
 
 Scenario = Callable[[TeamsRig], Awaitable[None]]
