@@ -44,8 +44,8 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
 
         mount_slack(web_app, core=core, settings=settings)
         enabled.append("Slack (Socket Mode)" if settings.slack_app_token else "Slack")
-    if settings.teams_enabled or not settings.slack_enabled:
-        # Without a Microsoft app id (and no other platform) Teams runs in local mode.
+    if settings.teams_served:
+        # Without a Microsoft app id Teams runs in local mode (see Settings.teams_local).
         from bot.adapters.teams.server import mount_teams
 
         mount_teams(web_app, core=core, settings=settings)

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         microsoft_app_type: ``MicrosoftAppType``: ``MultiTenant`` (default),
             ``SingleTenant`` or ``UserAssignedMSI``.
         microsoft_app_tenant_id: ``MicrosoftAppTenantId``, for a single-tenant app.
+        teams_local: ``PERSONABOT_TEAMS_LOCAL``: serve Teams in local mode (no
+            authentication, answering only connectors on this machine, e.g. the Bot
+            Framework Emulator). Unset: on exactly when no platform is configured.
     """
 
     model_config = SettingsConfigDict(
@@ -76,6 +79,7 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = Field(
         default=None, validation_alias="MicrosoftAppTenantId"
     )
+    teams_local: bool | None = None
 
     @property
     def slack_enabled(self) -> bool:
@@ -102,8 +106,22 @@ class Settings(BaseSettings):
         """Whether Teams is configured (a Microsoft app id)."""
         return bool(self.microsoft_app_id)
 
+    @property
+    def teams_served(self) -> bool:
+        """Whether ``/api/messages`` is served (authenticated, or in local mode)."""
+        if self.teams_enabled:
+            return True
+        if self.teams_local is None:
+            return not self.slack_enabled
+        return self.teams_local
+
     @model_validator(mode="after")
     def _teams(self) -> Settings:
+        if self.teams_local and self.microsoft_app_id:
+            raise ValueError(
+                "PERSONABOT_TEAMS_LOCAL and MicrosoftAppId: local mode runs without a "
+                "Microsoft app; unset one of them"
+            )
         types = ("MultiTenant", "SingleTenant", "UserAssignedMSI")
         if self.microsoft_app_type not in types:
             raise ValueError(f"MicrosoftAppType: one of {', '.join(types)}")
