@@ -1,0 +1,183 @@
+"""Fixtures of the reliability suite: PostgreSQL per test, the fakes, real server processes.
+
+The suite runs only against PostgreSQL (several processes on one database, connections
+terminated by the server): without ``PERSONABOT_TEST_DATABASE_URL`` its tests are
+skipped with that reason. Each test gets its own schema (dropped afterwards) and every
+server process it starts is killed at the end, whatever happened.
+
+Figures each test measures are printed in a "reliability figures" section of pytest's
+terminal summary, so they show in CI logs (``figures("…")``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+HERE = Path(__file__).resolve().parent
+for folder in (HERE.parent, HERE.parent / "slack", HERE.parent / "teams"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from fake_connector import FakeConnectorThread  # noqa: E402
+from fake_slack import FakeSlackThread  # noqa: E402
+from procs import ServeProcess  # noqa: E402
+
+from storage import normalize_url  # noqa: E402
+
+TEST_DATABASE_ENV = "PERSONABOT_TEST_DATABASE_URL"
+FIGURES = pytest.StashKey[list[str]]()
+
+
+class Postgres:
+    """A fresh schema on the test PostgreSQL server, and SQL against it.
+
+    Attributes:
+        schema: The schema's name.
+    """
+
+    def __init__(self, base: str) -> None:
+        self._base = normalize_url(base)
+        self.schema = f"rel_{uuid.uuid4().hex[:16]}"
+        self.admin: Engine = create_engine(self._base, isolation_level="AUTOCOMMIT")
+
+    def url(self, application_name: str) -> str:
+        """A URL for a server: this schema, connections named ``application_name``."""
+        query = {"options": f"-csearch_path={self.schema}", "application_name": application_name}
+        return self._base.update_query_dict(query).render_as_string(hide_password=False)
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        """Run ``sql`` in this schema; its rows."""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'SET search_path TO "{self.schema}"'))
+            return list(connection.execute(text(sql), params))
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        """The first column of the first row of ``sql``."""
+        rows = self.rows(sql, **params)
+        return rows[0][0] if rows else None
+
+    def terminate(self, application_name: str) -> int:
+        """``pg_terminate_backend`` every connection named ``application_name``; how many."""
+        with self.admin.connect() as connection:
+            killed = connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND application_name = :name"
+                ),
+                {"name": application_name},
+            ).scalar()
+        return int(killed or 0)
+
+    def connections(self, application_name: str) -> int:
+        """How many connections named ``application_name`` are open."""
+        with self.admin.connect() as connection:
+            count = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name = :name"
+                ),
+                {"name": application_name},
+            ).scalar()
+        return int(count or 0)
+
+    def create(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+
+    def drop(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        self.admin.dispose()
+
+
+@pytest.fixture
+def pg() -> Iterator[Postgres]:
+    """A fresh PostgreSQL schema (skipped without ``PERSONABOT_TEST_DATABASE_URL``)."""
+    base = os.environ.get(TEST_DATABASE_ENV)
+    if not base:
+        pytest.skip(
+            f"the reliability suite runs on PostgreSQL: set {TEST_DATABASE_ENV} "
+            "(e.g. postgresql://postgres@127.0.0.1:5432/test)"
+        )
+    database = Postgres(base)
+    database.create()
+    try:
+        yield database
+    finally:
+        database.drop()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlackThread]:
+    """The fake Slack Web API on its own thread, with a few known users."""
+    with FakeSlackThread() as fake:
+        for n in range(20):
+            fake.add_user(f"U0REL{n:03d}", f"seller{n}@fieldline.example", f"Seller {n}")
+        yield fake
+
+
+@pytest.fixture
+def fake_connector() -> Iterator[FakeConnectorThread]:
+    """The fake Bot Connector on its own thread."""
+    with FakeConnectorThread() as fake:
+        yield fake
+
+
+ServerFactory = Callable[..., ServeProcess]
+
+
+@pytest.fixture
+def serve(pg: Postgres, fake_slack: FakeSlackThread, tmp_path: Path) -> Iterator[ServerFactory]:
+    """Start ``personabot serve`` processes on the test's schema: ``serve(name, app=…)``.
+
+    ``app`` is the ``application_name`` of its database connections (default the name),
+    so a test can terminate exactly this server's connections. Every process is killed
+    when the test ends.
+    """
+    started: list[ServeProcess] = []
+
+    def start(name: str, *, app: str | None = None, **kwargs: Any) -> ServeProcess:
+        process = ServeProcess(
+            name=name,
+            database_url=pg.url(app or f"personabot-{pg.schema}-{name}"),
+            workdir=tmp_path,
+            slack_api_url=fake_slack.base_url,
+            **kwargs,
+        ).start()
+        started.append(process)
+        return process
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.kill()
+
+
+@pytest.fixture
+def figures(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Print a figure line in the terminal summary (prefixed with the test's name)."""
+    lines = request.config.stash.setdefault(FIGURES, [])
+
+    def emit(line: str) -> None:
+        lines.append(f"{request.node.name}: {line}")
+
+    return emit
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The figures the reliability tests measured."""
+    lines = config.stash.get(FIGURES, [])
+    if lines:
+        terminalreporter.section("reliability figures")
+        for line in lines:
+            terminalreporter.write_line(line)

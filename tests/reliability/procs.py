@@ -1,0 +1,320 @@
+"""Real ``personabot serve`` processes for the reliability suite, and what drives them.
+
+:class:`ServeProcess` starts the server as a subprocess (our interpreter, ``-m bot
+serve``) with Slack pointed at the local fake Slack Web API and Teams in local mode
+beside it, on a free port of 127.0.0.1, in a scrubbed environment (no developer
+``.env``, no real credentials). Readiness is ``GET /readyz`` polled against a deadline.
+
+The traffic helpers build signed Slack ``app_mention`` deliveries (with Slack's retry
+headers when asked) and Teams personal messages, post them and time them. Only
+127.0.0.1 is ever contacted; every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from activities import personal_message
+from payloads import JSON, app_mention, event_callback, json_body, new_event_id, sign
+
+HOST = "127.0.0.1"
+TOKEN = "xoxb-reliability"
+SECRET = "reliability-signing-secret-0123456789"
+SLACK_PATH = "/slack/events"
+TEAMS_PATH = "/api/messages"
+# Variables of the developer's environment that would change what ``serve`` does.
+SCRUBBED_PREFIXES = ("PERSONABOT_", "SLACK_", "Microsoft", "MICROSOFT_")
+# Questions about the example pack, as sellers ask them (who-is and objections).
+QUESTIONS = (
+    "who is Oskar?",
+    "tell me about the CFO",
+    "what are Bjørn's biggest pains?",
+    "what does Frida care about?",
+    "the customer says it's too expensive",
+    "the technicians say they'll never use an app",
+    "Bjørn thinks the cloud is a security risk",
+    "Tuva says her team hates paperwork",
+)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+class NotReady(Exception):
+    """A server exited or did not become ready in time; the message has its log's tail."""
+
+
+class ServeProcess:
+    """One ``personabot serve`` subprocess.
+
+    Args:
+        name: A label for logs and messages.
+        database_url: ``PERSONABOT_DATABASE_URL``.
+        workdir: Its working directory (its log file goes there too).
+        slack_api_url: The fake Slack Web API's base URL.
+        port: The port to listen on (default: a free one).
+        env: More environment on top.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        database_url: str,
+        workdir: Path,
+        slack_api_url: str,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.port = port or free_port()
+        self.workdir = workdir
+        self.log = workdir / f"{name}.log"
+        base = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
+        self.env = {
+            **base,
+            "PERSONABOT_DATABASE_URL": database_url,
+            "PERSONABOT_HOST": HOST,
+            "PERSONABOT_PORT": str(self.port),
+            "PERSONABOT_LOG_LEVEL": "WARNING",
+            "PERSONABOT_SLACK_API_URL": slack_api_url,
+            "PERSONABOT_TEAMS_LOCAL": "true",
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            **(env or {}),
+        }
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        """The process id (after :meth:`start`)."""
+        assert self.proc is not None, "not started"
+        return self.proc.pid
+
+    def url(self, path: str) -> str:
+        """This server's URL for ``path``."""
+        return f"http://{HOST}:{self.port}{path}"
+
+    def start(self) -> ServeProcess:
+        """Start the process (returns at once; see :meth:`wait_ready`)."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and package
+                [sys.executable, "-m", "bot", "serve"],
+                env=self.env,
+                cwd=self.workdir,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        return self
+
+    def running(self) -> bool:
+        """Whether the process was started and has not exited."""
+        return self.proc is not None and self.proc.poll() is None
+
+    async def wait_ready(self, timeout: float = 30.0) -> float:
+        """Poll ``GET /readyz`` until it answers 200; return the seconds it took.
+
+        Raises:
+            NotReady: The process exited, or was not ready within ``timeout`` seconds.
+        """
+        started = time.monotonic()
+        deadline = started + timeout
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            while time.monotonic() < deadline:
+                if not self.running():
+                    code = self.proc.returncode if self.proc else None
+                    raise NotReady(f"{self.name} exited ({code}):\n{self.log_tail()}")
+                try:
+                    async with session.get(self.url("/readyz")) as resp:
+                        if resp.status == 200:
+                            return time.monotonic() - started
+                except (OSError, aiohttp.ClientError, TimeoutError):
+                    pass  # not listening yet
+                await asyncio.sleep(0.05)  # polling interval against a deadline
+        raise NotReady(f"{self.name} not ready within {timeout} s:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, mid-whatever, as in a crash."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait(timeout=10)
+
+    def stop(self, timeout: float = 20.0) -> int | None:
+        """SIGTERM and wait: a graceful shutdown (answers in flight go out first)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+    def rss_mib(self) -> float:
+        """The process's resident memory (``VmRSS`` in ``/proc``), in MiB."""
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS in /proc status")
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The last lines of the process's output."""
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def log_text(self) -> str:
+        """Everything the process wrote."""
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+# -- traffic -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlackEvent:
+    """One Slack ``app_mention`` event; the bot answers in the thread ``ts``."""
+
+    event_id: str
+    ts: str
+    text: str
+    body: bytes
+
+    @classmethod
+    def mention(cls, text: str, *, user: str, channel: str, ts: str) -> SlackEvent:
+        """A fresh event (new ``event_id``) asking ``text``."""
+        event_id = new_event_id()
+        envelope = event_callback(
+            app_mention(text, user=user, channel=channel, ts=ts), event_id=event_id
+        )
+        return cls(event_id=event_id, ts=ts, text=text, body=json_body(envelope))
+
+
+@dataclass
+class Outcome:
+    """What the clients saw: HTTP statuses, failures and latencies."""
+
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+
+    def record(self, status: int, seconds: float) -> None:
+        """Count one answered request."""
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.latencies.append(seconds)
+
+    @property
+    def errors(self) -> int:
+        """Requests that failed or were not answered 200."""
+        return len(self.failures) + sum(n for s, n in self.statuses.items() if s != 200)
+
+    @property
+    def total(self) -> int:
+        """Requests sent."""
+        return len(self.failures) + sum(self.statuses.values())
+
+
+async def post_slack(
+    session: aiohttp.ClientSession,
+    url: str,
+    event: SlackEvent,
+    outcome: Outcome,
+    *,
+    retry_num: int | None = None,
+) -> int | None:
+    """Deliver ``event`` signed (a retry when ``retry_num`` is given); the status or None."""
+    headers = {"Content-Type": JSON, **sign(event.body, SECRET, int(time.time()))}
+    if retry_num is not None:
+        headers["X-Slack-Retry-Num"] = str(retry_num)
+        headers["X-Slack-Retry-Reason"] = "http_timeout"
+    return await _post(session, url, event.body, headers, outcome)
+
+
+async def post_teams(
+    session: aiohttp.ClientSession, url: str, activity: dict[str, Any], outcome: Outcome
+) -> int | None:
+    """Post a Teams activity (local mode: no token); the status or None."""
+    body = json_body(activity)
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    return await _post(session, url, body, headers, outcome)
+
+
+async def _post(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    outcome: Outcome,
+) -> int | None:
+    started = time.monotonic()
+    try:
+        async with session.post(
+            url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=30)
+        ) as resp:
+            await resp.read()
+            outcome.record(resp.status, time.monotonic() - started)
+            return resp.status
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        outcome.failures.append(f"{type(exc).__name__}: {exc}")
+        return None
+
+
+def teams_message(text: str, *, service_url: str, conversation: str, user: int) -> dict[str, Any]:
+    """A personal Teams message from user number ``user`` in ``conversation``."""
+    return personal_message(
+        text,
+        service_url=service_url,
+        conversation_id=conversation,
+        user_id=f"29:reliability-user-{user}",
+        aad_object_id=f"00000000-0000-4000-8000-{user:012d}",
+        user_name=f"User {user}",
+    )
+
+
+async def bounded(jobs: Sequence[Any], concurrency: int) -> list[Any]:
+    """Run the awaitables in ``jobs`` with at most ``concurrency`` in flight."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(job: Any) -> Any:
+        async with gate:
+            return await job
+
+    return list(await asyncio.gather(*(one(j) for j in jobs)))
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0–100) of ``values``, nearest-rank; 0 for none."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def latency_line(outcome: Outcome) -> str:
+    """``p50 … ms, p99 … ms`` of the requests' latencies."""
+    p50 = percentile(outcome.latencies, 50) * 1000
+    p99 = percentile(outcome.latencies, 99) * 1000
+    return f"ack p50 {p50:.1f} ms, p99 {p99:.1f} ms"
