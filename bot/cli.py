@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli_config import config_check_command
 from bot.cli_platforms import (
     notify_command,
     serve_command,
@@ -50,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(content=getattr(args, "content", None))
     except SettingsError as exc:
-        print(f"personabot: {exc}", file=sys.stderr)
+        for line in exc.lines:
+            print(f"personabot: {line}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -143,6 +145,15 @@ def _parser() -> argparse.ArgumentParser:
         "--url", help="the public base URL of `personabot serve`, https://… (valid domain)"
     )
     teams_package.set_defaults(run=teams_package_command)
+
+    config = sub.add_parser("config", help="configuration")
+    config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    check = config_sub.add_parser(
+        "check",
+        parents=[content_opt],
+        help="print the effective configuration (secrets masked); exit 1 if it cannot run",
+    )
+    check.set_defaults(run=config_check_command)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

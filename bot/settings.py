@@ -5,8 +5,13 @@ Everything else receives a :class:`Settings` instance; nothing else reads ``os.e
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -14,39 +19,29 @@ from sqlalchemy.exc import ArgumentError
 
 DEFAULT_DATABASE_URL = "sqlite:///personabot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("auto", "json", "text")
 
 
 class SettingsError(Exception):
-    """The environment holds an invalid setting; the message says which and why."""
+    """The environment holds invalid settings; each line names a variable and the problem.
+
+    Attributes:
+        lines: One line per problem, e.g. ``SLACK_SIGNING_SECRET: required …``.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        super().__init__("\n".join(lines))
 
 
 class Settings(BaseSettings):
     """Runtime configuration.
 
-    Attributes:
-        content: The content pack directory (``PERSONABOT_CONTENT``); ``None`` means the
-            bundled example pack.
-        database_url: SQLAlchemy URL (``PERSONABOT_DATABASE_URL``); default a SQLite file
-            ``personabot.db`` in the working directory.
-        log_level: ``PERSONABOT_LOG_LEVEL`` (DEBUG, INFO, WARNING, ERROR).
-        host: Address ``personabot serve`` listens on (``PERSONABOT_HOST``).
-        port: Its port (``PERSONABOT_PORT``, default 3978).
-        slack_bot_token: ``SLACK_BOT_TOKEN``, a single-workspace bot token (``xoxb-…``).
-        slack_signing_secret: ``SLACK_SIGNING_SECRET``, verifies requests from Slack.
-        slack_app_token: ``SLACK_APP_TOKEN`` (``xapp-…``): Socket Mode instead of HTTP.
-        slack_client_id: ``SLACK_CLIENT_ID``: multi-workspace install over OAuth.
-        slack_client_secret: ``SLACK_CLIENT_SECRET``: with the client id.
-        slack_api_url: ``PERSONABOT_SLACK_API_URL``: the Slack Web API base URL (tests and
-            local runs point it at a local server).
-        microsoft_app_id: ``MicrosoftAppId``, the Teams bot's Microsoft app id; without it
-            Teams runs in local mode (no authentication).
-        microsoft_app_password: ``MicrosoftAppPassword``, its client secret.
-        microsoft_app_type: ``MicrosoftAppType``: ``MultiTenant`` (default),
-            ``SingleTenant`` or ``UserAssignedMSI``.
-        microsoft_app_tenant_id: ``MicrosoftAppTenantId``, for a single-tenant app.
-        teams_local: ``PERSONABOT_TEAMS_LOCAL``: serve Teams in local mode (no
-            authentication, answering only connectors on this machine, e.g. the Bot
-            Framework Emulator). Unset: on exactly when no platform is configured.
+    Each field is set by the environment variable :func:`env_name` gives (``PERSONABOT_``
+    plus the field name in capitals, or the platform's own name such as
+    ``SLACK_BOT_TOKEN``); its ``description`` is what ``personabot config check`` and the
+    README's settings table say about it. Rules across settings (a Slack token without a
+    way to verify requests, say) are checked when the settings are built.
     """
 
     model_config = SettingsConfigDict(
@@ -56,30 +51,87 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    content: Path | None = None
-    database_url: str = DEFAULT_DATABASE_URL
-    log_level: str = Field(default="WARNING")
-    host: str = "0.0.0.0"  # noqa: S104 - a server in a container listens on all interfaces
-    port: int = Field(default=3978, ge=1, le=65535)
-    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    content: Path | None = Field(
+        default=None,
+        description="Content pack directory (pack.yaml + personas/); default: the bundled "
+        "example pack",
+    )
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql://user:pw@host/db "
+        "(PostgreSQL for several replicas)",
+    )
+    log_level: str = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")
+    log_format: str = Field(
+        default="auto",
+        description="json, text, or auto (JSON lines when stderr is not a terminal)",
+    )
+    host: str = Field(
+        default="0.0.0.0",  # noqa: S104 - a server in a container listens on all interfaces
+        description="Address `personabot serve` listens on",
+    )
+    port: int = Field(
+        default=3978, ge=1, le=65535, description="Port `personabot serve` listens on"
+    )
+    shutdown_timeout: float = Field(
+        default=8.0,
+        gt=0,
+        le=60,
+        description="Seconds SIGTERM waits for in-flight requests and replies before exiting",
+    )
+    slack_bot_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="SLACK_BOT_TOKEN",
+        description="Bot token (xoxb-…) of a single-workspace Slack app",
+    )
     slack_signing_secret: SecretStr | None = Field(
-        default=None, validation_alias="SLACK_SIGNING_SECRET"
+        default=None,
+        validation_alias="SLACK_SIGNING_SECRET",
+        description="Verifies requests from Slack (required for Slack over HTTP)",
     )
-    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
-    slack_client_id: str | None = Field(default=None, validation_alias="SLACK_CLIENT_ID")
+    slack_app_token: SecretStr | None = Field(
+        default=None,
+        validation_alias="SLACK_APP_TOKEN",
+        description="App-level token (xapp-…): Slack over Socket Mode instead of HTTP",
+    )
+    slack_client_id: str | None = Field(
+        default=None,
+        validation_alias="SLACK_CLIENT_ID",
+        description="OAuth client id: multi-workspace install via /slack/install",
+    )
     slack_client_secret: SecretStr | None = Field(
-        default=None, validation_alias="SLACK_CLIENT_SECRET"
+        default=None,
+        validation_alias="SLACK_CLIENT_SECRET",
+        description="OAuth client secret, with SLACK_CLIENT_ID",
     )
-    slack_api_url: str | None = None
-    microsoft_app_id: str | None = Field(default=None, validation_alias="MicrosoftAppId")
+    slack_api_url: str | None = Field(
+        default=None, description="Slack Web API base URL (default Slack's; for local testing)"
+    )
+    microsoft_app_id: str | None = Field(
+        default=None,
+        validation_alias="MicrosoftAppId",
+        description="Teams bot's Microsoft app id; turns on JWT-authenticated Teams",
+    )
     microsoft_app_password: SecretStr | None = Field(
-        default=None, validation_alias="MicrosoftAppPassword"
+        default=None,
+        validation_alias="MicrosoftAppPassword",
+        description="Its client secret (not for UserAssignedMSI)",
     )
-    microsoft_app_type: str = Field(default="MultiTenant", validation_alias="MicrosoftAppType")
+    microsoft_app_type: str = Field(
+        default="MultiTenant",
+        validation_alias="MicrosoftAppType",
+        description="MultiTenant, SingleTenant or UserAssignedMSI",
+    )
     microsoft_app_tenant_id: str | None = Field(
-        default=None, validation_alias="MicrosoftAppTenantId"
+        default=None,
+        validation_alias="MicrosoftAppTenantId",
+        description="Tenant id, required for a SingleTenant app",
     )
-    teams_local: bool | None = None
+    teams_local: bool | None = Field(
+        default=None,
+        description="Serve Teams unauthenticated for local connectors only (Emulator); "
+        "default: on when no platform is configured",
+    )
 
     @property
     def slack_enabled(self) -> bool:
@@ -155,6 +207,13 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("log_format")
+    @classmethod
+    def _format(cls, value: str) -> str:
+        if value.lower() not in LOG_FORMATS:
+            raise ValueError(f"{value!r} is not one of {', '.join(LOG_FORMATS)}")
+        return value.lower()
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -180,13 +239,99 @@ def load_settings(**overrides: object) -> Settings:
                 lines.append(message)  # a rule across settings names its variables itself
                 continue
             name = str(err["loc"][0])
-            field = Settings.model_fields.get(name)
-            alias = field.validation_alias if field else None
-            if name in given:
-                source = "--" + name
-            elif isinstance(alias, str):
-                source = alias
-            else:
-                source = "PERSONABOT_" + name.upper()
+            source = "--" + name if name in given else env_name(name)
             lines.append(f"{source}: {message}")
-        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None
+        raise SettingsError(lines) from None
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets the setting ``field``."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    return alias if isinstance(alias, str) else "PERSONABOT_" + field.upper()
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One setting as in effect: its variable, shown value and where it came from.
+
+    Attributes:
+        variable: The environment variable, e.g. ``SLACK_BOT_TOKEN``.
+        value: The value as safe to show: secrets are ``***`` and database passwords masked.
+        source: ``environment``, ``.env``, ``command line`` or ``default``.
+        description: What it does, for the operator.
+    """
+
+    variable: str
+    value: str
+    source: str
+    description: str
+
+
+def effective(settings: Settings, *, overrides: Iterable[str] = ()) -> list[Effective]:
+    """Every setting as in effect, secrets masked, in declaration order.
+
+    Args:
+        settings: The loaded settings.
+        overrides: Names of fields given on the command line.
+    """
+    env_file = settings.model_config.get("env_file")
+    in_file = (
+        dotenv_values(env_file) if isinstance(env_file, str) and Path(env_file).is_file() else {}
+    )
+    given = set(overrides)
+    rows = []
+    for field, info in Settings.model_fields.items():
+        variable = env_name(field)
+        if field in given:
+            source = "command line"
+        elif variable in os.environ:
+            source = "environment"
+        elif variable in in_file:
+            source = ".env"
+        else:
+            source = "default"
+        rows.append(
+            Effective(
+                variable=variable,
+                value=_shown(field, getattr(settings, field)),
+                source=source,
+                description=info.description or "",
+            )
+        )
+    return rows
+
+
+def _shown(field: str, value: object) -> str:
+    if value is None:
+        return "(example pack)" if field == "content" else "(not set)"
+    if isinstance(value, SecretStr):
+        return "*** (set)" if value.get_secret_value() else "(empty)"
+    if field == "database_url":
+        return make_url(str(value)).render_as_string(hide_password=True)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def unknown_variables(settings: Settings) -> list[str]:
+    """``PERSONABOT_*`` variables (environment or ``.env``) that no setting reads.
+
+    A typo such as ``PERSONABOT_DATABSE_URL`` would otherwise be ignored in silence; each
+    line names the variable and, when one is close, the setting that was probably meant.
+    """
+    # The test suite's database is read by the tests, not the bot.
+    known = {env_name(field) for field in Settings.model_fields} | {"PERSONABOT_TEST_DATABASE_URL"}
+    in_file = _env_file_values(settings)
+    lines = []
+    for name in sorted({*os.environ, *in_file}):
+        if name.upper().startswith("PERSONABOT_") and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            lines.append(f"{name}: not a personabot setting, ignored{hint}")
+    return lines
+
+
+def _env_file_values(settings: Settings) -> dict[str, str | None]:
+    env_file = settings.model_config.get("env_file")
+    if isinstance(env_file, str) and Path(env_file).is_file():
+        return dict(dotenv_values(env_file))
+    return {}
