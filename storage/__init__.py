@@ -1,4 +1,4 @@
-"""Persistence: personas with versions, question log, conversation state, event dedupe.
+"""Persistence: personas with versions, question log, conversation state, event dedupe, leases.
 
 Handlers use the repositories below; they never see sessions or ORM rows. Every write
 takes the time as an argument (timezone-aware), so tests control the clock.
@@ -7,6 +7,7 @@ takes the time as an argument (timezone-aware), so tests control the clock.
 from storage.db import Database, normalize_url
 from storage.events import ProcessedEvents
 from storage.import_report import ImportConflict, ImportReport, LivePack, OtherPackError
+from storage.lease import Lease, Leases
 from storage.pack_import import content_hash
 from storage.personas import (
     PersonaRepository,
@@ -22,6 +23,8 @@ __all__ = [
     "Database",
     "ImportConflict",
     "ImportReport",
+    "Lease",
+    "Leases",
     "LivePack",
     "OtherPackError",
     "PersonaRepository",

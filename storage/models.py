@@ -159,6 +159,8 @@ class ConversationStateRow(Base):
     """Multi-turn state (quizzes, role-play) keyed by e.g. ``"slack:T1:C2:U3"``."""
 
     __tablename__ = "conversation_state"
+    # For pruning one kind's old rows (see ConversationStateStore.prune).
+    __table_args__ = (Index("ix_conversation_state_kind_updated_at", "kind", "updated_at"),)
 
     key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
@@ -199,3 +201,21 @@ class ConversationReferenceRow(Base):
     name: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class LeaseRow(Base):
+    """A named lease: at most one holder (a replica) may act under ``name`` at a time.
+
+    ``generation`` goes up by one each time a different holder takes the lease over, so
+    work done under a lease can be fenced: a holder that was taken over (and does not
+    know it yet) holds an older generation than the row.
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    generation: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    renewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

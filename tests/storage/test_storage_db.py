@@ -28,6 +28,7 @@ TABLES = {
     "conversation_state",
     "processed_events",
     "live_pack",
+    "leases",
 }
 
 
