@@ -20,7 +20,17 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     app = start(settings, queued_writes=True)
     if app is None:
         return EXIT_FAILED
-    serve(app, settings)
+    try:
+        serve(app, settings)
+    except OSError as exc:
+        # Binding the port is the one start-up step left that the OS can refuse.
+        reason = exc.strerror or str(exc)
+        print(
+            f"personabot: cannot listen on {settings.host}:{settings.port}: {reason} "
+            "(set PERSONABOT_HOST / PERSONABOT_PORT)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     return EXIT_OK
 
 

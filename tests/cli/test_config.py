@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,15 @@ def test_the_readme_has_one_table_of_every_setting() -> None:
     rows = [line for line in README.read_text().splitlines() if line.startswith("| `")]
     documented = {re.match(r"\| `([^`]+)`", row).group(1) for row in rows}  # type: ignore[union-attr]
     assert {env_name(field) for field in Settings.model_fields} <= documented
+
+
+def test_a_port_in_use_is_one_clear_line(run) -> None:  # type: ignore[no-untyped-def]
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", env={"PERSONABOT_HOST": "127.0.0.1", "PERSONABOT_PORT": str(port)})
+    assert result.returncode == 1
+    assert f"personabot: cannot listen on 127.0.0.1:{port}: " in result.stderr
+    assert "address already in use" in result.stderr
+    assert "Traceback" not in result.stderr
