@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.i18n import Texts
+from bot.metrics import Metrics
 from bot.router import Router
 from bot.settings import Settings
 from content.catalog import Catalog
@@ -48,6 +50,7 @@ class App:
     import_report: ImportReport
     clock: Clock
     turns: TurnLog
+    metrics: Metrics
 
     def close(self) -> None:
         """Commit queued writes and close the database connections."""
@@ -130,6 +133,8 @@ def build_app(
     pack: Pack | None = None,
     db: Database | None = None,
     queued_writes: bool = False,
+    metrics: Metrics | None = None,
+    timer: Callable[[], float] = time.perf_counter,
 ) -> App:
     """Load the pack, import it into the database and build the router.
 
@@ -147,6 +152,9 @@ def build_app(
         queued_writes: For a server: queue the question log and commit it when the
             server flushes (see :class:`storage.turns.TurnLog`); otherwise every turn
             is committed at once.
+        metrics: Where answers and errors are counted; a new :class:`Metrics` (with
+            its own registry) by default.
+        timer: Seconds from a monotonic clock, for answer latency; injected for tests.
 
     Raises:
         content.loader.PackError: If the pack is invalid.
@@ -177,6 +185,7 @@ def build_app(
     texts = Texts(language=pack.language)
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
     turns = TurnLog(db=db, queued=queued_writes)
+    metrics = metrics if metrics is not None else Metrics()
     router = Router(
         text_handler=ask.handle,
         actions={"persona": ask.show, "objection": ask.show},
@@ -184,6 +193,8 @@ def build_app(
         turns=turns,
         clock=clock,
         fallback=ask.unknown,
+        observer=metrics,
+        timer=timer,
     )
     return App(
         settings=settings,
@@ -196,4 +207,5 @@ def build_app(
         import_report=report,
         clock=clock,
         turns=turns,
+        metrics=metrics,
     )

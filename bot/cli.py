@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import logging
 import sys
 import uuid
 from collections.abc import Sequence
@@ -34,6 +33,7 @@ from bot.cli_support import (
     report_lines,
     start,
 )
+from bot.logs import configure_logging, settings_secrets
 from bot.settings import Settings, SettingsError, load_settings
 from content.loader import PackError
 
@@ -54,9 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines:
             print(f"personabot: {line}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # Text on a terminal, JSON lines otherwise; the settings' secrets are never written.
+    configure_logging(settings.log_level, secrets=settings_secrets(settings))
     result: int = args.run(args, settings)
     return result
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from bot.i18n import Texts
 from bot.model import Choice, Incoming, Reply
@@ -25,6 +26,16 @@ TextHandler = Callable[[Incoming], Reply]
 CHOICES = "choices"
 # Choices offered longer ago than this no longer catch a typed number.
 CHOICES_TTL = dt.timedelta(hours=1)
+
+
+class TurnObserver(Protocol):
+    """Told about every answered message (e.g. :class:`bot.metrics.Metrics`)."""
+
+    def turn(self, *, platform: str, reply: Reply, seconds: float) -> None:
+        """One message was answered with ``reply`` in ``seconds``."""
+
+    def error(self, *, platform: str, kind: str) -> None:
+        """Something failed: ``handler`` (the user got an apology) or ``question_log``."""
 
 
 def offered_choices(reply: Reply) -> list[Choice]:
@@ -46,6 +57,9 @@ class Router:
         turns: Records each question and the choices offered, in one transaction.
         clock: Returns the current time (timezone-aware).
         fallback: The reply for an expired or unknown choice.
+        observer: Told about every answer and failure (metrics); optional.
+        timer: Seconds from a monotonic clock, for the time spent answering; injected
+            for tests.
     """
 
     def __init__(
@@ -57,6 +71,8 @@ class Router:
         turns: TurnLog,
         clock: Callable[[], dt.datetime],
         fallback: Callable[[], Reply],
+        observer: TurnObserver | None = None,
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.text_handler = text_handler
         self.actions = dict(actions)
@@ -64,9 +80,14 @@ class Router:
         self.turns = turns
         self.clock = clock
         self.fallback = fallback
+        self.observer = observer
+        self.timer = timer
 
     def handle(self, message: Incoming) -> Reply:
         """Answer one message; never raises. Every message is recorded with its answer."""
+        observer = self.observer
+        started = self.timer() if observer is not None else 0.0
+        failed = False
         try:
             resolved = self._resolve_pick(message)
             if isinstance(resolved, Reply):
@@ -83,7 +104,15 @@ class Router:
                 message.text[:200],
             )
             reply = Reply(text=self.texts("error"), meta={"intent": "error", "confidence": 0.0})
-        self._remember(message, reply)
+            failed = True
+        recorded = self._remember(message, reply)
+        if observer is not None:
+            platform = message.user.platform
+            if failed:
+                observer.error(platform=platform, kind="handler")
+            if not recorded:
+                observer.error(platform=platform, kind="question_log")
+            observer.turn(platform=platform, reply=reply, seconds=self.timer() - started)
         return reply
 
     def _dispatch(self, message: Incoming) -> Reply:
@@ -129,7 +158,8 @@ class Router:
                 return _with_action(message, choice)
         return message
 
-    def _remember(self, message: Incoming, reply: Reply) -> None:
+    def _remember(self, message: Incoming, reply: Reply) -> bool:
+        """Record the question (or queue it); False if that failed."""
         choices: list[dict[str, str]] | None = [
             {"label": c.label, "value": c.value} for c in offered_choices(reply)
         ]
@@ -149,6 +179,8 @@ class Router:
                 message.user.key,
                 message.conversation.key,
             )
+            return False
+        return True
 
 
 def _with_action(message: Incoming, choice: Choice) -> Incoming:

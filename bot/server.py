@@ -3,9 +3,13 @@
 Routes: ``POST /slack/events`` (Slack Events API, interactivity and slash commands, all
 signature-verified by bolt), ``POST /api/messages`` (Teams, JWT-validated by botbuilder
 when ``MicrosoftAppId`` is set; mounted in local mode when no platform is configured) and
-``GET /healthz`` (alive) and ``GET /readyz`` (database at the current schema, a pack
-live). With ``SLACK_APP_TOKEN`` Slack is
-served over Socket Mode instead of HTTP.
+``GET /healthz`` (alive), ``GET /readyz`` (database at the current schema, a pack
+live) and ``GET /metrics`` (Prometheus). With ``SLACK_APP_TOKEN`` Slack is served over
+Socket Mode instead of HTTP.
+
+Every request gets a request id (the caller's ``X-Request-Id`` if sane, else a new one),
+echoed in the response's ``X-Request-Id`` and carried by every log line written while
+answering it, including the turn worked out after the acknowledgement.
 """
 
 from __future__ import annotations
@@ -14,14 +18,19 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
 from bot.app import App
+from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, accept_request_id
+from bot.metrics import CONTENT_TYPE
 from bot.settings import Settings
 
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("bot.http")
 
 CORE = web.AppKey("core", App)
 # How often queued writes (the question log) are committed.
@@ -29,14 +38,19 @@ FLUSH_EVERY = 0.05
 MAX_FLUSH_BACKOFF = 5.0
 # How long the readiness check waits for the database.
 READY_TIMEOUT = 3.0
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+# Probes and scrapes are logged at DEBUG, everything else at INFO.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def build_web_app(core: App, settings: Settings) -> web.Application:
     """The aiohttp application with the routes of every configured platform."""
-    web_app = web.Application(client_max_size=1024**2)
+    web_app = web.Application(client_max_size=1024**2, middlewares=[_observed])
     web_app[CORE] = core
+    web_app.on_response_prepare.append(_echo_request_id)
     web_app.router.add_get("/healthz", _healthz)
     web_app.router.add_get("/readyz", _readyz)
+    web_app.router.add_get("/metrics", _metrics)
     web_app.cleanup_ctx.append(_flushing)
     enabled = []
     if settings.slack_enabled:
@@ -73,6 +87,7 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
                 await asyncio.to_thread(core.turns.flush)
                 delay = FLUSH_EVERY
             except Exception:  # noqa: BLE001 - the queue is kept; retried with backoff
+                core.metrics.error(platform="all", kind="question_log")
                 if delay == FLUSH_EVERY:
                     log.exception("could not write the question log; will retry")
                 delay = min(delay * 2, MAX_FLUSH_BACKOFF)
@@ -83,6 +98,65 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     core.close()
+
+
+@web.middleware
+async def _observed(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Request id, request count by route and status, an access line; 500s are logged."""
+    request_id = accept_request_id(request.headers.get(REQUEST_ID_HEADER))
+    request[REQUEST_ID_KEY] = request_id
+    token = REQUEST_ID.set(request_id)
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "other"
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    except Exception:
+        log.exception("request failed: %s %s", request.method, route)
+        request.app[CORE].metrics.error(platform=_platform(route), kind="http")
+        return web.Response(status=500, text="internal server error")
+    finally:
+        request.app[CORE].metrics.http_request(route=route, status=status)
+        access_log.log(
+            logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
+            "%s %s %d",
+            request.method,
+            route,
+            status,
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
+        REQUEST_ID.reset(token)
+
+
+async def _echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
+    request_id = request.get(REQUEST_ID_KEY)
+    if request_id is not None:
+        response.headers[REQUEST_ID_HEADER] = request_id
+
+
+def _platform(route: str) -> str:
+    if route.startswith("/slack/"):
+        return "slack"
+    if route == "/api/messages":
+        return "teams"
+    return "server"
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    """Prometheus scrape: every metric in the text exposition format."""
+    body = request.app[CORE].metrics.exposition()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def _readyz(request: web.Request) -> web.Response:
