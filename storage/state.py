@@ -1,4 +1,8 @@
-"""Multi-turn conversation state (quizzes, role-play), one JSON blob per key."""
+"""Multi-turn conversation state (quizzes, role-play), one JSON blob per key.
+
+Old states of short-lived kinds (pending choices, "Show more" overflow) are deleted by
+the scheduler's housekeeping (:meth:`ConversationStateStore.prune`).
+"""
 
 from __future__ import annotations
 
@@ -64,6 +68,24 @@ class ConversationStateStore:
         """Delete the state under ``key``, if any."""
         with self._db.session() as session:
             session.execute(delete_statement(key))
+
+    def prune(self, *, kind: str, before: dt.datetime) -> int:
+        """Delete the states of ``kind`` last written before ``before``.
+
+        Args:
+            kind: Only states of this kind are deleted (others may live longer).
+            before: Timezone-aware cut-off; states written at or after it are kept.
+
+        Returns:
+            How many were deleted.
+
+        """
+        stmt = delete(ConversationStateRow).where(
+            ConversationStateRow.kind == kind, ConversationStateRow.updated_at < before
+        )
+        with self._db.session() as session:
+            result = session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def upsert_statement(
