@@ -167,18 +167,21 @@ class Scheduler:
     async def start(self) -> None:
         """Settle the lease once, then tick and run the jobs on APScheduler's timer."""
         await self.tick()
+        # APScheduler logs every run at INFO (a line every few seconds); keep its
+        # warnings (missed runs) unless logging was configured for it on purpose.
+        timer_log = logging.getLogger("apscheduler")
+        if timer_log.level == logging.NOTSET:
+            timer_log.setLevel(logging.WARNING)
         timer = AsyncIOScheduler(
             timezone=dt.UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
-        timer.add_job(self.tick, "interval", seconds=self._ttl.total_seconds() / 3, id="lease")
+        every = self._ttl.total_seconds() / 3
+        timer.add_job(self.tick, "interval", seconds=every, id="lease", name="lease")
         for job in self._jobs.values():
+            seconds = job.every.total_seconds()
             timer.add_job(
-                self._fire,
-                "interval",
-                seconds=job.every.total_seconds(),
-                args=[job.name],
-                id=job.name,
+                self._fire, "interval", seconds=seconds, args=[job.name], id=job.name, name=job.name
             )
         timer.start()
         self._timer = timer
