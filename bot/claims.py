@@ -3,15 +3,26 @@
 Slack retries events and Teams may deliver an activity twice; the first claim of an id
 anywhere (this process or another replica on the same database) wins. Claims arriving
 within a few milliseconds share one database statement, so a burst costs one round trip.
+
+When the database connection drops under a claim (a restart, a failover, connections
+ended by the server), the claim is tried again on a fresh connection with the same
+timestamp. When it keeps dropping, or the database cannot be reached at all, the claim
+is granted: the event is answered (its question is queued for the log like any other),
+because a rare duplicate reply beats a lost one. Other failures (a missing table, a
+bug) are handed to the caller.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Callable
 
+from storage.db import is_unreachable, retry_on_disconnect
 from storage.events import ProcessedEvents
+
+log = logging.getLogger(__name__)
 
 # Claims arriving within this many seconds share one database round trip.
 CLAIM_WINDOW = 0.005
@@ -36,7 +47,10 @@ class EventClaims:
         self._flushing: asyncio.Task[None] | None = None
 
     async def claim(self, event_id: str) -> bool:
-        """True for the first claim of ``event_id`` anywhere (this or another replica)."""
+        """True for the first claim of ``event_id`` anywhere (this or another replica).
+
+        Also True when the database cannot be reached (see the module's docstring).
+        """
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._waiting.setdefault(event_id, []).append(future)
         if self._flushing is None:
@@ -46,16 +60,24 @@ class EventClaims:
     async def _flush(self) -> None:
         await asyncio.sleep(CLAIM_WINDOW)  # let events arriving together share the batch
         batch, self._waiting, self._flushing = self._waiting, {}, None
+        ids, now = list(batch), self._clock()
         try:
             won = await asyncio.to_thread(
-                self._events.claim_many, list(batch), self._platform, self._clock()
+                retry_on_disconnect, lambda: self._events.claim_many(ids, self._platform, now)
             )
         except Exception as exc:  # noqa: BLE001 - handed to every waiting handler
-            for futures in batch.values():
-                for future in futures:
-                    if not future.done():
-                        future.set_exception(exc)
-            return
+            if not is_unreachable(exc):
+                for futures in batch.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(exc)
+                return
+            log.error(
+                "database unreachable (%s); answering %d events without a claim",
+                type(getattr(exc, "orig", exc)).__name__,
+                len(ids),
+            )
+            won = set(ids)
         for event_id, futures in batch.items():
             first = event_id in won
             for future in futures:

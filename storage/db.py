@@ -12,13 +12,15 @@ current is one plain query against ``alembic_version``, compared with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -26,6 +28,9 @@ from storage.migrations import HEAD
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -40,6 +45,8 @@ VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: How long connecting to PostgreSQL may take.
 CONNECT_TIMEOUT_SECONDS = 10
+#: How often work is tried when the database connection drops under it.
+DISCONNECT_ATTEMPTS = 3
 
 
 class MigrationError(RuntimeError):
@@ -153,6 +160,48 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database connection dropped (server, failover, network).
+
+    The pool has discarded that connection, so a new try gets a fresh one.
+    """
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot be used now: dropped or never connected.
+
+    That is :func:`is_disconnect`, or a connection that could not be made at all
+    (refused, timed out, authentication failed).
+    """
+    # SQLAlchemy raises a failed connect without a statement; a failed query has one.
+    no_connection = isinstance(exc, OperationalError) and exc.statement is None
+    return is_disconnect(exc) or no_connection
+
+
+def retry_on_disconnect(work: Callable[[], T], *, attempts: int = DISCONNECT_ATTEMPTS) -> T:
+    """Run ``work``; run it again (up to ``attempts`` times) when the connection drops.
+
+    Only for work that is one transaction (:meth:`Database.session`): a dropped
+    connection rolled it back, so a new try does it once. (The one exception is a drop
+    after the server committed but before it said so; work that must not be done twice
+    has to recognise its own earlier try.) Pooled connections that died while idle never
+    get here: the engine pings each one before use (``pool_pre_ping``).
+
+    Raises:
+        Exception: Whatever ``work`` raised last, or at once when it is not a dropped
+            connection.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == attempts or not is_disconnect(exc):
+                raise
+            log.warning("database connection lost (%s); trying again", type(exc.orig).__name__)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _alembic_config() -> Config:

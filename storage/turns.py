@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from storage.db import Database
+from storage.db import Database, retry_on_disconnect
 from storage.models import QuestionRow
 from storage.questions import QuestionRecord, question_values
 from storage.state import (
@@ -94,12 +94,17 @@ class TurnLog:
         return self._store.get(key)
 
     def flush(self) -> None:
-        """Commit every queued turn now."""
+        """Commit every queued turn now.
+
+        A connection that drops under the commit is replaced and the batch written again
+        (it was rolled back); any other failure puts the batch back in the queue, in
+        front of what came since, and raises.
+        """
         with self._lock:
             batch, self._pending = self._pending, _Pending()
             self._writing = batch
         try:
-            self._write(batch)
+            retry_on_disconnect(lambda: self._write(batch))
         except Exception:
             with self._lock:  # put it back in front of what came since
                 batch.records.extend(self._pending.records)
