@@ -445,3 +445,32 @@ def test_the_command_line_logs_json_with_the_settings_secrets_masked(
     assert logged[0]["message"] == "upgrading database schema"
     assert logged[-1]["message"] == "the secret is ***"
     assert SIGNING_SECRET not in err
+
+
+def test_a_failed_question_log_write_is_counted_and_retried(
+    tmp_path: Path, log_stream: io.StringIO
+) -> None:
+    async def scenario() -> Samples:
+        async with running(tmp_path, log_stream) as bot:
+            loop = asyncio.get_running_loop()
+            retried = asyncio.Event()
+            attempts: list[int] = []
+
+            def flaky_flush() -> None:  # runs in a worker thread, like the real one
+                attempts.append(1)
+                if len(attempts) == 1:
+                    raise OSError("database is locked")
+                loop.call_soon_threadsafe(retried.set)
+
+            bot.server.core.turns.flush = flaky_flush  # type: ignore[method-assign]
+            await asyncio.wait_for(retried.wait(), 10)  # the first failure was handled
+            return await bot.metrics()
+
+    found = asyncio.run(scenario())
+    assert value(found, "personabot_errors_total", platform="all", kind="question_log") == 1
+    (failure,) = [
+        r
+        for r in records(log_stream)
+        if r["message"].startswith("could not write the question log")
+    ]
+    assert failure["level"] == "ERROR" and "OSError: database is locked" in failure["exc"]
