@@ -217,30 +217,35 @@ def test_a_failing_handler_is_counted_and_logged_with_the_request_id_and_no_secr
     def broken(message: Incoming) -> Reply:
         raise RuntimeError(f"cannot verify with {SIGNING_SECRET}")
 
-    async def scenario() -> str:
+    async def scenario() -> tuple[str, str]:
         async with running(tmp_path, log_stream) as bot:
             assert (await bot.teams("who is Oskar?")).status == 200
             await bot.connector.wait_for_activities(1, timeout=10)
             await bot.teams_settled()
             bot.server.core.router.text_handler = broken
-            response = await bot.teams(f"my token is {USER_TOKEN}, who is Frida?")
-            assert response.status == 200
+            teams = await bot.teams(f"my token is {USER_TOKEN}, who is Frida?")
+            assert teams.status == 200
             apology = (await bot.connector.wait_for_activities(2, timeout=10))[1]
             assert "something went wrong" in json.dumps(apology)
             await bot.teams_settled()
+            slack = await bot.slack_mention("who is Ib?")
+            (posted,) = await bot.slack.wait_for("chat.postMessage", 1, timeout=10)
+            assert "something went wrong" in json.dumps(posted.params)
             found = await bot.metrics()
             assert value(found, "personabot_errors_total", platform="teams", kind="handler") == 1
+            assert value(found, "personabot_errors_total", platform="slack", kind="handler") == 1
             assert value(found, "personabot_questions_total", platform="teams", intent="error") == 1
-            return response.headers["X-Request-Id"]
+            return teams.headers["X-Request-Id"], slack.headers["X-Request-Id"]
 
-    request_id = asyncio.run(scenario())
-    logged = records(log_stream)
-    (failure,) = [r for r in logged if r["message"].startswith("handler failed")]
-    # Logged in the turn that ran after the acknowledgement, with the request's id.
-    assert failure["request_id"] == request_id and failure["level"] == "ERROR"
-    assert failure["logger"] == "bot.router"
-    assert "RuntimeError: cannot verify with ***" in failure["exc"]
-    assert "text='my token is xoxp-***, who is Frida?'" in failure["message"]
+    teams_request, slack_request = asyncio.run(scenario())
+    assert teams_request != slack_request
+    teams, slack = [r for r in records(log_stream) if r["message"].startswith("handler failed")]
+    # Logged in the turns that ran after the acknowledgement, with their request's id.
+    assert teams["request_id"] == teams_request and teams["level"] == "ERROR"
+    assert slack["request_id"] == slack_request
+    assert teams["logger"] == "bot.router"
+    assert "RuntimeError: cannot verify with ***" in teams["exc"]
+    assert "text='my token is xoxp-***, who is Frida?'" in teams["message"]
     output = log_stream.getvalue()
     assert SIGNING_SECRET not in output and USER_TOKEN not in output
 
