@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
 
 HERE = Path(__file__).resolve().parent
 for folder in (HERE.parent, HERE.parent / "slack", HERE.parent / "teams"):
@@ -28,75 +26,10 @@ for folder in (HERE.parent, HERE.parent / "slack", HERE.parent / "teams"):
 
 from fake_connector import FakeConnectorThread  # noqa: E402
 from fake_slack import FakeSlackThread  # noqa: E402
-from procs import ServeProcess  # noqa: E402
-
-from storage import normalize_url  # noqa: E402
+from procs import Postgres, ServeProcess, ServerFactory  # noqa: E402
 
 TEST_DATABASE_ENV = "PERSONABOT_TEST_DATABASE_URL"
 FIGURES = pytest.StashKey[list[str]]()
-
-
-class Postgres:
-    """A fresh schema on the test PostgreSQL server, and SQL against it.
-
-    Attributes:
-        schema: The schema's name.
-    """
-
-    def __init__(self, base: str) -> None:
-        self._base = normalize_url(base)
-        self.schema = f"rel_{uuid.uuid4().hex[:16]}"
-        self.admin: Engine = create_engine(self._base, isolation_level="AUTOCOMMIT")
-
-    def url(self, application_name: str) -> str:
-        """A URL for a server: this schema, connections named ``application_name``."""
-        query = {"options": f"-csearch_path={self.schema}", "application_name": application_name}
-        return self._base.update_query_dict(query).render_as_string(hide_password=False)
-
-    def rows(self, sql: str, **params: Any) -> list[Any]:
-        """Run ``sql`` in this schema; its rows."""
-        with self.admin.connect() as connection:
-            connection.execute(text(f'SET search_path TO "{self.schema}"'))
-            return list(connection.execute(text(sql), params))
-
-    def scalar(self, sql: str, **params: Any) -> Any:
-        """The first column of the first row of ``sql``."""
-        rows = self.rows(sql, **params)
-        return rows[0][0] if rows else None
-
-    def terminate(self, application_name: str) -> int:
-        """``pg_terminate_backend`` every connection named ``application_name``; how many."""
-        with self.admin.connect() as connection:
-            killed = connection.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND application_name = :name"
-                ),
-                {"name": application_name},
-            ).scalar()
-        return int(killed or 0)
-
-    def connections(self, application_name: str) -> int:
-        """How many connections named ``application_name`` are open."""
-        with self.admin.connect() as connection:
-            count = connection.execute(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND application_name = :name"
-                ),
-                {"name": application_name},
-            ).scalar()
-        return int(count or 0)
-
-    def create(self) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
-
-    def drop(self) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
-        self.admin.dispose()
 
 
 @pytest.fixture
@@ -135,9 +68,6 @@ def fake_connector() -> Iterator[FakeConnectorThread]:
     """The fake Bot Connector on its own thread (cards validated by sample)."""
     with FakeConnectorThread(validate_every=CARD_SAMPLE) as fake:
         yield fake
-
-
-ServerFactory = Callable[..., ServeProcess]
 
 
 @pytest.fixture

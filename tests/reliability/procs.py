@@ -19,7 +19,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,9 @@ from typing import Any
 import aiohttp
 from activities import personal_message
 from payloads import JSON, app_mention, event_callback, json_body, new_event_id, sign
+from sqlalchemy import Engine, create_engine, text
+
+from storage import normalize_url
 
 HOST = "127.0.0.1"
 TOKEN = "xoxb-reliability"
@@ -188,6 +192,76 @@ class ServeProcess:
     def log_text(self) -> str:
         """Everything the process wrote."""
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+ServerFactory = Callable[..., ServeProcess]
+"""``serve(name, app=…, env=…)``: start a server on the test's schema (a fixture)."""
+
+
+# -- the database --------------------------------------------------------------------------
+
+
+class Postgres:
+    """A fresh schema on the test PostgreSQL server, and SQL against it.
+
+    Attributes:
+        schema: The schema's name.
+    """
+
+    def __init__(self, base: str) -> None:
+        self._base = normalize_url(base)
+        self.schema = f"rel_{uuid.uuid4().hex[:16]}"
+        self.admin: Engine = create_engine(self._base, isolation_level="AUTOCOMMIT")
+
+    def url(self, application_name: str) -> str:
+        """A URL for a server: this schema, connections named ``application_name``."""
+        query = {"options": f"-csearch_path={self.schema}", "application_name": application_name}
+        return self._base.update_query_dict(query).render_as_string(hide_password=False)
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        """Run ``sql`` in this schema; its rows."""
+        with self.admin.connect() as connection:
+            connection.execute(text(f'SET search_path TO "{self.schema}"'))
+            return list(connection.execute(text(sql), params))
+
+    def scalar(self, sql: str, **params: Any) -> Any:
+        """The first column of the first row of ``sql``."""
+        rows = self.rows(sql, **params)
+        return rows[0][0] if rows else None
+
+    def terminate(self, application_name: str) -> int:
+        """``pg_terminate_backend`` every connection named ``application_name``; how many."""
+        with self.admin.connect() as connection:
+            killed = connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND application_name = :name"
+                ),
+                {"name": application_name},
+            ).scalar()
+        return int(killed or 0)
+
+    def connections(self, application_name: str) -> int:
+        """How many connections named ``application_name`` are open."""
+        with self.admin.connect() as connection:
+            count = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND application_name = :name"
+                ),
+                {"name": application_name},
+            ).scalar()
+        return int(count or 0)
+
+    def create(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+
+    def drop(self) -> None:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+        self.admin.dispose()
 
 
 # -- traffic -------------------------------------------------------------------------------

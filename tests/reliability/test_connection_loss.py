@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-from conftest import Postgres, ServerFactory
 from fake_connector import FakeConnectorThread
 from fake_slack import FakeSlackThread
 from procs import (
@@ -26,6 +25,8 @@ from procs import (
     SLACK_PATH,
     TEAMS_PATH,
     Outcome,
+    Postgres,
+    ServerFactory,
     SlackEvent,
     bounded,
     latency_line,

@@ -15,12 +15,13 @@ from collections import Counter
 from collections.abc import Callable
 
 import aiohttp
-from conftest import Postgres, ServerFactory
 from fake_slack import FakeSlackThread
 from procs import (
     QUESTIONS,
     SLACK_PATH,
     Outcome,
+    Postgres,
+    ServerFactory,
     SlackEvent,
     bounded,
     latency_line,

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-from conftest import Postgres, ServerFactory
 from fake_connector import FakeConnectorThread
 from fake_slack import FakeSlackThread
 from procs import (
@@ -24,6 +23,8 @@ from procs import (
     SLACK_PATH,
     TEAMS_PATH,
     Outcome,
+    Postgres,
+    ServerFactory,
     SlackEvent,
     bounded,
     post_slack,

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-from conftest import Postgres, ServerFactory
 from fake_connector import FakeConnectorThread
 from fake_slack import FakeSlackThread
 from procs import (
@@ -27,7 +26,9 @@ from procs import (
     SLACK_PATH,
     TEAMS_PATH,
     Outcome,
+    Postgres,
     ServeProcess,
+    ServerFactory,
     SlackEvent,
     bounded,
     latency_line,

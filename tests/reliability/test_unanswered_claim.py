@@ -16,9 +16,8 @@ from collections.abc import Callable
 
 import aiohttp
 import pytest
-from conftest import Postgres, ServerFactory
 from fake_slack import FakeSlackThread
-from procs import QUESTIONS, SLACK_PATH, Outcome, SlackEvent, post_slack
+from procs import QUESTIONS, SLACK_PATH, Outcome, Postgres, ServerFactory, SlackEvent, post_slack
 
 # The answer, the apology in the channel and the apology by direct message.
 POSTS_PER_FAILED_ANSWER = 3
