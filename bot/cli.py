@@ -54,8 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.lines:
             print(f"personabot: {line}", file=sys.stderr)
         return EXIT_USAGE
-    # Text on a terminal, JSON lines otherwise; the settings' secrets are never written.
-    configure_logging(settings.log_level, secrets=settings_secrets(settings))
+    # PERSONABOT_LOG_FORMAT=auto: text on a terminal, JSON lines otherwise. The settings'
+    # secrets are never written.
+    json_logs = {"auto": None, "json": True, "text": False}[settings.log_format]
+    configure_logging(settings.log_level, json=json_logs, secrets=settings_secrets(settings))
     result: int = args.run(args, settings)
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -123,3 +124,15 @@ def test_a_port_in_use_is_one_clear_line(run) -> None:  # type: ignore[no-untype
     assert f"personabot: cannot listen on 127.0.0.1:{port}: " in result.stderr
     assert "address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("log_format", ["json", "text", "auto"])
+def test_the_log_format_setting_chooses_json_or_text(run, log_format: str) -> None:  # type: ignore[no-untyped-def]
+    env = {"PERSONABOT_LOG_FORMAT": log_format, "PERSONABOT_LOG_LEVEL": "INFO"}
+    result = run("ask", "who is Oskar?", env=env)
+    assert result.returncode == 0, result.stderr
+    first = result.stderr.splitlines()[0]
+    if log_format == "text":
+        assert first.endswith("upgrading database schema") and not first.startswith("{")
+    else:  # auto: standard error is a pipe here, so JSON
+        assert json.loads(first)["message"] == "upgrading database schema"
