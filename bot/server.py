@@ -38,6 +38,9 @@ FLUSH_EVERY = 0.05
 MAX_FLUSH_BACKOFF = 5.0
 # How long the readiness check waits for the database.
 READY_TIMEOUT = 3.0
+# At SIGTERM, the share of PERSONABOT_SHUTDOWN_TIMEOUT spent sending answers already
+# acknowledged; requests still being handled get the rest (they ran meanwhile too).
+DRAIN_SHARE = 0.75
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
 # Probes and scrapes are logged at DEBUG, everything else at INFO.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -53,17 +56,25 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app.router.add_get("/metrics", _metrics)
     web_app.cleanup_ctx.append(_flushing)
     enabled = []
+    drains: list[Callable[[float], Awaitable[None]]] = []
     if settings.slack_enabled:
         from bot.adapters.slack.server import mount_slack
 
-        mount_slack(web_app, core=core, settings=settings)
+        drains.append(mount_slack(web_app, core=core, settings=settings).drain)
         enabled.append("Slack (Socket Mode)" if settings.slack_app_token else "Slack")
     if settings.teams_served:
         # Without a Microsoft app id Teams runs in local mode (see Settings.teams_local).
         from bot.adapters.teams.server import mount_teams
 
-        mount_teams(web_app, core=core, settings=settings)
+        drains.append(mount_teams(web_app, core=core, settings=settings).drain)
         enabled.append("Teams" if settings.teams_enabled else "Teams (local mode, no auth)")
+
+    async def drain(_: web.Application) -> None:
+        # Acknowledged answers go out, all platforms at once, within the drain budget.
+        budget = settings.shutdown_timeout * DRAIN_SHARE
+        await asyncio.gather(*(platform_drain(budget) for platform_drain in drains))
+
+    web_app.on_shutdown.append(drain)
     log.warning(
         "personabot serving %s on %s:%s: %s",
         core.catalog.pack_name,
@@ -192,4 +203,7 @@ def serve(core: App, settings: Settings) -> None:
         port=settings.port,
         print=None,
         access_log=None,
+        # SIGTERM: stop accepting, drain the acknowledged answers, then give requests
+        # still in flight the rest of the shutdown budget, and exit.
+        shutdown_timeout=settings.shutdown_timeout * (1 - DRAIN_SHARE),
     )

@@ -250,6 +250,29 @@ def test_a_failing_handler_is_counted_and_logged_with_the_request_id_and_no_secr
     assert SIGNING_SECRET not in output and USER_TOKEN not in output
 
 
+def test_queued_teams_turns_of_one_conversation_log_with_their_own_request_ids(
+    tmp_path: Path, log_stream: io.StringIO
+) -> None:
+    def broken(message: Incoming) -> Reply:
+        raise RuntimeError(f"failed on {message.text}")
+
+    async def scenario() -> list[str]:
+        async with running(tmp_path, log_stream) as bot:
+            bot.server.core.router.text_handler = broken
+            # Posted together: the second waits in the conversation's lane behind the first.
+            first, second = await asyncio.gather(bot.teams("first"), bot.teams("second"))
+            await bot.teams_settled()
+            return [first.headers["X-Request-Id"], second.headers["X-Request-Id"]]
+
+    ids = asyncio.run(scenario())
+    failures = {
+        r["message"].rsplit("text=", 1)[1]: r["request_id"]
+        for r in records(log_stream)
+        if r["message"].startswith("handler failed")
+    }
+    assert failures == {"'first'": ids[0], "'second'": ids[1]}
+
+
 def test_every_response_carries_a_request_id_and_log_lines_repeat_it(
     tmp_path: Path, log_stream: io.StringIO
 ) -> None:

@@ -73,6 +73,9 @@ class ServeProcess:
         slack_api_url: The fake Slack Web API's base URL.
         port: The port to listen on (default: a free one).
         env: More environment on top.
+        command: The command line (default: this interpreter, ``-m bot serve``).
+        credentials: Whether to configure Slack (the fake's token and signing secret)
+            and Teams local mode; without, ``serve`` runs as on a fresh install.
     """
 
     def __init__(
@@ -84,8 +87,11 @@ class ServeProcess:
         slack_api_url: str,
         port: int | None = None,
         env: dict[str, str] | None = None,
+        command: Sequence[str] = (sys.executable, "-m", "bot", "serve"),
+        credentials: bool = True,
     ) -> None:
         self.name = name
+        self.command = list(command)
         self.port = port or free_port()
         self.workdir = workdir
         self.log = workdir / f"{name}.log"
@@ -97,9 +103,15 @@ class ServeProcess:
             "PERSONABOT_PORT": str(self.port),
             "PERSONABOT_LOG_LEVEL": "WARNING",
             "PERSONABOT_SLACK_API_URL": slack_api_url,
-            "PERSONABOT_TEAMS_LOCAL": "true",
-            "SLACK_BOT_TOKEN": TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
+            **(
+                {
+                    "PERSONABOT_TEAMS_LOCAL": "true",
+                    "SLACK_BOT_TOKEN": TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET,
+                }
+                if credentials
+                else {}
+            ),
             **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None
@@ -119,7 +131,7 @@ class ServeProcess:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and package
-                [sys.executable, "-m", "bot", "serve"],
+                self.command,
                 env=self.env,
                 cwd=self.workdir,
                 stdout=log,

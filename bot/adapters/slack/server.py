@@ -16,12 +16,12 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 SLACK = web.AppKey("slack", SlackAdapter)
-# How long shutdown waits for acknowledged answers to go out.
-DRAIN_SECONDS = 8.0
 
 
 def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> SlackAdapter:
     """Serve Slack at ``POST /slack/events`` (or over Socket Mode with an app token).
+
+    The server drains the adapter (:meth:`SlackAdapter.drain`) at shutdown.
 
     With ``SLACK_CLIENT_ID`` also the multi-workspace install: ``GET /slack/install`` (the
     "Add to Slack" page) and ``GET /slack/oauth_redirect`` (where Slack sends the
@@ -49,8 +49,6 @@ def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> S
     if settings.slack_signing_secret:
         # Without a secret (Socket Mode only) nothing could be verified: no HTTP route.
         web_app.router.add_post("/slack/events", events)
-    # Answers already acknowledged go out before the server closes.
-    web_app.on_shutdown.append(lambda _: adapter.drain(timeout=DRAIN_SECONDS))
     flow = adapter.bolt.oauth_flow
     if flow is not None:
 

@@ -57,6 +57,7 @@ from bot.adapters.teams.delivery import (
 )
 from bot.app import App
 from bot.claims import EventClaims
+from bot.logs import current_request_id, request_context
 from bot.model import ConversationRef, Incoming, Reply, User
 from bot.settings import Settings
 from handlers.help import help_reply
@@ -74,8 +75,6 @@ PROFILE_TTL_SECONDS = 3600
 MAX_TEXT = 4000
 # conversationUpdate and installationUpdate both announce an install: one welcome.
 WELCOME_WINDOW_SECONDS = 600
-# How long shutdown waits for queued turns to finish.
-DRAIN_SECONDS = 10.0
 _AT = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 
 
@@ -159,12 +158,22 @@ class TeamsAdapter:
                 return web.Response(status=200)
             return web.json_response(response.body, status=response.status)
         conversation = activity.conversation.id if activity.conversation else ""
-        if not self.lanes.submit(conversation or "-", lambda: self._turn(auth, activity)):
+        # Answered later, in a lane: logged with this request's id.
+        request_id = current_request_id()
+        if not self.lanes.submit(
+            conversation or "-", lambda: self._turn(auth, activity, request_id)
+        ):
             log.warning("conversation %s has %d turns queued: busy", conversation, MAX_LANE)
             return web.Response(status=503, headers={"Retry-After": "1"})
         return web.Response(status=200)
 
-    async def _turn(self, auth: AuthenticateRequestResult, activity: Activity) -> None:
+    async def _turn(
+        self, auth: AuthenticateRequestResult, activity: Activity, request_id: str | None
+    ) -> None:
+        with request_context(request_id):
+            await self._answer(auth, activity)
+
+    async def _answer(self, auth: AuthenticateRequestResult, activity: Activity) -> None:
         if activity.id and activity.conversation:
             key = _digest("activity", activity.conversation.id, activity.id)
             try:
@@ -177,9 +186,12 @@ class TeamsAdapter:
                 return
         await self.cloud.process_activity(auth, activity, self.bot.on_turn)
 
+    async def drain(self, timeout: float) -> None:
+        """Answer the queued turns, for up to ``timeout`` seconds; cancel what is left."""
+        await self.lanes.idle(timeout)
+
     async def close(self) -> None:
-        """Finish queued turns, then close the connector clients."""
-        await self.lanes.idle(DRAIN_SECONDS)
+        """Close the connector clients (after :meth:`drain`)."""
         await self.auth.close()
 
     # -- inbound ------------------------------------------------------------------------

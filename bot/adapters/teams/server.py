@@ -28,6 +28,7 @@ def mount_teams(web_app: web.Application, *, core: App, settings: Settings) -> T
     async def close(_: web.Application) -> None:
         await adapter.close()
 
-    web_app.on_shutdown.append(close)
+    # The server drains the lanes at shutdown (TeamsAdapter.drain); then this closes.
+    web_app.on_cleanup.append(close)
     web_app.router.add_post("/api/messages", adapter.handle)
     return adapter
