@@ -6,6 +6,7 @@ e.g. ``personas/cfo.yaml: objections[2].response: required``.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -34,6 +35,8 @@ _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # 
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# A pack nests three levels deep (persona → objections → fields); far deeper is an attack.
+MAX_DEPTH = 100
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
@@ -68,6 +71,30 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _too_deep(text: str) -> bool:
+    """Whether ``text`` nests collections deeper than :data:`MAX_DEPTH`.
+
+    libyaml builds nodes by C recursion: tens of thousands of nested ``[`` crash the
+    whole process (a segmentation fault, not an exception). Its event stream is flat,
+    so nesting is counted there first, but only for text with enough structure
+    characters to nest that deep at all; a real pack file has a few hundred.
+    """
+    if sum(text.count(c) for c in "[{-:?") <= MAX_DEPTH:
+        return False
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Base):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return True
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return False  # the load reports it, with line and column
+    return False
+
+
 def load_pack(root: Path | str) -> Pack:
     """Load the pack at ``root``.
 
@@ -85,7 +112,7 @@ def load_pack(root: Path | str) -> Pack:
     if not root.is_dir():
         raise PackError(root, [f"{root}: not a directory"])
 
-    pack_data = _read_yaml(root, "pack.yaml", errors)
+    pack_data = _read_yaml(root / "pack.yaml", "pack.yaml", errors)
     if pack_data is not None:
         pack_data = _without_empty_fields(pack_data, PackInfo)
     info = None if pack_data is None else _validate("pack.yaml", pack_data, PackInfo, errors)
@@ -96,16 +123,19 @@ def load_pack(root: Path | str) -> Pack:
     else:
         files = sorted(p for p in personas_dir.iterdir() if not p.name.startswith("."))
         for path in files:
-            rel = f"personas/{path.name}"
+            rel = f"personas/{_readable(path.name)}"
             if path.suffix != ".yaml":
                 errors.append(f"{rel}: persona files must be named <id>.yaml")
                 continue
-            data = _read_yaml(root, rel, errors)
+            data = _read_yaml(path, rel, errors)
             if data is None:
                 continue
             data = _without_empty_fields(data, Persona)
             if isinstance(data.get("id"), str) and data["id"] != path.stem:
-                errors.append(f"{rel}: id: {data['id']!r} must equal the file name {path.stem!r}")
+                errors.append(
+                    f"{rel}: id: {_shown(data['id'])} must equal the file name "
+                    f"{_shown(_readable(path.stem))}"
+                )
             errors.extend(_duplicate_objection_ids(rel, data.get("objections")))
             persona = _validate(rel, data, Persona, errors)
             if persona is not None:
@@ -118,13 +148,16 @@ def load_pack(root: Path | str) -> Pack:
     return Pack(info=info, personas=tuple(sorted(personas, key=lambda p: p.id)))
 
 
-def _read_yaml(root: Path, rel: str, errors: list[str]) -> dict[str, Any] | None:
-    path = root / rel
+def _read_yaml(path: Path, rel: str, errors: list[str]) -> dict[str, Any] | None:
     if not path.is_file():
         errors.append(f"{rel}: missing file")
         return None
     try:
-        loader = _Loader(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if _too_deep(text):
+            errors.append(f"{rel}: invalid YAML: nested deeper than {MAX_DEPTH} levels")
+            return None
+        loader = _Loader(text)
         try:
             data = loader.get_single_data()
         finally:
@@ -138,8 +171,17 @@ def _read_yaml(root: Path, rel: str, errors: list[str]) -> dict[str, Any] | None
         problem = getattr(exc, "problem", None) or str(exc)
         errors.append(f"{rel}: {where}invalid YAML: {problem}")
         return None
+    except RecursionError:
+        errors.append(f"{rel}: invalid YAML: nested too deeply")
+        return None
+    except ValueError as exc:
+        # An explicitly tagged value that is no such thing (``!!int x``, ``!!timestamp
+        # 2026-02-30``) or a number with more digits than Python converts.
+        problem = "a number has too many digits" if "digits" in str(exc) else str(exc)
+        errors.append(f"{rel}: invalid YAML: {problem}")
+        return None
     errors.extend(
-        f"{rel}: line {line}: duplicate key {key!r} (already at line {first})"
+        f"{rel}: line {line}: duplicate key {_shown(key)} (already at line {first})"
         for line, key, first in loader.duplicates
     )
     if data is None:
@@ -210,7 +252,7 @@ def _path(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + _clipped(str(part))
     return out or "(top level)"
 
 
@@ -224,13 +266,13 @@ def _describe(err: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         return "unknown field" + _suggest(loc, model)
     if kind == "literal_error":
-        return f"{err['input']!r} is not allowed; use one of {ctx.get('expected', '')}"
+        return f"{_shown(err['input'])} is not allowed; use one of {ctx.get('expected', '')}"
     if kind == "too_short":
         return "must list at least 1 item"
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact"):
-        return f"{err['input']!r} is not a valid date (use YYYY-MM-DD)"
+        return f"{_shown(err['input'])} is not a valid date (use YYYY-MM-DD)"
     if kind == "date_type":
-        return f"{err['input']!r} is not a date (use YYYY-MM-DD)"
+        return f"{_shown(err['input'])} is not a date (use YYYY-MM-DD)"
     if kind == "string_type":
         return f"must be text, got {type(err['input']).__name__}"
     if kind == "list_type":
@@ -238,12 +280,38 @@ def _describe(err: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
     if kind in ("dict_type", "model_type"):
         return f"must be a mapping of fields, got {type(err['input']).__name__}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{err['input']!r} must be a whole number"
+        return f"{_shown(err['input'])} must be a whole number"
     if kind == "greater_than":
         return f"must be greater than {ctx.get('gt')}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return str(err["msg"])
+
+
+def _shown(value: Any) -> str:
+    """A value for an error message: short scalars as written, anything else by kind.
+
+    Never the ``repr`` of a container: an alias bomb ("billion laughs") is tiny in YAML
+    and in memory, but its ``repr`` is exponential.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if value.bit_length() < 128 else "a number this long"
+    if isinstance(value, str):
+        return repr(_clipped(value))
+    if isinstance(value, dt.date):
+        return repr(value.isoformat())
+    return f"a {type(value).__name__}"
+
+
+def _clipped(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _readable(name: str) -> str:
+    """A file name as text that prints anywhere (undecodable bytes become U+FFFD)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _suggest(loc: tuple[Any, ...], model: type[BaseModel]) -> str:
