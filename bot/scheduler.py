@@ -115,6 +115,7 @@ class Scheduler:
         self._stopped = False
         self._ticking = asyncio.Lock()
         self._running: dict[str, asyncio.Task[bool]] = {}
+        self._tick: asyncio.Task[bool] | None = None
         self._timer: AsyncIOScheduler | None = None
 
     @property
@@ -177,7 +178,7 @@ class Scheduler:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         every = self._ttl.total_seconds() / 3
-        timer.add_job(self.tick, "interval", seconds=every, id="lease", name="lease")
+        timer.add_job(self._fire_tick, "interval", seconds=every, id="lease", name="lease")
         for job in self._jobs.values():
             seconds = job.every.total_seconds()
             timer.add_job(
@@ -249,6 +250,16 @@ class Scheduler:
             for name in self._jobs:
                 self._spawn(name)
         return active is not None
+
+    async def _fire_tick(self) -> None:
+        """The timer's entry point for :meth:`tick`.
+
+        The tick runs in a task of our own: APScheduler cancels its tasks at shutdown,
+        and a tick cancelled while its renewal is being committed would leave the lease
+        held (renewed) after :meth:`stop` released it.
+        """
+        if self._tick is None or self._tick.done():
+            self._tick = asyncio.ensure_future(self.tick())
 
     async def _fire(self, name: str) -> None:
         """The timer's entry point for a job (a coroutine, so it runs on the event loop)."""

@@ -101,6 +101,7 @@ def test_the_scheduler_keeps_the_lease_while_it_renews(database: Database) -> No
     async def main() -> None:
         a, b = replicas(database, clock, runs)
         await a.tick()
+        await a.settle()
         for _ in range(9):  # three whole ttls, both ticking every ttl/3
             clock.advance(TTL / 3)
             assert await a.tick()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import uuid
 
 import pytest
 
@@ -123,7 +124,7 @@ def test_holders_racing_for_a_lease_get_exactly_one_winner_each_round(database: 
         now = T0 + round_ * 2 * TTL
 
         def attempt(db: Database, now: dt.datetime = now) -> Lease | None:
-            mine = f"replica-{id(db)}"
+            mine = f"replica-{uuid.uuid4().hex}"
             return Leases(db=db).acquire("scheduler", holder=mine, ttl=TTL, now=now)
 
         results, errors = run_in_parallel(database, holders, attempt)
@@ -168,7 +169,7 @@ def _renew_against_rivals(
         if role == "renew":
             got = mine.renew(lease, ttl=TTL, now=now)
         else:
-            got = mine.acquire("scheduler", holder=f"rival-{id(db)}", ttl=TTL, now=now)
+            got = mine.acquire("scheduler", holder=f"rival-{uuid.uuid4().hex}", ttl=TTL, now=now)
         return None if got is None else got.holder
 
     results, errors = run_in_parallel(database, rivals + 1, attempt)
