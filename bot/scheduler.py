@@ -143,7 +143,9 @@ class Scheduler:
             except Exception as exc:  # noqa: BLE001 - keep the lease until it expires
                 if not self._failing:
                     log.warning(
-                        "could not renew the %s lease: %s: %s", self._name, type(exc).__name__, exc
+                        "could not renew or acquire the %s lease (jobs stop when it expires): %s",
+                        self._name,
+                        type(exc).__name__,
                     )
                 self._failing = True
             else:

@@ -237,6 +237,28 @@ def test_a_failing_job_is_logged_and_the_others_still_run(
     assert all(r.exc_info and "disk full" in str(r.exc_info[1]) for r in failures)
 
 
+def test_an_unreachable_database_is_one_warning_and_no_scheduler(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    unreachable = Database(url="postgresql://nobody@127.0.0.1:1/none")
+    runs = Runs()
+
+    async def main() -> list[bool]:
+        a = Scheduler(db=unreachable, clock=Clock(T0), jobs=[runs.job("a")], holder="a")
+        return [await a.tick(), await a.tick(), await a.run("count")]
+
+    try:
+        assert scenario(main) == [False, False, False]
+    finally:
+        unreachable.dispose()
+    assert runs.seen == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "could not renew or acquire the scheduler lease (jobs stop when it expires): "
+        "OperationalError"
+    ]
+
+
 def test_job_names_must_be_unique(database: Database) -> None:
     runs = Runs()
     with pytest.raises(ValueError, match="unique"):
