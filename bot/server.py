@@ -26,6 +26,7 @@ from aiohttp import web
 from bot.app import App
 from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, accept_request_id
 from bot.metrics import CONTENT_TYPE
+from bot.scheduler import build_scheduler
 from bot.settings import Settings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -55,6 +56,8 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app.router.add_get("/readyz", _readyz)
     web_app.router.add_get("/metrics", _metrics)
     web_app.cleanup_ctx.append(_flushing)
+    # After _flushing, so it stops (and hands the lease over) before the database closes.
+    web_app.cleanup_ctx.append(_scheduling)
     enabled = []
     drains: list[Callable[[float], Awaitable[None]]] = []
     if settings.slack_enabled:
@@ -109,6 +112,12 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     core.close()
+
+
+async def _scheduling(web_app: web.Application) -> AsyncIterator[None]:
+    """Periodic jobs, run only on the replica holding the scheduler lease."""
+    async with build_scheduler(web_app[CORE]).running():
+        yield
 
 
 @web.middleware

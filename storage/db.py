@@ -95,6 +95,16 @@ class Database:
         return f"Database(url={self.url.render_as_string(hide_password=True)!r})"
 
     @property
+    def write_engine(self) -> Engine:
+        """The engine for other libraries' stores whose transactions read, then write.
+
+        On SQLite its transactions begin ``IMMEDIATE``: a deferred one that read first
+        fails at once with "database is locked" when another process wrote meanwhile,
+        instead of waiting its turn. Elsewhere it is :attr:`engine`.
+        """
+        return self._exclusive_engine
+
+    @property
     def dialect(self) -> str:
         """The backend's name: ``"sqlite"`` or ``"postgresql"``."""
         return self.engine.dialect.name

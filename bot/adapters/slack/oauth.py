@@ -309,8 +309,10 @@ class SlackInstalls:
             )
         client_id = settings.slack_client_id
         client_secret = settings.slack_client_secret.get_secret_value()
-        self.installations = DatabaseInstallationStore(client_id=client_id, engine=db.engine)
-        self.states = DatabaseOAuthStateStore(engine=db.engine, expiration_seconds=STATE_SECONDS)
+        # slack_sdk's stores read, then write, in one transaction: see write_engine.
+        engine = db.write_engine
+        self.installations = DatabaseInstallationStore(client_id=client_id, engine=engine)
+        self.states = DatabaseOAuthStateStore(engine=engine, expiration_seconds=STATE_SECONDS)
         self.oauth_settings = AsyncOAuthSettings(
             client_id=client_id,
             client_secret=client_secret,
