@@ -4,12 +4,15 @@ Slack retries events and Teams may deliver an activity twice; the first claim of
 anywhere (this process or another replica on the same database) wins. Claims arriving
 within a few milliseconds share one database statement, so a burst costs one round trip.
 
+Handlers mark an event *answered* once its answer went out, and *release* the claim
+when sending failed, so a retry of that event is answered instead of skipped.
+
 When the database connection drops under a claim (a restart, a failover, connections
-ended by the server), the claim is tried again on a fresh connection with the same
-timestamp. When it keeps dropping, or the database cannot be reached at all, the claim
-is granted: the event is answered (its question is queued for the log like any other),
-because a rare duplicate reply beats a lost one. Other failures (a missing table, a
-bug) are handed to the caller.
+ended by the server), the claim is tried again on a fresh connection with the same batch
+token, so it wins its own rows again. When it keeps dropping, or the database cannot be
+reached at all, the claim is granted: the event is answered (its question is queued for
+the log like any other), because a rare duplicate reply beats a lost one. Other failures
+(a missing table, a bug) are handed to the caller.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import logging
 from collections.abc import Callable
 
 from storage.db import is_unreachable, retry_on_disconnect
-from storage.events import ProcessedEvents
+from storage.events import ProcessedEvents, new_claim_token
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,8 @@ class EventClaims:
         self._clock = clock
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
         self._flushing: asyncio.Task[None] | None = None
+        self._answered: list[tuple[str, asyncio.Future[None]]] = []
+        self._marking: asyncio.Task[None] | None = None
 
     async def claim(self, event_id: str) -> bool:
         """True for the first claim of ``event_id`` anywhere (this or another replica).
@@ -57,13 +62,46 @@ class EventClaims:
             self._flushing = asyncio.ensure_future(self._flush())
         return await future
 
+    async def answered(self, event_id: str) -> None:
+        """Mark a claimed event answered (batched like claims); its retries are skipped.
+
+        Never raises: an unmarked claim only means a much later retry could be answered
+        again (see :data:`storage.events.STALE_CLAIM`).
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._answered.append((event_id, future))
+        if self._marking is None:
+            self._marking = asyncio.ensure_future(self._mark())
+        await future
+
+    async def release(self, event_id: str) -> None:
+        """Give up a claim whose answer failed, so the platform's retry is answered."""
+        try:
+            await asyncio.to_thread(retry_on_disconnect, lambda: self._events.release(event_id))
+        except Exception:  # noqa: BLE001 - the claim then goes stale and is taken over
+            log.warning("could not release the claim of %s", event_id, exc_info=True)
+
+    async def _mark(self) -> None:
+        await asyncio.sleep(CLAIM_WINDOW)
+        batch, self._answered, self._marking = self._answered, [], None
+        ids, now = [event_id for event_id, _ in batch], self._clock()
+        try:
+            await asyncio.to_thread(retry_on_disconnect, lambda: self._events.answered(ids, now))
+        except Exception:  # noqa: BLE001 - see answered()
+            log.warning("could not mark %d events answered", len(ids), exc_info=True)
+        for _, future in batch:
+            if not future.done():
+                future.set_result(None)
+
     async def _flush(self) -> None:
         await asyncio.sleep(CLAIM_WINDOW)  # let events arriving together share the batch
         batch, self._waiting, self._flushing = self._waiting, {}, None
-        ids, now = list(batch), self._clock()
+        # One token per batch: retried after a dropped connection, it wins its rows again.
+        ids, now, token = list(batch), self._clock(), new_claim_token()
         try:
             won = await asyncio.to_thread(
-                retry_on_disconnect, lambda: self._events.claim_many(ids, self._platform, now)
+                retry_on_disconnect,
+                lambda: self._events.claim_many(ids, self._platform, now, token=token),
             )
         except Exception as exc:  # noqa: BLE001 - handed to every waiting handler
             if not is_unreachable(exc):

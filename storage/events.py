@@ -1,74 +1,114 @@
-"""Deduplication of platform events (Slack retries the same event id)."""
+"""Deduplication of platform events (Slack retries the same event id, Teams may resend).
+
+An event is *claimed* by the replica that handles it, then marked *answered* once its
+answer went out. The first claim of an id anywhere wins; a later delivery of the same id
+(a retry) is skipped — unless the claim went stale unanswered (its replica died, or
+released it because the send failed), in which case the retry takes it over and the
+user still gets an answer.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert
+from sqlalchemy import and_, delete, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
 from storage.models import ProcessedEventRow
 
+#: A claim unanswered for this long is presumed dead: a retry of its event takes it over.
+#: Longer than any answer takes (Slack's first retry comes at once, the next after 1 and
+#: 5 minutes).
+STALE_CLAIM = dt.timedelta(minutes=2)
+
+
+def new_claim_token() -> str:
+    """A token for one claiming batch (see :meth:`ProcessedEvents.claim_many`)."""
+    return uuid.uuid4().hex
+
 
 class ProcessedEvents:
-    """Remembers which event ids were handled.
+    """Remembers which event ids were claimed and answered.
 
     Args:
         db: The database.
-
+        stale_after: How long a claim may stay unanswered before a retry takes it over.
     """
 
-    def __init__(self, *, db: Database) -> None:
+    def __init__(self, *, db: Database, stale_after: dt.timedelta = STALE_CLAIM) -> None:
         self._db = db
+        self._stale_after = stale_after
 
     def claim(self, event_id: str, platform: str, now: dt.datetime) -> bool:
-        """Claim ``event_id`` for handling; only the first claim anywhere wins.
-
-        Race-safe across processes: the primary key makes concurrent inserts of the same
-        id fail for all but one.
-
-        Args:
-            event_id: The platform's event id.
-            platform: ``"slack"``, ``"teams"``, ...
-            now: Timezone-aware time the event was received.
+        """Claim one event id; see :meth:`claim_many`.
 
         Returns:
-            True if this call claimed it (handle the event), False if it already was.
-
+            True if this call claimed it (handle the event), False if it is taken.
         """
-        try:
-            with self._db.session() as session:
-                session.execute(
-                    insert(ProcessedEventRow).values(
-                        event_id=event_id, platform=platform, received_at=now
-                    )
-                )
-        except IntegrityError:
-            return False
-        return True
+        return event_id in self.claim_many([event_id], platform, now)
 
-    def claim_many(self, event_ids: Sequence[str], platform: str, now: dt.datetime) -> set[str]:
+    def claim_many(
+        self,
+        event_ids: Sequence[str],
+        platform: str,
+        now: dt.datetime,
+        *,
+        token: str | None = None,
+    ) -> set[str]:
         """Claim several event ids in one statement; returns those this call claimed.
 
-        Same guarantee as :meth:`claim` (only the first claim anywhere wins), for a
-        server that gathers the events arriving together into one round trip.
+        Race-safe across processes: one ``INSERT … ON CONFLICT DO UPDATE … WHERE`` per
+        batch; the primary key lets only one concurrent claim of an id win. An existing
+        claim is taken only by the same batch retried (the same ``token``, after a
+        dropped connection) or when it is stale and unanswered.
+
+        Args:
+            event_ids: The platform's event ids.
+            platform: ``"slack"``, ``"teams"``, ...
+            now: Timezone-aware time the events were received.
+            token: This batch's claim token; pass the same one when retrying it.
         """
         # Sorted: two replicas inserting overlapping batches take row locks in one order.
         ids = sorted(set(event_ids))
         if not ids:
             return set()
+        token = token or new_claim_token()
         insert_for = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
-        stmt = (
-            insert_for(ProcessedEventRow)
-            .values([{"event_id": i, "platform": platform, "received_at": now} for i in ids])
-            .on_conflict_do_nothing(index_elements=[ProcessedEventRow.event_id])
-            .returning(ProcessedEventRow.event_id)
+        values = insert_for(ProcessedEventRow).values(
+            [{"event_id": i, "platform": platform, "received_at": now, "claim": token} for i in ids]
         )
+        row = ProcessedEventRow
+        stmt = values.on_conflict_do_update(
+            index_elements=[row.event_id],
+            set_={"received_at": values.excluded.received_at, "claim": values.excluded.claim},
+            where=or_(
+                row.claim == values.excluded.claim,
+                and_(row.answered_at.is_(None), row.received_at < now - self._stale_after),
+            ),
+        ).returning(row.event_id)
         with self._db.session() as session:
             return set(session.scalars(stmt))
+
+    def answered(self, event_ids: Sequence[str], now: dt.datetime) -> None:
+        """Mark claimed events as answered: their retries are skipped for good."""
+        if not event_ids:
+            return
+        row = ProcessedEventRow
+        with self._db.session() as session:
+            session.execute(
+                update(row)
+                .where(row.event_id.in_(sorted(set(event_ids))), row.answered_at.is_(None))
+                .values(answered_at=now)
+            )
+
+    def release(self, event_id: str) -> None:
+        """Drop an unanswered claim (its answer failed): the next delivery is handled."""
+        row = ProcessedEventRow
+        with self._db.session() as session:
+            session.execute(delete(row).where(row.event_id == event_id, row.answered_at.is_(None)))
 
     def prune(self, *, before: dt.datetime) -> int:
         """Forget events received before ``before``; returns how many were deleted."""

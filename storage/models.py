@@ -176,6 +176,10 @@ class ProcessedEventRow(Base):
     event_id: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    # The claiming batch's token: its own retry (a dropped connection) wins again.
+    claim: Mapped[str | None] = mapped_column(String(32))
+    # None while the answer has not gone out: a retry may take a stale claim over.
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class ConversationReferenceRow(Base):

@@ -270,6 +270,7 @@ def test_housekeeping_prunes_old_rows_and_keeps_fresh_ones(database: Database) -
     events = ProcessedEvents(db=database)
     for event_id, age in (("old", EVENTS_RETENTION + SECOND), ("fresh", EVENTS_RETENTION)):
         assert events.claim(event_id, "slack", now - age)
+        events.answered([event_id], now - age)
     state = ConversationStateStore(db=database)
     rows = {
         "choices:old": (CHOICES, CHOICES_TTL + SECOND),

@@ -7,6 +7,7 @@ import datetime as dt
 from parallel import run_in_parallel
 
 from storage import ConversationStateStore, Database, ProcessedEvents, QuestionLog, QuestionRecord
+from storage.events import STALE_CLAIM
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
@@ -108,6 +109,38 @@ def test_prune_forgets_old_events(database: Database) -> None:
     events = ProcessedEvents(db=database)
     events.claim("old", "slack", T0)
     events.claim("new", "slack", T0 + dt.timedelta(days=2))
+    events.answered(["old", "new"], T0 + dt.timedelta(days=2))
     assert events.prune(before=T0 + dt.timedelta(days=1)) == 1
     assert events.claim("old", "slack", T0 + dt.timedelta(days=3)) is True
     assert events.claim("new", "slack", T0 + dt.timedelta(days=3)) is False
+
+
+def test_a_retried_batch_wins_its_own_claims_again(database: Database) -> None:
+    # The connection dropped after the insert committed: the same batch, tried again.
+    events = ProcessedEvents(db=database)
+    assert events.claim_many(["Ev1", "Ev2"], "slack", T0, token="batch-a") == {"Ev1", "Ev2"}
+    assert events.claim_many(["Ev1", "Ev2"], "slack", T0, token="batch-a") == {"Ev1", "Ev2"}
+    assert events.claim_many(["Ev1", "Ev2"], "slack", T0, token="batch-b") == set()
+
+
+def test_an_unanswered_claim_is_taken_over_by_a_late_retry_only_once_stale(
+    database: Database,
+) -> None:
+    events = ProcessedEvents(db=database)
+    assert events.claim("Ev1", "slack", T0)  # its replica dies before answering
+    assert not events.claim("Ev1", "slack", T0 + STALE_CLAIM - dt.timedelta(seconds=1))
+    assert events.claim("Ev1", "slack", T0 + STALE_CLAIM + dt.timedelta(seconds=1))
+    # Answered: retries are skipped for good, however late.
+    assert events.claim("Ev2", "slack", T0)
+    events.answered(["Ev2"], T0 + dt.timedelta(seconds=1))
+    assert not events.claim("Ev2", "slack", T0 + dt.timedelta(hours=1))
+
+
+def test_a_released_claim_lets_the_next_delivery_through_at_once(database: Database) -> None:
+    events = ProcessedEvents(db=database)
+    assert events.claim("Ev1", "slack", T0)
+    events.release("Ev1")  # the send failed
+    assert events.claim("Ev1", "slack", T0 + dt.timedelta(seconds=1))
+    events.answered(["Ev1"], T0 + dt.timedelta(seconds=2))
+    events.release("Ev1")  # too late: answered claims stay
+    assert not events.claim("Ev1", "slack", T0 + dt.timedelta(seconds=3))
