@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
+from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -37,6 +38,7 @@ from bot.adapters.slack import home
 from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, render_more
 from bot.adapters.slack.mrkdwn import escape, to_plain
 from bot.adapters.slack.oauth import SlackInstalls, WorkspaceClient, no_token
+from bot.adapters.slack.payload import cleaned, problem
 from bot.app import App
 from bot.claims import EventClaims
 from bot.model import ConversationRef, Incoming, Reply, User
@@ -123,7 +125,7 @@ class SlackAdapter:
 
     def _register(self) -> None:
         bolt = self.bolt
-        bolt.middleware(_remember_event_id)
+        bolt.middleware(_checked)
         bolt.event("app_mention")(self._on_mention)
         bolt.event("message")(self._on_message)
         bolt.event("app_home_opened")(self._on_home)
@@ -449,12 +451,18 @@ def _conversation(
     )
 
 
-async def _remember_event_id(
+async def _checked(
     body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
-) -> None:
+) -> BoltResponse | None:
+    """Refuse a malformed payload with a 400 saying what is wrong; note the event id."""
+    found = problem(cleaned(body))
+    if found is not None:
+        log.info("refused a malformed Slack payload: %s", found)
+        return BoltResponse(status=400, body=f"malformed payload: {found}")
     if body.get("type") == "event_callback" and body.get("event_id"):
-        context[EVENT_ID] = body["event_id"]
+        context[EVENT_ID] = str(body["event_id"])
     await next()
+    return None
 
 
 def _starts_with(prefix: str) -> re.Pattern[str]:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import time
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -16,6 +20,8 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 SLACK = web.AppKey("slack", SlackAdapter)
+# Slack signs each request with its time; an older one is a replay.
+SIGNATURE_AGE_SECONDS = 300
 
 
 def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> SlackAdapter:
@@ -43,11 +49,17 @@ def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> S
     web_app.on_cleanup.append(close_session)
 
     async def events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except web.HTTPException:
+            raise  # too large: 413
+        except Exception:  # noqa: BLE001 - bolt parses as it builds: any error is the body's
+            return await _unreadable(request, secret)
         return await to_aiohttp_response(await adapter.bolt.async_dispatch(bolt_request))
 
     if settings.slack_signing_secret:
         # Without a secret (Socket Mode only) nothing could be verified: no HTTP route.
+        secret = settings.slack_signing_secret.get_secret_value()
         web_app.router.add_post("/slack/events", events)
     flow = adapter.bolt.oauth_flow
     if flow is not None:
@@ -81,3 +93,25 @@ def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> S
         web_app.on_startup.append(start)
         web_app.on_shutdown.insert(0, stop)
     return adapter
+
+
+async def _unreadable(request: web.Request, secret: str) -> web.Response:
+    """A body bolt cannot parse: 401 unless Slack signed it, else 400 saying why."""
+    raw = await request.read()
+    if not _signed(raw, request.headers, secret):
+        return web.Response(status=401)
+    log.info("refused a signed Slack request with an unreadable body (%d bytes)", len(raw))
+    return web.Response(status=400, text="the body is not the UTF-8 JSON or form data Slack sends")
+
+
+def _signed(raw: bytes, headers: Mapping[str, str], secret: str) -> bool:
+    """Slack's request signature check, on the raw bytes (which need not be UTF-8)."""
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not (timestamp.isascii() and timestamp.isdigit()):
+        return False
+    if abs(time.time() - int(timestamp)) > SIGNATURE_AGE_SECONDS:
+        return False
+    base = b"v0:" + timestamp.encode("ascii") + b":" + raw
+    expected = "v0=" + hmac.new(secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected.encode("ascii"), signature.encode("utf-8", "replace"))
