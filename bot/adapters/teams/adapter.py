@@ -134,6 +134,8 @@ class TeamsAdapter:
         try:
             body = await request.json()
             activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        except web.HTTPException:
+            raise  # over the size limit: 413
         except Exception:  # noqa: BLE001 - JSON and msrest's deserialization errors alike
             activity = None
         if activity is None:

@@ -122,7 +122,15 @@ MAX_LANE = 50
 
 def is_loopback(service_url: str | None) -> bool:
     """Whether ``service_url`` points at this machine (local mode answers only those)."""
-    host = urlsplit(service_url or "").hostname or ""
+    if not isinstance(service_url, str):
+        return False
+    try:
+        parts = urlsplit(service_url)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unclosed "[::1"
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False  # the connector client speaks nothing else
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
 
 
