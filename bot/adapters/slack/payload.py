@@ -8,24 +8,13 @@ hold (NUL, lone surrogates from ``\ud800`` escapes), so a question is always rec
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+from bot.adapters.clean import cleaned
+
+__all__ = ["cleaned", "problem"]
+
 _MESSAGE_EVENTS = ("app_mention", "message")
-
-
-def cleaned(value: Any) -> Any:
-    """``value`` with NUL and lone surrogates removed from every string in it (in place)."""
-    if isinstance(value, str):
-        return _UNSTORABLE.sub("", value)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            value[key] = cleaned(item)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            value[index] = cleaned(item)
-    return value
 
 
 def problem(body: Any) -> str | None:

@@ -47,6 +47,7 @@ from botframework.connector.auth import (
     AuthenticateRequestResult,
 )
 
+from bot.adapters.clean import cleaned
 from bot.adapters.teams.cards import DATA_KEY, MORE, Rendered, more_action, render, render_more
 from bot.adapters.teams.delivery import (
     MAX_LANE,
@@ -133,7 +134,7 @@ class TeamsAdapter:
             return web.Response(status=415)
         try:
             body = await request.json()
-            activity = Activity().deserialize(body) if isinstance(body, dict) else None
+            activity = Activity().deserialize(cleaned(body)) if isinstance(body, dict) else None
         except web.HTTPException:
             raise  # over the size limit: 413
         except Exception:  # noqa: BLE001 - JSON and msrest's deserialization errors alike
