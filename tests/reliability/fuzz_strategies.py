@@ -12,15 +12,25 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote_from_bytes, urlencode
 
 import yaml
 from hypothesis import strategies as st
 
-from content.lexicon import lexicon
-from content.loader import EXAMPLE_PACK
+_TESTS = Path(__file__).resolve().parents[1]
+for _sub in ("slack", "teams"):
+    if str(_TESTS / _sub) not in sys.path:
+        sys.path.insert(0, str(_TESTS / _sub))
+
+import activities  # noqa: E402
+import payloads  # noqa: E402
+
+from content.lexicon import lexicon  # noqa: E402
+from content.loader import EXAMPLE_PACK  # noqa: E402
 
 Json = dict[str, Any]
 
@@ -356,3 +366,113 @@ def damaged(raw: bytes) -> st.SearchStrategy[bytes]:
 def encode(value: Any) -> bytes:
     """JSON as a client sends it (lone surrogates escaped, as JSON allows)."""
     return json.dumps(value, ensure_ascii=True).encode("ascii")
+
+
+def edited(template: Any, changes: list[tuple[tuple[int, ...], Any, bool]]) -> Any:
+    """``template`` with every change of :func:`edits` applied."""
+    data = template
+    for steps, value, delete in changes:
+        data = set_at(data, steps, value, delete=delete)
+    return data
+
+
+EN_NAMES = ["Frida", "the CFO", "Oskar", "Tuva", "Bjørn", "IT manager"]
+
+
+def slack_requests(response_url: str) -> st.SearchStrategy[tuple[str, bytes]]:
+    """Bodies Slack could never send, but signed correctly: (content type, body)."""
+    text = texts("en", EN_NAMES)
+    user = st.sampled_from(["U0SELLER", "U0OTHER", "U0BOT"])
+    channel = st.sampled_from(["C0SALES", "D0USER", "G0PRIV"])
+
+    def ts() -> st.SearchStrategy[str]:
+        return st.builds(payloads.next_ts)
+
+    event = st.one_of(
+        st.builds(payloads.app_mention, text, user=user, channel=channel, ts=ts()),
+        st.builds(payloads.dm_message, text, user=user, ts=ts()),
+        st.builds(payloads.app_home_opened, user, st.sampled_from(["home", "messages", "x"])),
+        st.builds(payloads.bot_message, text, channel=channel, ts=ts()),
+    )
+    envelope = st.builds(lambda e: payloads.event_callback(e), event)
+    handshake = st.builds(payloads.url_verification, junk())
+    json_body = st.builds(edited, st.one_of(envelope, handshake), edits()).map(encode)
+
+    def with_response_url(form: Any) -> Any:
+        if isinstance(form, dict) and "response_url" in form:
+            form["response_url"] = response_url  # never let the bot call out elsewhere
+        return form
+
+    action = st.builds(
+        lambda v, u, c: payloads.block_actions_payload(
+            "choose:0", v, user=u, channel=c, message_ts=payloads.next_ts()
+        ),
+        st.sampled_from(["persona:cfo-frida", "objection:cfo-frida/price", "more:x", "x"]),
+        user,
+        channel,
+    )
+    clicks = st.one_of(
+        st.builds(edited, action, edits()).map(with_response_url).map(encode),
+        st.binary(max_size=100),
+        junk().map(lambda t: t.encode("utf-8", "surrogatepass")),
+    ).map(lambda raw: b"payload=" + quote_from_bytes(raw).encode("ascii"))
+    command = st.builds(
+        lambda t, u, c: dict(
+            parse_qsl(payloads.slash_command(t, user_id=u, channel_id=c, response_url="x"))
+        ),
+        text,
+        user,
+        channel,
+    )
+    commands = st.builds(edited, command, edits()).map(with_response_url).map(form_body)
+    content_type = st.sampled_from([payloads.JSON, payloads.FORM])
+    odd_type = st.sampled_from(
+        ["text/plain", "", "multipart/form-data; boundary=x", "application/json; charset=latin-1"]
+    )
+    return st.one_of(
+        st.tuples(st.just(payloads.JSON), json_body.flatmap(damaged)),
+        st.tuples(st.just(payloads.FORM), clicks.flatmap(damaged)),
+        st.tuples(st.just(payloads.FORM), commands.flatmap(damaged)),
+        st.tuples(st.one_of(content_type, odd_type), st.one_of(json_body, commands)),
+    )
+
+
+def form_body(form: Any) -> bytes:
+    """A form body of anything (a value that is no text is sent as its ``str``)."""
+    fields = form if isinstance(form, dict) else {"text": form}
+    return urlencode(fields, errors="surrogatepass").encode("ascii")
+
+
+def teams_requests(service_url: str) -> st.SearchStrategy[tuple[str, bytes]]:
+    """Activities of any shape, in the local connector's name: (content type, body)."""
+    text = texts("en", EN_NAMES)
+    kind = st.sampled_from(["messageReaction", "typing", "event", "invoke", "x", ""])
+    activity = st.one_of(
+        st.builds(activities.personal_message, text, service_url=st.just(service_url)),
+        st.builds(activities.channel_mention, text, service_url=st.just(service_url)),
+        st.builds(activities.group_chat_mention, text, service_url=st.just(service_url)),
+        st.builds(activities.card_submit, json_values(), service_url=st.just(service_url)),
+        st.builds(activities.conversation_update_installed, service_url=st.just(service_url)),
+        st.builds(activities.unknown_activity, kind, service_url=st.just(service_url)),
+    )
+
+    def local(body: Any) -> Any:
+        if isinstance(body, dict) and "serviceUrl" in body:
+            body["serviceUrl"] = service_url  # replies must reach the fake, not the world
+        return body
+
+    shaped = st.builds(edited, activity, edits()).map(local).map(encode)
+    odd_url = st.builds(
+        lambda a, url: encode(dict(a, serviceUrl=url)),
+        activity,
+        st.sampled_from(
+            [None, 7, "", "x", "http://example.com/", "ftp://127.0.0.1/", [service_url]]
+        ),
+    )
+    json_type = st.sampled_from(["application/json", "application/json; charset=utf-8"])
+    return st.one_of(
+        st.tuples(json_type, shaped.flatmap(damaged)),
+        st.tuples(json_type, odd_url),
+        st.tuples(st.sampled_from(["text/plain", "", "application/x-www-form-urlencoded"]), shaped),
+        st.tuples(json_type, json_values().map(encode)),
+    )
