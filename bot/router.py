@@ -140,12 +140,12 @@ class Router:
             or pending.kind != CHOICES
             or self.clock() - pending.updated_at > CHOICES_TTL
         ):
-            if text.isdigit():
+            if _number(text) is not None:
                 return Reply(text=self.texts("pick_none"), meta={"intent": "unknown"})
             return message
         choices = [Choice(label=c["label"], value=c["value"]) for c in pending.data["choices"]]
-        if text.isdigit():
-            index = int(text)
+        index = _number(text)
+        if index is not None:
             if 1 <= index <= len(choices):
                 return _with_action(message, choices[index - 1])
             return Reply(
@@ -181,6 +181,11 @@ class Router:
             )
             return False
         return True
+
+
+def _number(text: str) -> int | None:
+    """A typed choice number ("2"), or None; "²" and 5,000 digits are just text."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 4 else None
 
 
 def _with_action(message: Incoming, choice: Choice) -> Incoming:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -91,6 +92,7 @@ class QuestionLog:
 
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(QuestionRecord))
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _record(row: QuestionRow) -> QuestionRecord:
@@ -103,5 +105,9 @@ def question_row(entry: QuestionRecord) -> QuestionRow:
 
 
 def question_values(entry: QuestionRecord) -> dict[str, object]:
-    """The column values that store ``entry`` (for bulk inserts)."""
-    return {name: getattr(entry, name) for name in _FIELDS}
+    """The column values that store ``entry`` (for bulk inserts).
+
+    NUL and lone surrogates, which no database text column holds, are left out of text.
+    """
+    values = {name: getattr(entry, name) for name in _FIELDS}
+    return {k: _UNSTORABLE.sub("", v) if isinstance(v, str) else v for k, v in values.items()}

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from storage.db import Database, retry_on_disconnect
 from storage.models import QuestionRow
@@ -97,14 +98,23 @@ class TurnLog:
         """Commit every queued turn now.
 
         A connection that drops under the commit is replaced and the batch written again
-        (it was rolled back); any other failure puts the batch back in the queue, in
-        front of what came since, and raises.
+        (it was rolled back). When the database refuses the batch for what is in it (a
+        value it cannot store), each turn is written on its own and only the ones it
+        refuses alone are dropped, with a log line: one bad record must not block the
+        log for everyone after it. Any other failure (the database unreachable or busy)
+        puts the batch back in the queue, in front of what came since, and raises.
         """
         with self._lock:
             batch, self._pending = self._pending, _Pending()
             self._writing = batch
         try:
-            retry_on_disconnect(lambda: self._write(batch))
+            try:
+                retry_on_disconnect(lambda: self._write(batch))
+            except (OperationalError, InterfaceError):
+                raise  # unreachable, locked, out of space: keep everything, retry later
+            except Exception:  # noqa: BLE001 - the data: isolate the turns it refuses
+                log.warning("the question log refused a batch; writing its turns one by one")
+                self._write_each(batch)
         except Exception:
             with self._lock:  # put it back in front of what came since
                 batch.records.extend(self._pending.records)
@@ -118,6 +128,24 @@ class TurnLog:
     def close(self) -> None:
         """Commit what is queued."""
         self.flush()
+
+    def _write_each(self, batch: _Pending) -> None:
+        """Write each turn of ``batch`` alone; drop (and log) those refused alone."""
+        singles = [_Pending(records=[record]) for record in batch.records]
+        singles += [_Pending(states={key: value}) for key, value in batch.states.items()]
+        for single in singles:
+            try:
+                retry_on_disconnect(lambda single=single: self._write(single))  # type: ignore[misc]
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception:  # noqa: BLE001 - refused for its content: dropped, said so
+                what = single.records[0] if single.records else None
+                log.exception(
+                    "dropped a turn the database refuses: %s",
+                    f"question by {what.platform}:{what.user_id} at {what.asked_at.isoformat()}"
+                    if what
+                    else f"state {next(iter(single.states))}",
+                )
 
     def _write(self, pending: _Pending) -> None:
         if not pending.records and not pending.states:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+
+import pytest
 
 from storage import (
     ConversationStateStore,
@@ -105,3 +108,26 @@ def test_queued_choices_never_overwrite_another_kind_of_state(database: Database
     turns.flush()
     kept = store.get("k")
     assert kept is not None and kept.kind == "quiz" and kept.data == {"question": 2}
+
+
+def test_text_no_database_can_hold_is_left_out_not_fatal(database: Database) -> None:
+    turns = TurnLog(db=database, queued=True)
+    turns.finish(record("who is \ud800Frida\x00?"), key="k", kind="choices", choices=None, now=NOW)
+    turns.flush()
+    (stored,) = QuestionLog(db=database).recent(platform="console", user_id="u1")
+    assert stored.text == "who is Frida?"
+
+
+def test_one_turn_the_database_refuses_does_not_block_the_others(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    turns = TurnLog(db=database, queued=True)
+    refused = dataclasses.replace(record("naive clock"), asked_at=NOW.replace(tzinfo=None))
+    for entry in (record("before"), refused, record("after")):
+        turns.finish(entry, key="k", kind="choices", choices=None, now=NOW)
+    turns.flush()  # does not raise: the refused turn is dropped, the others are stored
+    turns.finish(record("later"), key="k", kind="choices", choices=None, now=NOW)
+    turns.flush()
+    log = QuestionLog(db=database).recent(platform="console", user_id="u1")
+    assert sorted(q.text for q in log) == ["after", "before", "later"]
+    assert "dropped a turn the database refuses: question by console:u1" in caplog.text
