@@ -1,12 +1,11 @@
-"""A claimed event whose answer never went out must be answered when Slack retries it.
+"""A claimed event whose answer never went out is answered when Slack retries it.
 
 Slack retries an event (``X-Slack-Retry-Num``) when its acknowledgement came late (over
-3 s: a busy replica) or not at all. If the replica that claimed the first delivery dies
-or fails before its answer goes out, the claim stays and every retry is skipped as
-"already handled": the user never gets an answer. Claims need an "answered" mark (or a
-lease that expires) so a retry of an unanswered event is handled; that needs a schema
-change in ``storage/events.py``/``storage/models.py`` (see the issue-5 report). Until
-then this test documents the gap (strict xfail: it fails loudly once fixed).
+3 s: a busy replica) or not at all. If the replica that claimed the first delivery fails
+to send its answer, it releases the claim, so the retry — on any replica — is answered
+instead of skipped as "already handled". (A replica that dies before answering leaves
+its claim unanswered; a retry takes it over once it is stale, see
+``tests/storage/test_storage_logs.py``.)
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ import asyncio
 from collections.abc import Callable
 
 import aiohttp
-import pytest
 from fake_slack import FakeSlackThread
 from procs import QUESTIONS, SLACK_PATH, Outcome, Postgres, ServerFactory, SlackEvent, post_slack
 
@@ -23,11 +21,6 @@ from procs import QUESTIONS, SLACK_PATH, Outcome, Postgres, ServerFactory, Slack
 POSTS_PER_FAILED_ANSWER = 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="claims have no answered mark or lease yet: a retry of a claimed, unanswered "
-    "event is skipped (needs the processed_events change described in the issue-5 report)",
-)
 def test_a_retry_of_a_claimed_unanswered_event_is_answered(
     serve: ServerFactory,
     pg: Postgres,
@@ -49,7 +42,8 @@ def test_a_retry_of_a_claimed_unanswered_event_is_answered(
             await post_slack(session, failing.url(SLACK_PATH), event, outcome)
             await fake_slack.wait_for_async("chat.postMessage", POSTS_PER_FAILED_ANSWER, timeout=20)
             failing.kill()
-            assert pg.scalar("SELECT count(*) FROM processed_events") == 1  # it claimed it
+            # It claimed the event, failed to answer and released the claim.
+            assert pg.scalar("SELECT count(*) FROM processed_events") == 0
 
             healthy = serve("gets-the-retry")
             await healthy.wait_ready()
@@ -63,5 +57,7 @@ def test_a_retry_of_a_claimed_unanswered_event_is_answered(
         ]
         figures(f"claimed by a replica that never answered; retry answered {len(answered)}x")
         assert len(answered) == 1
+        # Answered: a further retry would be skipped for good.
+        assert pg.scalar("SELECT count(*) FROM processed_events WHERE answered_at IS NOT NULL") == 1
 
     asyncio.run(scenario())

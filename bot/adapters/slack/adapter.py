@@ -159,21 +159,29 @@ class SlackAdapter:
     ) -> None:
         if event.get("bot_id") or event.get("user") in (None, context.get("bot_user_id")):
             return
-        text = to_plain(event.get("text", ""), bot_user_id=context.get("bot_user_id"))
-        where = _conversation(event["channel"], thread, context, fresh=fresh)
-        incoming = Incoming(
-            user=await self._user(event["user"], context),
-            conversation=where,
-            text=text,
-            platform_data={"event": event},
-            typed_choices=False,  # Slack shows real buttons
-        )
-        event_id = body_event_id(context)
+        # Tracked from here: a shutdown drains answers still looking up their asker.
         with self._tracked():
+            text = to_plain(event.get("text", ""), bot_user_id=context.get("bot_user_id"))
+            where = _conversation(event["channel"], thread, context, fresh=fresh)
+            incoming = Incoming(
+                user=await self._user(event["user"], context),
+                conversation=where,
+                text=text,
+                platform_data={"event": event},
+                typed_choices=False,  # Slack shows real buttons
+            )
+            event_id = body_event_id(context)
             if event_id and not await self._claims.claim(event_id):
                 log.info("skipping event %s: already handled", event_id)
                 return
-            await self.send(await self._handle(incoming), to=where)
+            try:
+                await self.send(await self._handle(incoming), to=where)
+            except Exception:
+                if event_id:  # Slack's retry of this event is then answered, not skipped
+                    await self._claims.release(event_id)
+                raise
+            if event_id:
+                await self._claims.answered(event_id)
 
     async def _handle(self, incoming: Incoming) -> Reply:
         """The core's answer, worked out on the event loop.

@@ -177,6 +177,7 @@ class TeamsAdapter:
             await self._answer(auth, activity)
 
     async def _answer(self, auth: AuthenticateRequestResult, activity: Activity) -> None:
+        key = None
         if activity.id and activity.conversation:
             key = _digest("activity", activity.conversation.id, activity.id)
             try:
@@ -187,7 +188,14 @@ class TeamsAdapter:
             if not first:
                 log.info("skipping activity %s: already handled", activity.id)
                 return
-        await self.cloud.process_activity(auth, activity, self.bot.on_turn)
+        try:
+            await self.cloud.process_activity(auth, activity, self.bot.on_turn)
+        except Exception:
+            if key:  # a redelivery of this activity is then answered, not skipped
+                await self._claims.release(key)
+            raise
+        if key:
+            await self._claims.answered(key)
 
     async def drain(self, timeout: float) -> None:
         """Answer the queued turns, for up to ``timeout`` seconds; cancel what is left."""
@@ -232,9 +240,11 @@ class TeamsAdapter:
         await self._remember(turn_context)
         activity = turn_context.activity
         bucket = int(time.time() // WELCOME_WINDOW_SECONDS)
-        if not await self._claims.claim(_digest("welcome", activity.conversation.id, bucket)):
+        key = _digest("welcome", activity.conversation.id, bucket)
+        if not await self._claims.claim(key):
             return
         await self._reply(turn_context, help_reply(catalog=self.core.catalog, texts=self.texts))
+        await self._claims.answered(key)
 
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         """Log with context and tell the user, never silence."""
