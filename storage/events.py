@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, case, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
@@ -23,6 +24,27 @@ from storage.models import ProcessedEventRow
 #: Longer than any answer takes (Slack's first retry comes at once, the next after 1 and
 #: 5 minutes).
 STALE_CLAIM = dt.timedelta(minutes=2)
+
+
+#: Events older than this are not answered late any more.
+REDELIVER_WITHIN = dt.timedelta(hours=1)
+#: An event claimed this often without an answer is given up.
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """An event acknowledged but never answered, taken over for answering now.
+
+    Attributes:
+        event_id: Its id (the claim key).
+        platform: ``"slack"`` or ``"teams"``.
+        payload: The event as received (JSON text).
+    """
+
+    event_id: str
+    platform: str
+    payload: str
 
 
 def new_claim_token() -> str:
@@ -57,6 +79,7 @@ class ProcessedEvents:
         now: dt.datetime,
         *,
         token: str | None = None,
+        payloads: Mapping[str, str] | None = None,
     ) -> set[str]:
         """Claim several event ids in one statement; returns those this call claimed.
 
@@ -70,6 +93,8 @@ class ProcessedEvents:
             platform: ``"slack"``, ``"teams"``, ...
             now: Timezone-aware time the events were received.
             token: This batch's claim token; pass the same one when retrying it.
+            payloads: The events as received (JSON text), by id, kept until answered so
+                that another replica can answer them (:meth:`take_stale`).
         """
         # Sorted: two replicas inserting overlapping batches take row locks in one order.
         ids = sorted(set(event_ids))
@@ -78,12 +103,29 @@ class ProcessedEvents:
         token = token or new_claim_token()
         insert_for = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
         values = insert_for(ProcessedEventRow).values(
-            [{"event_id": i, "platform": platform, "received_at": now, "claim": token} for i in ids]
+            [
+                {
+                    "event_id": i,
+                    "platform": platform,
+                    "received_at": now,
+                    "claim": token,
+                    "payload": (payloads or {}).get(i),
+                }
+                for i in ids
+            ]
         )
         row = ProcessedEventRow
         stmt = values.on_conflict_do_update(
             index_elements=[row.event_id],
-            set_={"received_at": values.excluded.received_at, "claim": values.excluded.claim},
+            set_={
+                "received_at": values.excluded.received_at,
+                "claim": values.excluded.claim,
+                "payload": values.excluded.payload,
+                # The same batch retried is the same attempt.
+                "attempts": case(
+                    (row.claim == values.excluded.claim, row.attempts), else_=row.attempts + 1
+                ),
+            },
             where=or_(
                 row.claim == values.excluded.claim,
                 and_(row.answered_at.is_(None), row.received_at < now - self._stale_after),
@@ -101,8 +143,52 @@ class ProcessedEvents:
             session.execute(
                 update(row)
                 .where(row.event_id.in_(sorted(set(event_ids))), row.answered_at.is_(None))
-                .values(answered_at=now)
+                .values(answered_at=now, payload=None)
             )
+
+    def take_stale(
+        self,
+        now: dt.datetime,
+        *,
+        token: str,
+        max_age: dt.timedelta = REDELIVER_WITHIN,
+        max_attempts: int = MAX_ATTEMPTS,
+        limit: int = 100,
+    ) -> list[Unanswered]:
+        """Claim events left unanswered by a replica that died after acknowledging them.
+
+        Events claimed longer than ``stale_after`` ago, not answered, with their payload
+        kept, received within ``max_age`` and claimed fewer than ``max_attempts`` times
+        (an event that keeps killing its replica is given up) — each taken by exactly
+        one caller, whoever runs this at the same time: one conditional ``UPDATE``.
+
+        Args:
+            now: The current time.
+            token: The new claim token (the redelivered event is claimed with it).
+            max_age: Older events are no longer answered.
+            max_attempts: Events claimed this often are given up.
+            limit: At most this many per call.
+        """
+        row = ProcessedEventRow
+        stale = and_(
+            row.answered_at.is_(None),
+            row.payload.is_not(None),
+            row.received_at < now - self._stale_after,
+            row.received_at >= now - max_age,
+            row.attempts < max_attempts,
+        )
+        oldest = select(row.event_id).where(stale).order_by(row.received_at).limit(limit)
+        if self._db.dialect == "postgresql":
+            oldest = oldest.with_for_update(skip_locked=True)
+        stmt = (
+            update(row)
+            .where(row.event_id.in_(oldest.scalar_subquery()), stale)
+            .values(claim=token, received_at=now, attempts=row.attempts + 1)
+            .returning(row.event_id, row.platform, row.payload)
+        )
+        with self._db.session() as session:
+            taken = session.execute(stmt).all()
+        return [Unanswered(event_id=e, platform=p, payload=str(d)) for e, p, d in taken]
 
     def release(self, event_id: str) -> None:
         """Drop an unanswered claim (its answer failed): the next delivery is handled."""

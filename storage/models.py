@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -180,6 +181,11 @@ class ProcessedEventRow(Base):
     claim: Mapped[str | None] = mapped_column(String(32))
     # None while the answer has not gone out: a retry may take a stale claim over.
     answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The event as received (JSON), kept until answered: a replica whose predecessor
+    # died after acknowledging it answers it (see ProcessedEvents.take_stale).
+    payload: Mapped[str | None] = mapped_column(Text)
+    # How many times it was claimed; an event that keeps killing its replica is dropped.
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class ConversationReferenceRow(Base):

@@ -144,3 +144,56 @@ def test_a_released_claim_lets_the_next_delivery_through_at_once(database: Datab
     events.answered(["Ev1"], T0 + dt.timedelta(seconds=2))
     events.release("Ev1")  # too late: answered claims stay
     assert not events.claim("Ev1", "slack", T0 + dt.timedelta(seconds=3))
+
+
+def test_events_acknowledged_but_never_answered_are_taken_for_a_late_answer(
+    database: Database,
+) -> None:
+    events = ProcessedEvents(db=database)
+    stale = T0 + STALE_CLAIM + dt.timedelta(seconds=1)
+    payloads = {e: f'{{"event_id": "{e}"}}' for e in ("Ev1", "Ev2", "Ev3", "Ev4")}
+    assert events.claim_many(list(payloads), "slack", T0, payloads=payloads)
+    events.answered(["Ev2"], T0)  # its answer went out
+    assert events.claim("Ev5", "teams", T0)  # claimed without a payload: nothing to answer
+    events.claim_many(["Ev4"], "slack", stale, payloads=payloads)  # a retry took it over
+    events.answered(["Ev4"], stale)  # and answered it
+
+    taken = events.take_stale(stale, token="late")
+    assert {(u.event_id, u.platform, u.payload) for u in taken} == {
+        ("Ev1", "slack", payloads["Ev1"]),
+        ("Ev3", "slack", payloads["Ev3"]),
+    }
+    assert events.take_stale(stale, token="again") == []  # taken: no longer stale
+    # The redelivery claims with the token it was taken under, and wins.
+    assert events.claim_many(["Ev1"], "slack", stale, token="late", payloads=payloads)
+    events.answered(["Ev1"], stale)
+    # Ev3's redelivery died too: taken once more, then given up.
+    later = stale + STALE_CLAIM + dt.timedelta(seconds=1)
+    assert [u.event_id for u in events.take_stale(later, token="third")] == ["Ev3"]
+    last = later + STALE_CLAIM + dt.timedelta(seconds=1)
+    assert events.take_stale(last, token="fourth") == []
+
+
+def test_late_answers_stop_after_an_hour(database: Database) -> None:
+    events = ProcessedEvents(db=database)
+    events.claim_many(["Ev1"], "slack", T0, payloads={"Ev1": "{}"})
+    assert events.take_stale(T0 + dt.timedelta(hours=1, seconds=1), token="t") == []
+
+
+def test_replicas_taking_stale_events_at_once_never_take_the_same_one(
+    database: Database,
+) -> None:
+    ids = [f"Ev{n}" for n in range(60)]
+    ProcessedEvents(db=database).claim_many(ids, "slack", T0, payloads=dict.fromkeys(ids, "{}"))
+    now = T0 + STALE_CLAIM + dt.timedelta(seconds=1)
+    results, errors = run_in_parallel(
+        database,
+        4,
+        lambda handle: [
+            u.event_id
+            for u in ProcessedEvents(db=handle).take_stale(now, token=str(id(handle)), limit=20)
+        ],
+    )
+    assert errors == []
+    taken = [event_id for batch in results for event_id in batch]
+    assert sorted(taken) == sorted(set(taken))  # nobody took one twice

@@ -1,7 +1,8 @@
-"""Claims of platform events remember who claimed them and when they were answered.
+"""Claims of platform events: who claimed them, when they were answered, what was asked.
 
 A claim whose answer never went out (its replica died, or the send failed) can then be
-taken again by the platform's retry, instead of being skipped for good.
+taken again by the platform's retry, instead of being skipped for good; the stored
+payload lets a replica answer an event whose replica died after acknowledging it.
 
 Revision ID: 0006
 Revises: 0005
@@ -26,11 +27,18 @@ def upgrade() -> None:
     op.add_column(
         "processed_events", sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True)
     )
+    op.add_column("processed_events", sa.Column("payload", sa.Text(), nullable=True))
+    op.add_column(
+        "processed_events",
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default=sa.text("1")),
+    )
     # Events handled before this revision were answered (or skipped for good).
     op.execute("UPDATE processed_events SET answered_at = received_at")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("processed_events") as batch:
+        batch.drop_column("attempts")
+        batch.drop_column("payload")
         batch.drop_column("answered_at")
         batch.drop_column("claim")
