@@ -47,20 +47,45 @@ class EventClaims:
         self._platform = platform
         self._clock = clock
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
+        self._payloads: dict[str, str] = {}
         self._flushing: asyncio.Task[None] | None = None
         self._answered: list[tuple[str, asyncio.Future[None]]] = []
         self._marking: asyncio.Task[None] | None = None
 
-    async def claim(self, event_id: str) -> bool:
+    async def claim(
+        self, event_id: str, *, payload: str | None = None, token: str | None = None
+    ) -> bool:
         """True for the first claim of ``event_id`` anywhere (this or another replica).
 
         Also True when the database cannot be reached (see the module's docstring).
+
+        Args:
+            event_id: The platform's event id.
+            payload: The event as received (JSON): kept until :meth:`answered`, so a
+                replica can answer it if this one dies first.
+            token: For an event taken over by ``ProcessedEvents.take_stale``: the token
+                it was taken with (its claim is then this replica's).
         """
+        if token is not None:
+            return await self._claim_taken(event_id, payload=payload, token=token)
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        if payload is not None:
+            self._payloads[event_id] = payload
         self._waiting.setdefault(event_id, []).append(future)
         if self._flushing is None:
             self._flushing = asyncio.ensure_future(self._flush())
         return await future
+
+    async def _claim_taken(self, event_id: str, *, payload: str | None, token: str) -> bool:
+        now = self._clock()
+        payloads = {event_id: payload} if payload is not None else None
+        won = await asyncio.to_thread(
+            retry_on_disconnect,
+            lambda: self._events.claim_many(
+                [event_id], self._platform, now, token=token, payloads=payloads
+            ),
+        )
+        return event_id in won
 
     async def answered(self, event_id: str) -> None:
         """Mark a claimed event answered (batched like claims); its retries are skipped.
@@ -96,12 +121,15 @@ class EventClaims:
     async def _flush(self) -> None:
         await asyncio.sleep(CLAIM_WINDOW)  # let events arriving together share the batch
         batch, self._waiting, self._flushing = self._waiting, {}, None
+        payloads, self._payloads = self._payloads, {}
         # One token per batch: retried after a dropped connection, it wins its rows again.
         ids, now, token = list(batch), self._clock(), new_claim_token()
         try:
             won = await asyncio.to_thread(
                 retry_on_disconnect,
-                lambda: self._events.claim_many(ids, self._platform, now, token=token),
+                lambda: self._events.claim_many(
+                    ids, self._platform, now, token=token, payloads=payloads
+                ),
             )
         except Exception as exc:  # noqa: BLE001 - handed to every waiting handler
             if not is_unreachable(exc):

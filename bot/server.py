@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import logging
 import time
@@ -26,6 +27,7 @@ from aiohttp import web
 from bot.app import App
 from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, accept_request_id
 from bot.metrics import CONTENT_TYPE
+from bot.redelivery import Redeliver, Redelivery
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 
@@ -60,17 +62,35 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app.cleanup_ctx.append(_scheduling)
     enabled = []
     drains: list[Callable[[float], Awaitable[None]]] = []
+    late: dict[str, Redeliver] = {}
     if settings.slack_enabled:
         from bot.adapters.slack.server import mount_slack
 
-        drains.append(mount_slack(web_app, core=core, settings=settings).drain)
+        slack = mount_slack(web_app, core=core, settings=settings)
+        drains.append(slack.drain)
+        late["slack"] = slack.redeliver
         enabled.append("Slack (Socket Mode)" if settings.slack_app_token else "Slack")
     if settings.teams_served:
         # Without a Microsoft app id Teams runs in local mode (see Settings.teams_local).
         from bot.adapters.teams.server import mount_teams
 
-        drains.append(mount_teams(web_app, core=core, settings=settings).drain)
+        teams = mount_teams(web_app, core=core, settings=settings)
+        drains.append(teams.drain)
+        late["teams"] = teams.redeliver
         enabled.append("Teams" if settings.teams_enabled else "Teams (local mode, no auth)")
+    redelivery = Redelivery(
+        db=core.db,
+        clock=core.clock,
+        stale_after=dt.timedelta(seconds=settings.redeliver_after),
+        adapters=late,
+    )
+
+    async def redelivering(_: web.Application) -> AsyncIterator[None]:
+        async with redelivery.running():
+            yield
+
+    # Before the flushing context in cleanup order: stopped first, the database still open.
+    web_app.cleanup_ctx.append(redelivering)
 
     async def drain(_: web.Application) -> None:
         # Acknowledged answers go out, all platforms at once, within the drain budget.

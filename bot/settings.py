@@ -79,6 +79,13 @@ class Settings(BaseSettings):
         le=60,
         description="Seconds SIGTERM waits for in-flight requests and replies before exiting",
     )
+    redeliver_after: float = Field(
+        default=120.0,
+        ge=1,
+        le=3600,
+        description="Seconds after which a question a crashed replica acknowledged but "
+        "never answered is answered by another (or the restarted) replica",
+    )
     slack_bot_token: SecretStr | None = Field(
         default=None,
         validation_alias="SLACK_BOT_TOKEN",

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy import and_, case, delete, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
@@ -151,6 +151,7 @@ class ProcessedEvents:
         now: dt.datetime,
         *,
         token: str,
+        platforms: Sequence[str] | None = None,
         max_age: dt.timedelta = REDELIVER_WITHIN,
         max_attempts: int = MAX_ATTEMPTS,
         limit: int = 100,
@@ -165,6 +166,7 @@ class ProcessedEvents:
         Args:
             now: The current time.
             token: The new claim token (the redelivered event is claimed with it).
+            platforms: Only events of these platforms (the ones the caller serves).
             max_age: Older events are no longer answered.
             max_attempts: Events claimed this often are given up.
             limit: At most this many per call.
@@ -176,6 +178,7 @@ class ProcessedEvents:
             row.received_at < now - self._stale_after,
             row.received_at >= now - max_age,
             row.attempts < max_attempts,
+            row.platform.in_(platforms) if platforms is not None else true(),
         )
         oldest = select(row.event_id).where(stale).order_by(row.received_at).limit(limit)
         if self._db.dialect == "postgresql":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import re
 import time
@@ -36,6 +37,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack import home
 from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, render_more
+from bot.adapters.slack.inbox import CLAIMED, answerable, claim_first, redeliver
 from bot.adapters.slack.mrkdwn import escape, to_plain
 from bot.adapters.slack.oauth import SlackInstalls, WorkspaceClient, no_token
 from bot.adapters.slack.payload import cleaned, problem
@@ -55,9 +57,6 @@ COMMAND = "/persona"
 # Overflow kept for "Show more" buttons lives this long in the state table's key space.
 MORE_KIND = "slack-more"
 PROFILE_TTL_SECONDS = 3600
-# Message subtypes that still carry a question typed by a person.
-QUESTION_SUBTYPES = (None, "file_share", "thread_broadcast")
-EVENT_ID = "personabot_event_id"
 
 
 class ResponseUrlError(Exception):
@@ -85,6 +84,7 @@ class SlackAdapter:
         self.texts = core.texts
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         secret = settings.slack_signing_secret
+        self._secret = secret.get_secret_value() if secret else None
         # Several workspaces (SLACK_CLIENT_ID): each one's token comes from its installation.
         self.installs = (
             SlackInstalls(settings=settings, db=core.db) if settings.slack_client_id else None
@@ -114,7 +114,10 @@ class SlackAdapter:
         )
         if self.installs:
             self.bolt.enable_token_revocation_listeners()  # uninstalled: rows deleted
-        self._claims = EventClaims(ProcessedEvents(db=core.db), platform=PLATFORM, clock=core.clock)
+        events = ProcessedEvents(
+            db=core.db, stale_after=dt.timedelta(seconds=settings.redeliver_after)
+        )
+        self._claims = EventClaims(events, platform=PLATFORM, clock=core.clock)
         self.state = ConversationStateStore(db=core.db)
         self.questions = QuestionLog(db=core.db)
         self._profiles: dict[str, tuple[float, User]] = {}
@@ -126,6 +129,7 @@ class SlackAdapter:
     def _register(self) -> None:
         bolt = self.bolt
         bolt.middleware(_checked)
+        bolt.middleware(claim_first(self._claims))
         bolt.event("app_mention")(self._on_mention)
         bolt.event("message")(self._on_message)
         bolt.event("app_home_opened")(self._on_home)
@@ -141,11 +145,7 @@ class SlackAdapter:
         await self._answer(event, context, thread=thread, fresh="thread_ts" not in event)
 
     async def _on_message(self, event: dict[str, Any], context: dict[str, Any]) -> None:
-        if (
-            event.get("channel_type") != "im"
-            or event.get("subtype") not in QUESTION_SUBTYPES
-            or event.get("bot_id")
-        ):
+        if not answerable(event, bot_user_id=context.get("bot_user_id")):
             return  # channel chatter, edits, joins and bots are not questions
         await self._answer(event, context, thread=event.get("thread_ts"))
 
@@ -157,7 +157,7 @@ class SlackAdapter:
         thread: str | None,
         fresh: bool = False,
     ) -> None:
-        if event.get("bot_id") or event.get("user") in (None, context.get("bot_user_id")):
+        if not answerable(event, bot_user_id=context.get("bot_user_id")):
             return
         # Tracked from here: a shutdown drains answers still looking up their asker.
         with self._tracked():
@@ -170,10 +170,7 @@ class SlackAdapter:
                 platform_data={"event": event},
                 typed_choices=False,  # Slack shows real buttons
             )
-            event_id = body_event_id(context)
-            if event_id and not await self._claims.claim(event_id):
-                log.info("skipping event %s: already handled", event_id)
-                return
+            event_id = context.get(CLAIMED)  # claimed before the ack (see inbox)
             try:
                 await self.send(await self._handle(incoming), to=where)
             except Exception:
@@ -435,16 +432,16 @@ class SlackAdapter:
             if task is not None:
                 self._inflight.discard(task)
 
+    async def redeliver(self, payload: str, *, token: str) -> None:
+        """Answer a stored event a dead replica acknowledged but never answered."""
+        status = await redeliver(self.bolt, payload, token=token, secret=self._secret)
+        if status != 200:
+            log.warning("late answer of a stored Slack event refused: HTTP %s", status)
+
     async def drain(self, timeout: float) -> None:
         """Wait (up to ``timeout`` seconds) for answers already acknowledged to go out."""
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=timeout)
-
-
-def body_event_id(context: dict[str, Any]) -> str | None:
-    """The Events API ``event_id`` of the request being handled (set by our middleware)."""
-    value = context.get(EVENT_ID)
-    return str(value) if value else None
 
 
 def _conversation(
@@ -462,13 +459,11 @@ def _conversation(
 async def _checked(
     body: dict[str, Any], context: dict[str, Any], next: Callable[[], Awaitable[None]]
 ) -> BoltResponse | None:
-    """Refuse a malformed payload with a 400 saying what is wrong; note the event id."""
+    """Refuse a malformed payload with a 400 saying what is wrong."""
     found = problem(cleaned(body))
     if found is not None:
         log.info("refused a malformed Slack payload: %s", found)
         return BoltResponse(status=400, body=f"malformed payload: {found}")
-    if body.get("type") == "event_callback" and body.get("event_id"):
-        context[EVENT_ID] = str(body["event_id"])
     await next()
     return None
 

@@ -25,6 +25,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -42,9 +43,6 @@ from botbuilder.schema import (
     ConversationAccount,
     ConversationParameters,
     ConversationReference,
-)
-from botframework.connector.auth import (
-    AuthenticateRequestResult,
 )
 
 from bot.adapters.clean import cleaned
@@ -122,7 +120,10 @@ class TeamsAdapter:
         self.lanes = Lanes()
         self.references = ReferenceStore(db=core.db)
         self.state = ConversationStateStore(db=core.db)
-        self._claims = EventClaims(ProcessedEvents(db=core.db), platform=PLATFORM, clock=core.clock)
+        events = ProcessedEvents(
+            db=core.db, stale_after=dt.timedelta(seconds=settings.redeliver_after)
+        )
+        self._claims = EventClaims(events, platform=PLATFORM, clock=core.clock)
         self._profiles: dict[str, tuple[float, str | None]] = {}
         self._stored: dict[str, tuple[Any, ...]] = {}
 
@@ -160,42 +161,81 @@ class TeamsAdapter:
             if response is None:
                 return web.Response(status=200)
             return web.json_response(response.body, status=response.status)
-        conversation = activity.conversation.id if activity.conversation else ""
+        # Stored before Teams gets its 200 (a message with its payload): once
+        # acknowledged, Teams never sends it again, so a replica must be able to answer
+        # it if this one dies first (see redeliver).
+        message = activity.type == ActivityTypes.message
+        first, key = await self._claim(activity, payload=json.dumps(body) if message else None)
+        if not first:
+            return web.Response(status=200)
         # Answered later, in a lane: logged with this request's id.
-        request_id = current_request_id()
-        if not self.lanes.submit(
-            conversation or "-", lambda: self._turn(auth, activity, request_id)
+        if not self._queue(
+            activity,
+            lambda: self.cloud.process_activity(auth, activity, self.bot.on_turn),
+            key=key,
+            request_id=current_request_id(),
         ):
-            log.warning("conversation %s has %d turns queued: busy", conversation, MAX_LANE)
+            if key:
+                await self._claims.release(key)  # refused: Teams sends it again
+            log.warning(
+                "conversation %s has %d turns queued: busy", activity.conversation, MAX_LANE
+            )
             return web.Response(status=503, headers={"Retry-After": "1"})
         return web.Response(status=200)
 
-    async def _turn(
-        self, auth: AuthenticateRequestResult, activity: Activity, request_id: str | None
-    ) -> None:
-        with request_context(request_id):
-            await self._answer(auth, activity)
+    async def redeliver(self, payload: str, *, token: str) -> None:
+        """Answer a stored message a dead replica acknowledged but never answered."""
+        activity = Activity().deserialize(json.loads(payload))
+        first, key = await self._claim(activity, payload=payload, token=token)
+        if not first:
+            return
+        identity = self.cloud.create_claims_identity(self.app_id)
 
-    async def _answer(self, auth: AuthenticateRequestResult, activity: Activity) -> None:
-        key = None
-        if activity.id and activity.conversation:
-            key = _digest("activity", activity.conversation.id, activity.id)
-            try:
-                first = await self._claims.claim(key)
-            except Exception:  # noqa: BLE001 - a rare duplicate beats a lost reply
-                log.exception("could not record activity %s; answering anyway", activity.id)
-                first = True
-            if not first:
-                log.info("skipping activity %s: already handled", activity.id)
-                return
+        async def turn() -> None:  # the bot's own credentials: the request's token is gone
+            await self.cloud.process_proactive(identity, activity, None, self.bot.on_turn)
+
+        if not self._queue(activity, turn, key=key, request_id=current_request_id()) and key:
+            await self._claims.release(key)
+
+    async def _claim(
+        self, activity: Activity, *, payload: str | None, token: str | None = None
+    ) -> tuple[bool, str | None]:
+        """Claim an activity by id: whether to answer it, and its claim key."""
+        if not (activity.id and activity.conversation):
+            return True, None
+        key = _digest("activity", activity.conversation.id, activity.id)
         try:
-            await self.cloud.process_activity(auth, activity, self.bot.on_turn)
-        except Exception:
-            if key:  # a redelivery of this activity is then answered, not skipped
-                await self._claims.release(key)
-            raise
-        if key:
-            await self._claims.answered(key)
+            first = await self._claims.claim(key, payload=payload, token=token)
+        except Exception:  # noqa: BLE001 - a rare duplicate beats a lost reply
+            log.exception("could not record activity %s; answering anyway", activity.id)
+            first = True
+        if not first:
+            log.info("skipping activity %s: already handled", activity.id)
+        return first, key
+
+    def _queue(
+        self,
+        activity: Activity,
+        turn: Callable[[], Awaitable[Any]],
+        *,
+        key: str | None,
+        request_id: str | None,
+    ) -> bool:
+        """Run ``turn`` in the conversation's lane; False when the lane is full."""
+
+        async def run() -> None:
+            with request_context(request_id):
+                try:
+                    await turn()
+                except Exception:
+                    if key:  # a redelivery of this activity is then answered, not skipped
+                        await self._claims.release(key)
+                    raise
+                if key:
+                    await self._claims.answered(key)
+
+        conversation = activity.conversation.id if activity.conversation else ""
+        return self.lanes.submit(conversation or "-", run)
 
     async def drain(self, timeout: float) -> None:
         """Answer the queued turns, for up to ``timeout`` seconds; cancel what is left."""

@@ -1,0 +1,97 @@
+"""Slack questions are stored before Slack is acknowledged, and answered late if need be.
+
+A question event (a mention, a direct message) is claimed in the database with its
+payload *before* bolt acknowledges it to Slack (a middleware; bolt runs middleware
+before the acknowledgement and listeners after it). Once acknowledged, Slack never sends
+it again; if this replica dies before answering, the stored payload lets any replica
+answer it late (:func:`redeliver`, driven by ``bot.redelivery``). The claim also
+deduplicates Slack's retries across replicas.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.claims import EventClaims
+
+log = logging.getLogger(__name__)
+
+#: Marks a request as the late answer of an event taken over from a dead replica; the
+#: value is the token it was taken with (the request is signed like Slack's own).
+REDELIVERY_HEADER = "x-personabot-redelivery"
+#: Context key holding the id of the event this request claimed.
+CLAIMED = "personabot_claimed"
+#: Message subtypes that still carry a question typed by a person.
+QUESTION_SUBTYPES = (None, "file_share", "thread_broadcast")
+
+Middleware = Callable[..., Awaitable[BoltResponse | None]]
+
+
+def answerable(event: dict[str, Any], *, bot_user_id: str | None) -> bool:
+    """Whether the bot answers ``event``: a person's mention, or a person's DM."""
+    if event.get("bot_id") or event.get("user") in (None, bot_user_id):
+        return False
+    if event.get("type") == "app_mention":
+        return True
+    return (
+        event.get("type") == "message"
+        and event.get("channel_type") == "im"
+        and event.get("subtype") in QUESTION_SUBTYPES
+    )
+
+
+def claim_first(claims: EventClaims) -> Middleware:
+    """A bolt middleware: claim (and store) each question event before it is acked."""
+
+    async def claimed(
+        body: dict[str, Any],
+        context: dict[str, Any],
+        request: AsyncBoltRequest,
+        next: Callable[[], Awaitable[None]],  # noqa: A002 - bolt passes it by this name
+    ) -> BoltResponse | None:
+        event = body.get("event") or {}
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not event_id or not answerable(event, bot_user_id=context.get("bot_user_id")):
+            await next()
+            return None
+        event_id = str(event_id)
+        given = request.headers.get(REDELIVERY_HEADER)
+        token = given[0] if given else None
+        if not await claims.claim(event_id, payload=json.dumps(body), token=token):
+            log.info("skipping event %s: already handled", event_id)
+            return BoltResponse(status=200, body="")
+        context[CLAIMED] = event_id
+        await next()
+        return None
+
+    return claimed
+
+
+async def redeliver(bolt: AsyncApp, payload: str, *, token: str, secret: str | None) -> int:
+    """Run a stored event through bolt again, as if Slack had sent it; its status.
+
+    Signed with our signing secret (bolt verifies every HTTP request); in Socket Mode
+    (no secret) it goes the way Socket Mode events go.
+    """
+    headers: dict[str, str | Sequence[str]] = {
+        "content-type": "application/json",
+        REDELIVERY_HEADER: token,
+    }
+    mode = "socket_mode"
+    if secret:
+        stamp = str(int(time.time()))
+        headers["x-slack-request-timestamp"] = stamp
+        signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=payload)
+        headers["x-slack-signature"] = signature or ""
+        mode = "http"
+    response = await bolt.async_dispatch(AsyncBoltRequest(body=payload, headers=headers, mode=mode))
+    return response.status

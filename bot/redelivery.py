@@ -1,0 +1,95 @@
+"""Answer late what a replica acknowledged but died before answering.
+
+Slack and Teams never send an acknowledged request again, so the adapters store each
+question with its claim before acknowledging it (``processed_events.payload``) and clear
+it once answered. Every serving replica looks for questions left unanswered longer than
+``PERSONABOT_REDELIVER_AFTER`` (their replica died: a crash, an out-of-memory kill, a
+lost node) and answers them through the platform's adapter, as if the platform had sent
+them again. Each is taken by exactly one replica (one conditional ``UPDATE``), at most
+three times, and only within an hour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+from storage.db import Database, retry_on_disconnect
+from storage.events import ProcessedEvents, new_claim_token
+
+log = logging.getLogger(__name__)
+
+#: Answers a stored event (its JSON payload) claimed with ``token``.
+Redeliver = Callable[..., Awaitable[None]]
+
+#: The longest pause between two looks for unanswered questions.
+MAX_EVERY = 30.0
+
+
+class Redelivery:
+    """Finds questions a dead replica left unanswered and answers them.
+
+    Args:
+        db: The database.
+        clock: The time source.
+        stale_after: How long a question may stay unanswered before it is presumed lost.
+        adapters: The redeliver function of each platform this replica serves.
+    """
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Callable[[], dt.datetime],
+        stale_after: dt.timedelta,
+        adapters: Mapping[str, Redeliver],
+    ) -> None:
+        self._events = ProcessedEvents(db=db, stale_after=stale_after)
+        self._clock = clock
+        self._adapters = dict(adapters)
+        self.every = max(0.2, min(MAX_EVERY, stale_after.total_seconds() / 4))
+
+    async def once(self) -> int:
+        """Take the questions left unanswered and answer them; how many were taken."""
+        if not self._adapters:
+            return 0
+        token, now = new_claim_token(), self._clock()
+        platforms = sorted(self._adapters)
+        taken = await asyncio.to_thread(
+            retry_on_disconnect,
+            lambda: self._events.take_stale(now, token=token, platforms=platforms),
+        )
+        for event in taken:
+            log.warning(
+                "answering %s event %s late: its replica stopped before answering",
+                event.platform,
+                event.event_id,
+            )
+            try:
+                await self._adapters[event.platform](event.payload, token=token)
+            except Exception:  # noqa: BLE001 - one bad event must not stop the others
+                log.exception("could not answer %s event %s late", event.platform, event.event_id)
+        return len(taken)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Redelivery]:
+        """Look now (a restart after a crash), then every :attr:`every` seconds."""
+
+        async def forever() -> None:
+            while True:
+                try:
+                    await self.once()
+                except Exception as exc:  # noqa: BLE001 - the database is away; look later
+                    log.warning("could not look for unanswered questions: %s", type(exc).__name__)
+                await asyncio.sleep(self.every)
+
+        task = asyncio.ensure_future(forever())
+        try:
+            yield self
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
