@@ -2,10 +2,12 @@
 
 A crash (out of memory, a node lost) stops the process between any two instructions.
 Every write is one transaction, so after a restart on the same database the data is
-whole; what a crash can lose is documented: answers acknowledged but not yet sent
-(Slack and Teams do not re-deliver an acknowledged request) and up to ~50 ms of the
-queued question log. Deliveries the crash cut off before their acknowledgement are
-re-delivered by the platform and must be answered by the restarted server.
+whole. Deliveries the crash cut off before their acknowledgement are re-delivered by
+the platform; questions acknowledged but not yet answered (Slack and Teams never send
+those again) were stored before the acknowledgement and are answered late by the
+restarted server. What a crash can still cost: a duplicate answer for a question whose
+answer went out in the last milliseconds before the crash (not yet marked answered),
+and up to ~50 ms of the queued question log.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ from content.loader import EXAMPLE_PACK, load_pack
 from storage.migrations import HEAD
 
 PER_PLATFORM = 300
+# The restarted server answers questions left unanswered this long (seconds) — after
+# the restart, the crashed server's are all that old.
+REDELIVER_AFTER = "1"
+LATE_ANSWER_TIMEOUT = 30.0
 CONCURRENCY = 20
 KILL_AFTER_REPLIES = 40  # Slack replies seen before the kill: it lands mid-stream
 AFTER = 20
@@ -136,7 +142,7 @@ def test_kill9_mid_stream_leaves_whole_data_and_a_working_restart(
         )
         replies_before = len(answered_slack) + len(answered_teams)
 
-        second = serve("after-crash")
+        second = serve("after-crash", env={"PERSONABOT_REDELIVER_AFTER": REDELIVER_AFTER})
         ready_in = await second.wait_ready()
         asked = {e.text for e in events} | {
             f"{QUESTIONS[i % len(QUESTIONS)]} [n{i}]" for i in range(AFTER)
@@ -174,6 +180,8 @@ def test_kill9_mid_stream_leaves_whole_data_and_a_working_restart(
                 *(post_teams(session, second.url(TEAMS_PATH), a, after) for a in fresh_activities),
             ]
             await bounded(jobs2, CONCURRENCY)
+            # Every question of the crashed server gets its answer, late if need be.
+            await _until_answered(fake_slack, fake_connector, events, activities)
         assert after.errors == 0, (after.statuses, after.failures[:5])
         assert second.stop() == 0, second.log_tail()  # graceful: every answer is out
 
@@ -181,20 +189,28 @@ def test_kill9_mid_stream_leaves_whole_data_and_a_working_restart(
             c.params.get("thread_ts") for c in fake_slack.calls_to("chat.postMessage")
         )
         replies_to = Counter(a.get("replyToId") for a in fake_connector.activities_sent())
-        for event in [*cut_off_slack, *fresh_events]:
-            assert threads[event.ts] == 1, (event, second.log_tail())
-        for activity in [*cut_off_teams, *fresh_activities]:
-            assert replies_to[activity["id"]] == 1, activity["id"]
-        assert max(threads.values()) == 1 and max(replies_to.values()) == 1
+        # Answered before the crash: maybe twice (its answered mark was lost with it).
+        # Everything else: exactly once, however the crash caught it.
+        for event in [*events, *fresh_events]:
+            expected = (1, 2) if event.ts in answered_slack else (1,)
+            assert threads[event.ts] in expected, (event, threads[event.ts], second.log_tail())
+        for activity in [*activities, *fresh_activities]:
+            expected = (1, 2) if activity["id"] in answered_teams else (1,)
+            assert replies_to[activity["id"]] in expected, activity["id"]
+        twice = sum(1 for n in threads.values() if n == 2) + sum(
+            1 for n in replies_to.values() if n == 2
+        )
+        late = second.log_text().count("late: its replica stopped before answering")
         logged_after = pg.scalar("SELECT count(*) FROM questions")
         figures(
             f"kill -9 after {outcome.total - len(outcome.failures)} of {2 * PER_PLATFORM} "
             f"requests answered 200 ({len(outcome.failures)} cut off): {replies_before} "
-            f"replies out, {acked_unanswered} acknowledged but unanswered (lost by design), "
+            f"replies out, {acked_unanswered} acknowledged but unanswered; "
             f"{counts['questions']} question rows, {counts['claims']} claims; restart ready in "
-            f"{ready_in:.2f} s, data whole; {len(cut_off_slack) + len(cut_off_teams)} "
-            f"re-deliveries and {2 * AFTER} new messages answered once each "
-            f"({logged_after} question rows in the end)"
+            f"{ready_in:.2f} s, data whole; {late} questions answered late, "
+            f"{len(cut_off_slack) + len(cut_off_teams)} re-deliveries and {2 * AFTER} new "
+            f"messages answered once each, every question of the crash answered "
+            f"({twice} twice); {logged_after} question rows in the end"
         )
 
     asyncio.run(scenario())
@@ -231,3 +247,23 @@ def test_kill9_during_start_up_leaves_a_database_the_next_start_completes(
         )
 
     asyncio.run(scenario())
+
+
+async def _until_answered(
+    slack: FakeSlackThread,
+    connector: FakeConnectorThread,
+    events: list[SlackEvent],
+    activities: list[dict[str, Any]],
+) -> None:
+    """Poll the fakes until every event and activity has a reply, against a deadline."""
+    deadline = asyncio.get_running_loop().time() + LATE_ANSWER_TIMEOUT
+    while True:
+        threads = {c.params.get("thread_ts") for c in slack.calls_to("chat.postMessage")}
+        replied = {a.get("replyToId") for a in connector.activities_sent()}
+        missing = [e.ts for e in events if e.ts not in threads] + [
+            a["id"] for a in activities if a["id"] not in replied
+        ]
+        if not missing:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"never answered: {missing[:5]}"
+        await asyncio.sleep(0.1)  # polling interval against a deadline
