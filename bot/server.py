@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("bot.http")
 
 CORE = web.AppKey("core", App)
+REDELIVERY = web.AppKey("redelivery", Redelivery)
 # How often queued writes (the question log) are committed.
 FLUSH_EVERY = 0.05
 MAX_FLUSH_BACKOFF = 5.0
@@ -84,6 +85,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
         stale_after=dt.timedelta(seconds=settings.redeliver_after),
         adapters=late,
     )
+    web_app[REDELIVERY] = redelivery
 
     async def redelivering(_: web.Application) -> AsyncIterator[None]:
         async with redelivery.running():

@@ -203,7 +203,7 @@ class TeamsAdapter:
         """Claim an activity by id: whether to answer it, and its claim key."""
         if not (activity.id and activity.conversation):
             return True, None
-        key = _digest("activity", activity.conversation.id, activity.id)
+        key = activity_key(activity.conversation.id, activity.id)
         try:
             first = await self._claims.claim(key, payload=payload, token=token)
         except Exception:  # noqa: BLE001 - a rare duplicate beats a lost reply
@@ -548,6 +548,11 @@ def _tenant(activity: Activity) -> str | None:
     channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
     tenant = (channel_data.get("tenant") or {}).get("id")
     return str(tenant) if tenant else None
+
+
+def activity_key(conversation_id: str, activity_id: str) -> str:
+    """The claim key of an activity (its event id in ``processed_events``)."""
+    return _digest("activity", conversation_id, activity_id)
 
 
 def _digest(*parts: object) -> str:
