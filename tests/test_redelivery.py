@@ -69,7 +69,9 @@ def test_a_question_a_dead_replica_acknowledged_is_answered_once(tmp_path: Path)
                     events.claim_many(["Ev-done"], "slack", CRASHED_AT, payloads={"Ev-done": "{}"})
                     events.answered(["Ev-done"], CRASHED_AT)
 
-                    assert await server.web_app[REDELIVERY].once() == 2
+                    # The server's own look at start-up may take them first: either way,
+                    # each is answered once.
+                    await server.web_app[REDELIVERY].once()
                     (posted,) = await slack.wait_for("chat.postMessage", 1, timeout=10)
                     (sent,) = await connector.wait_for_activities(1, timeout=10)
                     await server.web_app[REDELIVERY].once()  # nothing left to answer
