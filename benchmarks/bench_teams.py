@@ -507,15 +507,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         default="/healthz",
         help="readiness path for ours; empty: wait for a TCP connect",
     )
+    parser.add_argument(
+        "--validate-every",
+        type=int,
+        default=10,
+        help="schema-check the cards of every n-th reply (1: all; each costs the harness "
+        "~28 ms of CPU, which would starve the load generator of the interpreter lock)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
+    if args.validate_every < 1:
+        parser.error("--validate-every must be ≥ 1")
     if args.events < 1 or args.concurrency < 1 or args.warmup < 0 or args.per_conversation < 1:
         parser.error("--events, --concurrency and --per-conversation must be ≥ 1, --warmup ≥ 0")
     if not 0 < args.reply_timeout <= 600:
         parser.error("--reply-timeout must be in (0, 600] seconds")
 
     note = ""
-    with FakeConnectorThread() as fake, tempfile.TemporaryDirectory(prefix="bench-teams-") as tmp:
+    with (
+        FakeConnectorThread(validate_every=args.validate_every) as fake,
+        tempfile.TemporaryDirectory(prefix="bench-teams-") as tmp,
+    ):
         try:
             floor = run_one("floor", fake, Path(tmp), args)
         except HarnessError as exc:

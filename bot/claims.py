@@ -28,7 +28,7 @@ from storage.events import ProcessedEvents, new_claim_token
 log = logging.getLogger(__name__)
 
 # Claims arriving within this many seconds share one database round trip.
-CLAIM_WINDOW = 0.005
+CLAIM_WINDOW = 0.001
 
 
 class EventClaims:
@@ -107,8 +107,16 @@ class EventClaims:
             log.warning("could not release the claim of %s", event_id, exc_info=True)
 
     async def _mark(self) -> None:
-        await asyncio.sleep(CLAIM_WINDOW)
-        batch, self._answered, self._marking = self._answered, [], None
+        # One write at a time: what arrives meanwhile shares the next one.
+        try:
+            await asyncio.sleep(CLAIM_WINDOW)
+            while self._answered:
+                batch, self._answered = self._answered, []
+                await self._mark_batch(batch)
+        finally:
+            self._marking = None
+
+    async def _mark_batch(self, batch: list[tuple[str, asyncio.Future[None]]]) -> None:
         ids, now = [event_id for event_id, _ in batch], self._clock()
         try:
             await asyncio.to_thread(retry_on_disconnect, lambda: self._events.answered(ids, now))
@@ -119,9 +127,19 @@ class EventClaims:
                 future.set_result(None)
 
     async def _flush(self) -> None:
-        await asyncio.sleep(CLAIM_WINDOW)  # let events arriving together share the batch
-        batch, self._waiting, self._flushing = self._waiting, {}, None
-        payloads, self._payloads = self._payloads, {}
+        # One write at a time: claims arriving meanwhile share the next one.
+        try:
+            await asyncio.sleep(CLAIM_WINDOW)  # let events arriving together share a batch
+            while self._waiting:
+                batch, self._waiting = self._waiting, {}
+                payloads, self._payloads = self._payloads, {}
+                await self._claim_batch(batch, payloads)
+        finally:
+            self._flushing = None
+
+    async def _claim_batch(
+        self, batch: dict[str, list[asyncio.Future[bool]]], payloads: dict[str, str]
+    ) -> None:
         # One token per batch: retried after a dropped connection, it wins its rows again.
         ids, now, token = list(batch), self._clock(), new_claim_token()
         try:

@@ -13,8 +13,9 @@ current is one plain query against ``alembic_version``, compared with
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -90,6 +91,7 @@ class Database:
         self.engine: Engine = _create_engine(self.url)
         self._exclusive_engine = self.engine.execution_options(sqlite_begin="BEGIN IMMEDIATE")
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._write_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"Database(url={self.url.render_as_string(hide_password=True)!r})"
@@ -110,7 +112,7 @@ class Database:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, exclusive: bool = False) -> Iterator[Session]:
+    def session(self, *, exclusive: bool = False, write: bool = False) -> Iterator[Session]:
         """Open a session in one transaction: commit on success, roll back on error.
 
         Args:
@@ -118,13 +120,17 @@ class Database:
                 process, for read-then-write work such as imports and edits: SQLite
                 starts it with ``BEGIN IMMEDIATE`` (waiting up to the busy timeout), and
                 PostgreSQL takes a transaction-level advisory lock.
+            write: A hot-path write (claims, the question log): on SQLite, writers of
+                this process take turns on a lock instead of colliding in SQLite's busy
+                handler, whose back-off sleeps (up to 100 ms) would stall a busy server.
 
         Yields:
             The session; objects stay readable after the block (no expiry on commit).
 
         """
         bind = self._exclusive_engine if exclusive else self.engine
-        with self._sessions(bind=bind) as session, session.begin():
+        turn = self._write_lock if write and self.dialect == "sqlite" else nullcontext()
+        with turn, self._sessions(bind=bind) as session, session.begin():
             if exclusive and self.dialect == "postgresql":
                 session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
             yield session

@@ -131,7 +131,7 @@ class ProcessedEvents:
                 and_(row.answered_at.is_(None), row.received_at < now - self._stale_after),
             ),
         ).returning(row.event_id)
-        with self._db.session() as session:
+        with self._db.session(write=True) as session:
             return set(session.scalars(stmt))
 
     def answered(self, event_ids: Sequence[str], now: dt.datetime) -> None:
@@ -139,7 +139,7 @@ class ProcessedEvents:
         if not event_ids:
             return
         row = ProcessedEventRow
-        with self._db.session() as session:
+        with self._db.session(write=True) as session:
             session.execute(
                 update(row)
                 .where(row.event_id.in_(sorted(set(event_ids))), row.answered_at.is_(None))
@@ -189,19 +189,19 @@ class ProcessedEvents:
             .values(claim=token, received_at=now, attempts=row.attempts + 1)
             .returning(row.event_id, row.platform, row.payload)
         )
-        with self._db.session() as session:
+        with self._db.session(write=True) as session:
             taken = session.execute(stmt).all()
         return [Unanswered(event_id=e, platform=p, payload=str(d)) for e, p, d in taken]
 
     def release(self, event_id: str) -> None:
         """Drop an unanswered claim (its answer failed): the next delivery is handled."""
         row = ProcessedEventRow
-        with self._db.session() as session:
+        with self._db.session(write=True) as session:
             session.execute(delete(row).where(row.event_id == event_id, row.answered_at.is_(None)))
 
     def prune(self, *, before: dt.datetime) -> int:
         """Forget events received before ``before``; returns how many were deleted."""
-        with self._db.session() as session:
+        with self._db.session(write=True) as session:
             result = session.execute(
                 delete(ProcessedEventRow).where(ProcessedEventRow.received_at < before)
             )

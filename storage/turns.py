@@ -150,7 +150,7 @@ class TurnLog:
     def _write(self, pending: _Pending) -> None:
         if not pending.records and not pending.states:
             return
-        with self._db.session() as session:
+        with self._db.session(write=True) as session:
             if pending.records:
                 session.execute(insert(QuestionRow), [question_values(r) for r in pending.records])
             drops: dict[str, list[str]] = defaultdict(list)
