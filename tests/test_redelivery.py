@@ -24,7 +24,7 @@ from fake_slack import FakeSlack  # noqa: E402
 from payloads import app_mention, event_callback, new_event_id  # noqa: E402
 from serving import served  # noqa: E402
 
-from bot.adapters.teams.adapter import activity_key  # noqa: E402
+from bot.adapters.teams.activity import activity_key  # noqa: E402
 from bot.server import REDELIVERY  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage import ProcessedEvents  # noqa: E402

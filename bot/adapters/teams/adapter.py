@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import json
 import logging
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -30,7 +28,6 @@ from typing import Any
 
 from aiohttp import web
 from botbuilder.core import ActivityHandler, TurnContext
-from botbuilder.core.teams import TeamsInfo
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -38,7 +35,6 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
-    Attachment,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
@@ -46,7 +42,14 @@ from botbuilder.schema import (
 )
 
 from bot.adapters.clean import cleaned
-from bot.adapters.teams.cards import DATA_KEY, MORE, Rendered, more_action, render, render_more
+from bot.adapters.teams.activity import (
+    activity_key,
+    conversation_of,
+    digest,
+    message_of,
+    plain_text,
+)
+from bot.adapters.teams.cards import DATA_KEY, MORE, more_action, render, render_more
 from bot.adapters.teams.delivery import (
     MAX_LANE,
     Authentication,
@@ -54,10 +57,11 @@ from bot.adapters.teams.delivery import (
     Lanes,
     is_loopback,
 )
+from bot.adapters.teams.people import People
 from bot.app import App
 from bot.claims import EventClaims
 from bot.logs import current_request_id, request_context
-from bot.model import ConversationRef, Incoming, Reply, User
+from bot.model import ConversationRef, Incoming, Reply
 from bot.settings import Settings
 from handlers.help import help_reply
 from storage.events import ProcessedEvents
@@ -69,12 +73,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "teams"
 CHANNEL_ID = "msteams"
 MORE_KIND = "teams-more"
-PROFILE_TTL_SECONDS = 3600
-# Inbound text beyond this is not a question; the core sees the start of it.
-MAX_TEXT = 4000
 # conversationUpdate and installationUpdate both announce an install: one welcome.
 WELCOME_WINDOW_SECONDS = 600
-_AT = re.compile(r"</?at[^>]*>", re.IGNORECASE)
 
 
 class NotifyError(Exception):
@@ -88,7 +88,7 @@ class _Bot(ActivityHandler):  # type: ignore[misc]
         self._adapter = adapter
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
-        await self._adapter.on_message(turn_context)
+        await self._adapter.onmessage_of(turn_context)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -119,13 +119,12 @@ class TeamsAdapter:
         self.bot = _Bot(self)
         self.lanes = Lanes()
         self.references = ReferenceStore(db=core.db)
+        self.people = People(references=self.references, clock=core.clock)
         self.state = ConversationStateStore(db=core.db)
         events = ProcessedEvents(
             db=core.db, stale_after=dt.timedelta(seconds=settings.redeliver_after)
         )
         self._claims = EventClaims(events, platform=PLATFORM, clock=core.clock)
-        self._profiles: dict[str, tuple[float, str | None]] = {}
-        self._stored: dict[str, tuple[Any, ...]] = {}
 
     # -- HTTP ---------------------------------------------------------------------------
 
@@ -247,13 +246,13 @@ class TeamsAdapter:
 
     # -- inbound ------------------------------------------------------------------------
 
-    async def on_message(self, turn_context: TurnContext) -> None:
+    async def onmessage_of(self, turn_context: TurnContext) -> None:
         """A message or an ``Action.Submit`` click: the core's answer, in the conversation."""
         activity = turn_context.activity
-        user = await self._remember(turn_context)
-        where = _conversation(activity)
+        user = await self.people.remember(turn_context)
+        where = conversation_of(activity)
         action: str | None = None
-        text = _plain_text(activity)
+        text = plain_text(activity)
         if activity.value is not None and not text:
             value = activity.value
             picked = value.get(DATA_KEY) if isinstance(value, dict) else None
@@ -277,10 +276,10 @@ class TeamsAdapter:
 
     async def on_installed(self, turn_context: TurnContext) -> None:
         """The bot was added to a chat, team or someone's personal scope: welcome once."""
-        await self._remember(turn_context)
+        await self.people.remember(turn_context)
         activity = turn_context.activity
         bucket = int(time.time() // WELCOME_WINDOW_SECONDS)
-        key = _digest("welcome", activity.conversation.id, bucket)
+        key = digest("welcome", activity.conversation.id, bucket)
         if not await self._claims.claim(key):
             return
         await self._reply(turn_context, help_reply(catalog=self.core.catalog, texts=self.texts))
@@ -307,85 +306,6 @@ class TeamsAdapter:
                     activity.conversation.id if activity.conversation else None,
                 )
 
-    # -- users and references -----------------------------------------------------------
-
-    async def _remember(self, turn_context: TurnContext) -> User:
-        """The core's user; their (and a group conversation's) reference is stored."""
-        activity = turn_context.activity
-        account = activity.from_property or ChannelAccount(id="unknown")
-        aad = account.aad_object_id
-        email = await self._email(turn_context, account.id) if account.id else None
-        user = User(platform=PLATFORM, id=aad or account.id, email=email, name=account.name)
-        conversation = activity.conversation or ConversationAccount(id="")
-        tenant = _tenant(activity)
-        reference = TurnContext.get_conversation_reference(activity)
-        reference.activity_id = None
-        data = reference.serialize()
-        rows = []
-        personal = conversation.conversation_type == "personal"
-        if account.id and account.id != (activity.recipient.id if activity.recipient else None):
-            rows.append(
-                StoredReference(
-                    platform=PLATFORM,
-                    key=f"user:{aad or account.id}",
-                    service_url=activity.service_url,
-                    conversation_id=conversation.id if personal else None,
-                    tenant_id=tenant,
-                    user_id=account.id,
-                    aad_object_id=aad,
-                    email=email,
-                    name=account.name,
-                    data=data if personal else {},
-                )
-            )
-        if not personal and conversation.id:
-            base = conversation.id.split(";", 1)[0]
-            channel_data = dict(data)
-            channel_data["conversation"] = dict(data.get("conversation") or {}, id=base)
-            rows.append(
-                StoredReference(
-                    platform=PLATFORM,
-                    key=f"conversation:{base}",
-                    service_url=activity.service_url,
-                    conversation_id=base,
-                    tenant_id=tenant,
-                    data=channel_data,
-                )
-            )
-        changed = []
-        for row in rows:
-            fingerprint = (row.service_url, row.conversation_id, row.tenant_id, row.email)
-            if self._stored.get(row.key) != fingerprint:
-                changed.append(row)
-                self._stored[row.key] = fingerprint
-        if changed:
-            now = self.core.clock()
-            try:
-                await asyncio.to_thread(self._upsert_all, changed, now)
-            except Exception:  # noqa: BLE001 - answering matters more than remembering
-                for row in changed:
-                    self._stored.pop(row.key, None)
-                log.exception("could not store conversation references for %s", user.key)
-        return user
-
-    def _upsert_all(self, rows: list[StoredReference], now: dt.datetime) -> None:
-        for row in rows:
-            self.references.upsert(row, now=now)
-
-    async def _email(self, turn_context: TurnContext, user_id: str) -> str | None:
-        """The user's email from a TeamsInfo member lookup, cached for a while."""
-        cached = self._profiles.get(user_id)
-        if cached and time.monotonic() - cached[0] < PROFILE_TTL_SECONDS:
-            return cached[1]
-        email: str | None = None
-        try:
-            member = await TeamsInfo.get_member(turn_context, user_id)
-            email = member.email or member.user_principal_name
-        except Exception as exc:  # noqa: BLE001 - a lookup failure is not the user's problem
-            log.warning("Teams member lookup failed for %s: %s", user_id, exc)
-        self._profiles[user_id] = (time.monotonic(), email)
-        return email
-
     # -- outbound -----------------------------------------------------------------------
 
     async def _reply(self, turn_context: TurnContext, reply: Reply) -> None:
@@ -405,7 +325,7 @@ class TeamsAdapter:
                 now=self.core.clock(),
             )
             rendered.card.setdefault("actions", []).append(more_action(token, texts=self.texts))
-        return [_message(rendered)]
+        return [message_of(rendered)]
 
     async def _send_more(self, turn_context: TurnContext, token: str) -> None:
         stored = await asyncio.to_thread(self.state.get, f"{MORE_KIND}:{token}")
@@ -413,7 +333,7 @@ class TeamsAdapter:
             await self._reply(turn_context, self.core.router.fallback())
             return
         for rendered in render_more(stored.data.get("chunks", []), texts=self.texts):
-            await turn_context.send_activity(_message(rendered))
+            await turn_context.send_activity(message_of(rendered))
 
     async def send(self, reply: Reply, *, to: ConversationRef) -> None:
         """Post ``reply`` to a conversation the bot knows (proactively).
@@ -499,62 +419,3 @@ class TeamsAdapter:
         )
         created = await client.conversations.create_conversation(parameters)
         return str(created.id)
-
-
-def _message(rendered: Rendered) -> Activity:
-    return Activity(
-        type=ActivityTypes.message,
-        summary=rendered.summary,
-        attachments=[Attachment(**_attachment_fields(rendered))],
-    )
-
-
-def _attachment_fields(rendered: Rendered) -> dict[str, Any]:
-    attachment = rendered.attachment()
-    return {"content_type": attachment["contentType"], "content": attachment["content"]}
-
-
-def _plain_text(activity: Activity) -> str:
-    """What the user typed, for the core: the bot's mention removed, other tags unwrapped."""
-    if not activity.text:
-        return ""
-    text = activity.text
-    bot_id = activity.recipient.id if activity.recipient is not None else None
-    for entity in activity.entities or []:
-        props = entity.additional_properties or {}
-        mentioned = props.get("mentioned") or {}
-        if entity.type == "mention" and bot_id and mentioned.get("id") == bot_id:
-            # the literal mention text (a name is not a pattern, unlike botbuilder's helper)
-            text = text.replace(str(props.get("text") or ""), " ")
-    text = _AT.sub("", text)
-    return " ".join(text.split())[:MAX_TEXT]
-
-
-def _conversation(activity: Activity) -> ConversationRef:
-    conversation = activity.conversation
-    base, _, thread = conversation.id.partition(";messageid=")
-    return ConversationRef(
-        platform=PLATFORM,
-        id=conversation.id,
-        fresh=bool(thread) and thread == activity.id,
-        opaque={"service_url": activity.service_url, "tenant_id": _tenant(activity)},
-    )
-
-
-def _tenant(activity: Activity) -> str | None:
-    conversation = activity.conversation
-    if conversation is not None and conversation.tenant_id:
-        return str(conversation.tenant_id)
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = (channel_data.get("tenant") or {}).get("id")
-    return str(tenant) if tenant else None
-
-
-def activity_key(conversation_id: str, activity_id: str) -> str:
-    """The claim key of an activity (its event id in ``processed_events``)."""
-    return _digest("activity", conversation_id, activity_id)
-
-
-def _digest(*parts: object) -> str:
-    raw = json.dumps([str(p) for p in parts])
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
