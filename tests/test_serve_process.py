@@ -17,7 +17,6 @@ import shlex
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,10 +37,9 @@ from procs import (  # noqa: E402
     SlackEvent,
     post_slack,
     post_teams,
+    scratch_schema,
     teams_message,
 )
-
-from storage import normalize_url  # noqa: E402
 
 DOCKERFILE = HERE.parent / "Dockerfile"
 
@@ -66,22 +64,8 @@ def dockerfile() -> tuple[dict[str, str], list[str], str]:
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    base = os.environ.get("PERSONABOT_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("needs PERSONABOT_TEST_DATABASE_URL (PostgreSQL)")
-    url = normalize_url(base)
-    schema = f"serve_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema("serve") as url:
+        yield url
 
 
 def test_the_dockerfile_describes_the_image_the_issue_asks_for() -> None:

@@ -244,23 +244,7 @@ def _edited(raw: bytes, change: tuple[tuple[int, ...], Any, bool]) -> bytes:
         data = yaml.safe_load(raw.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError):
         return raw  # an earlier mutation broke it already
-    parent: Any = None
-    key: Any = None
-    node = data
-    for step in steps:
-        if isinstance(node, dict) and node:
-            key = list(node)[step % len(node)]
-        elif isinstance(node, list) and node:
-            key = step % len(node)
-        else:
-            break
-        parent, node = node, node[key]
-    if parent is None:
-        data = value
-    elif delete:
-        del parent[key]
-    else:
-        parent[key] = value
+    data = set_at(data, steps, value, delete=delete)
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
 
 

@@ -13,6 +13,7 @@ headers when asked) and Teams personal messages, post them and time them. Only
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -20,12 +21,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 from activities import personal_message
 from payloads import JSON, app_mention, event_callback, json_body, new_event_id, sign
 from sqlalchemy import Engine, create_engine, text
@@ -36,6 +38,7 @@ HOST = "127.0.0.1"
 TOKEN = "xoxb-reliability"
 SECRET = "reliability-signing-secret-0123456789"
 SLACK_PATH = "/slack/events"
+TEST_DATABASE_ENV = "PERSONABOT_TEST_DATABASE_URL"
 TEAMS_PATH = "/api/messages"
 # Variables of the developer's environment that would change what ``serve`` does.
 SCRUBBED_PREFIXES = ("PERSONABOT_", "SLACK_", "Microsoft", "MICROSOFT_")
@@ -220,9 +223,9 @@ class Postgres:
         schema: The schema's name.
     """
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, *, prefix: str = "rel") -> None:
         self._base = normalize_url(base)
-        self.schema = f"rel_{uuid.uuid4().hex[:16]}"
+        self.schema = f"{prefix}_{uuid.uuid4().hex[:16]}"
         self.admin: Engine = create_engine(self._base, isolation_level="AUTOCOMMIT")
 
     def url(self, application_name: str) -> str:
@@ -274,6 +277,23 @@ class Postgres:
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
         self.admin.dispose()
+
+
+@contextlib.contextmanager
+def scratch_schema(prefix: str) -> Iterator[str]:
+    """The URL of a fresh schema on the test PostgreSQL server, dropped afterwards.
+
+    Skips the test without ``PERSONABOT_TEST_DATABASE_URL``.
+    """
+    base = os.environ.get(TEST_DATABASE_ENV)
+    if not base:
+        pytest.skip(f"PostgreSQL tests need {TEST_DATABASE_ENV}")
+    database = Postgres(base, prefix=prefix)
+    database.create()
+    try:
+        yield database.url(f"personabot-{database.schema}")
+    finally:
+        database.drop()
 
 
 # -- traffic -------------------------------------------------------------------------------

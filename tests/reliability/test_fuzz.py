@@ -22,7 +22,6 @@ import shutil
 import sys
 import time
 import tracemalloc
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,11 +50,10 @@ from payloads import (  # noqa: E402
     sign,
     url_verification,
 )
+from procs import scratch_schema  # noqa: E402
 from server_thread import ServerThread  # noqa: E402
 from serving import served  # noqa: E402
 from slack_sdk.errors import SlackApiError  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
-from sqlalchemy import text as sql  # noqa: E402
 from testbot import TODAY, build_bot  # noqa: E402
 
 from bot.adapters.teams.server import TEAMS  # noqa: E402
@@ -65,7 +63,6 @@ from bot.settings import Settings  # noqa: E402
 from content.catalog import Catalog  # noqa: E402
 from content.loader import EXAMPLE_PACK, PackError, load_pack  # noqa: E402
 from handlers.ask import AskHandler  # noqa: E402
-from storage import normalize_url  # noqa: E402
 
 FIXTURE_PACKS = TESTS / "fixtures" / "packs"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -409,22 +406,8 @@ def module_database(kind: str, tmp: pytest.TempPathFactory) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp.mktemp('fuzz-db') / 'fuzz.db'}"
         return
-    base = os.environ.get("PERSONABOT_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("PostgreSQL tests need PERSONABOT_TEST_DATABASE_URL")
-    url = normalize_url(base)
-    schema = f"fuzz_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as connection:
-        connection.execute(sql(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sql(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema("fuzz") as url:
+        yield url
 
 
 def crashes(watch: ErrorWatch) -> list[str]:

@@ -47,6 +47,24 @@ KILL_AFTER_REPLIES = 40  # Slack replies seen before the kill: it lands mid-stre
 AFTER = 20
 
 
+def traffic(
+    tag: str, count: int, ts_base: int, service_url: str
+) -> tuple[list[SlackEvent], list[dict[str, Any]]]:
+    """``count`` Slack mentions and ``count`` Teams messages, each question tagged."""
+    texts = [f"{QUESTIONS[i % len(QUESTIONS)]} [{tag}{i}]" for i in range(count)]
+    events = [
+        SlackEvent.mention(
+            text, user=f"U0REL{i % 20:03d}", channel="C0CRASH", ts=f"{ts_base}.{i:06d}"
+        )
+        for i, text in enumerate(texts)
+    ]
+    activities = [
+        teams_message(text, service_url=service_url, conversation=f"a:crash-{i % 10}", user=i % 10)
+        for i, text in enumerate(texts)
+    ]
+    return events, activities
+
+
 def check_integrity(pg: Postgres, asked: set[str]) -> dict[str, int]:
     """Assert the database is whole after a crash; some counts for the figures."""
     assert {row[0] for row in pg.rows("SELECT version_num FROM alembic_version")} == {HEAD}
@@ -81,24 +99,7 @@ def test_kill9_mid_stream_leaves_whole_data_and_a_working_restart(
     async def scenario() -> None:
         first = serve("before-crash")
         await first.wait_ready()
-        events = [
-            SlackEvent.mention(
-                f"{QUESTIONS[i % len(QUESTIONS)]} [k{i}]",
-                user=f"U0REL{i % 20:03d}",
-                channel="C0CRASH",
-                ts=f"1820000000.{i:06d}",
-            )
-            for i in range(PER_PLATFORM)
-        ]
-        activities = [
-            teams_message(
-                f"{QUESTIONS[i % len(QUESTIONS)]} [k{i}]",
-                service_url=fake_connector.url,
-                conversation=f"a:crash-{i % 10}",
-                user=i % 10,
-            )
-            for i in range(PER_PLATFORM)
-        ]
+        events, activities = traffic("k", PER_PLATFORM, 1820000000, fake_connector.url)
         slack_status: dict[str, int | None] = {}
         teams_status: dict[str, int | None] = {}
         outcome = Outcome()
@@ -150,24 +151,7 @@ def test_kill9_mid_stream_leaves_whole_data_and_a_working_restart(
         counts = check_integrity(pg, asked)
 
         # The platforms re-deliver what the crash cut off; new questions keep coming.
-        fresh_events = [
-            SlackEvent.mention(
-                f"{QUESTIONS[i % len(QUESTIONS)]} [n{i}]",
-                user=f"U0REL{i % 20:03d}",
-                channel="C0CRASH",
-                ts=f"1830000000.{i:06d}",
-            )
-            for i in range(AFTER)
-        ]
-        fresh_activities = [
-            teams_message(
-                f"{QUESTIONS[i % len(QUESTIONS)]} [n{i}]",
-                service_url=fake_connector.url,
-                conversation=f"a:crash-{i % 10}",
-                user=i % 10,
-            )
-            for i in range(AFTER)
-        ]
+        fresh_events, fresh_activities = traffic("n", AFTER, 1830000000, fake_connector.url)
         after = Outcome()
         async with aiohttp.ClientSession() as session:
             jobs2 = [
