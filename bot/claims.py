@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # Claims arriving within this many seconds share one database round trip.
 CLAIM_WINDOW = 0.001
+# A claim that takes longer (a database that hangs) is given up: the event is answered.
+CLAIM_TIMEOUT = 2.0
 
 
 class EventClaims:
@@ -74,7 +76,15 @@ class EventClaims:
         self._waiting.setdefault(event_id, []).append(future)
         if self._flushing is None:
             self._flushing = asyncio.ensure_future(self._flush())
-        return await future
+        try:
+            # The platform is waiting for its acknowledgement (Slack gives up after 3 s):
+            # a database that hangs must not hold it.
+            return await asyncio.wait_for(asyncio.shield(future), CLAIM_TIMEOUT)
+        except TimeoutError:
+            log.error(
+                "claiming event %s took over %s s; answering it anyway", event_id, CLAIM_TIMEOUT
+            )
+            return True
 
     async def _claim_taken(self, event_id: str, *, payload: str | None, token: str) -> bool:
         now = self._clock()

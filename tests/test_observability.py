@@ -250,6 +250,22 @@ def test_a_failing_handler_is_counted_and_logged_with_the_request_id_and_no_secr
     assert SIGNING_SECRET not in output and USER_TOKEN not in output
 
 
+def test_a_reply_slack_refuses_is_counted_as_a_delivery_error(
+    tmp_path: Path, log_stream: io.StringIO
+) -> None:
+    async def scenario() -> Samples:
+        async with running(tmp_path, log_stream) as bot:
+            # The answer and the apology in the channel are refused; the DM apology goes.
+            bot.slack.fail_with_error("chat.postMessage", "channel_not_found", times=2)
+            assert (await bot.slack_mention("who is Oskar?")).status == 200
+            await bot.slack.wait_for("chat.postMessage", 3, timeout=10)
+            return await bot.metrics()
+
+    found = asyncio.run(scenario())
+    assert value(found, "personabot_errors_total", platform="slack", kind="delivery") == 1
+    assert value(found, "personabot_errors_total", platform="slack", kind="handler") == 0
+
+
 def test_queued_teams_turns_of_one_conversation_log_with_their_own_request_ids(
     tmp_path: Path, log_stream: io.StringIO
 ) -> None:

@@ -260,6 +260,8 @@ class SlackAdapter:
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         """Log with context and tell the user, never silence."""
+        # The router never raises: what reaches here failed talking to Slack.
+        self.core.metrics.error(platform=PLATFORM, kind="delivery")
         event = body.get("event") or {}
         channel = (
             event.get("channel")

@@ -287,6 +287,8 @@ class TeamsAdapter:
 
     async def _on_turn_error(self, turn_context: TurnContext, error: Exception) -> None:
         """Log with context and tell the user, never silence."""
+        # The router never raises: what reaches here failed talking to Teams.
+        self.core.metrics.error(platform=PLATFORM, kind="delivery")
         activity = turn_context.activity
         log.error(
             "teams handler failed: type=%s id=%s conversation=%s user=%s text=%r",
