@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 CLAIM_WINDOW = 0.001
 # A claim that takes longer (a database that hangs) is given up: the event is answered.
 CLAIM_TIMEOUT = 2.0
+# Answered marks that could not be written are retried, at most this far apart.
+MAX_MARK_BACKOFF = 5.0
 
 
 class EventClaims:
@@ -50,6 +52,8 @@ class EventClaims:
         self._clock = clock
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
         self._payloads: dict[str, str] = {}
+        # Event id → the token of the claim this process holds (to release it).
+        self._tokens: dict[str, str] = {}
         self._flushing: asyncio.Task[None] | None = None
         self._answered: list[tuple[str, asyncio.Future[None]]] = []
         self._marking: asyncio.Task[None] | None = None
@@ -95,14 +99,17 @@ class EventClaims:
                 [event_id], self._platform, now, token=token, payloads=payloads
             ),
         )
+        if event_id in won:
+            self._tokens[event_id] = token
         return event_id in won
 
     async def answered(self, event_id: str) -> None:
         """Mark a claimed event answered (batched like claims); its retries are skipped.
 
-        Never raises: an unmarked claim only means a much later retry could be answered
-        again (see :data:`storage.events.STALE_CLAIM`).
+        Never raises: marks the database refuses are kept and written again later (an
+        unmarked claim would be answered again once stale).
         """
+        self._tokens.pop(event_id, None)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._answered.append((event_id, future))
         if self._marking is None:
@@ -110,9 +117,20 @@ class EventClaims:
         await future
 
     async def release(self, event_id: str) -> None:
-        """Give up a claim whose answer failed, so the platform's retry is answered."""
+        """Give up a claim whose answer failed: the question is answered again soon.
+
+        By the platform's retry, or by the next look for unanswered questions
+        (``bot.redelivery``); a claim another replica took over meanwhile is left alone.
+        """
+        token = self._tokens.pop(event_id, None)
+        if token is None:
+            return  # not ours (granted without the database, or already released)
+        now = self._clock()
         try:
-            await asyncio.to_thread(retry_on_disconnect, lambda: self._events.release(event_id))
+            await asyncio.to_thread(
+                retry_on_disconnect,
+                lambda: self._events.release(event_id, token=token, now=now),
+            )
         except Exception:  # noqa: BLE001 - the claim then goes stale and is taken over
             log.warning("could not release the claim of %s", event_id, exc_info=True)
 
@@ -120,21 +138,34 @@ class EventClaims:
         # One write at a time: what arrives meanwhile shares the next one.
         try:
             await asyncio.sleep(CLAIM_WINDOW)
+            delay = CLAIM_WINDOW
             while self._answered:
                 batch, self._answered = self._answered, []
-                await self._mark_batch(batch)
+                if await self._mark_batch(batch):
+                    delay = CLAIM_WINDOW
+                else:  # kept for the next write, after a pause
+                    self._answered[:0] = [(event_id, _done()) for event_id, _ in batch]
+                    delay = min(max(delay * 2, 0.1), MAX_MARK_BACKOFF)
+                    await asyncio.sleep(delay)
         finally:
             self._marking = None
 
-    async def _mark_batch(self, batch: list[tuple[str, asyncio.Future[None]]]) -> None:
+    async def _mark_batch(self, batch: list[tuple[str, asyncio.Future[None]]]) -> bool:
+        """Write one batch of answered marks; whether it was written.
+
+        The waiting handlers go on either way: their answers went out.
+        """
         ids, now = [event_id for event_id, _ in batch], self._clock()
         try:
             await asyncio.to_thread(retry_on_disconnect, lambda: self._events.answered(ids, now))
+            written = True
         except Exception:  # noqa: BLE001 - see answered()
-            log.warning("could not mark %d events answered", len(ids), exc_info=True)
+            log.warning("could not mark %d events answered; will retry", len(ids), exc_info=True)
+            written = False
         for _, future in batch:
             if not future.done():
                 future.set_result(None)
+        return written
 
     async def _flush(self) -> None:
         # One write at a time: claims arriving meanwhile share the next one.
@@ -172,9 +203,18 @@ class EventClaims:
                 len(ids),
             )
             won = set(ids)
+        else:
+            self._tokens.update(dict.fromkeys(won, token))
         for event_id, futures in batch.items():
             first = event_id in won
             for future in futures:
                 if not future.done():  # a handler cancelled meanwhile (shutdown)
                     future.set_result(first)
                     first = False
+
+
+def _done() -> asyncio.Future[None]:
+    """A future already resolved (for a mark nobody waits for any more)."""
+    future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    future.set_result(None)
+    return future

@@ -51,6 +51,7 @@ class Redelivery:
         self._clock = clock
         self._adapters = dict(adapters)
         self.every = max(0.2, min(MAX_EVERY, stale_after.total_seconds() / 4))
+        self._task: asyncio.Task[None] | None = None
 
     async def once(self) -> int:
         """Take the questions left unanswered and answer them; how many were taken."""
@@ -74,22 +75,32 @@ class Redelivery:
                 log.exception("could not answer %s event %s late", event.platform, event.event_id)
         return len(taken)
 
-    @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[Redelivery]:
+    def start(self) -> None:
         """Look now (a restart after a crash), then every :attr:`every` seconds."""
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._forever())
 
-        async def forever() -> None:
-            while True:
-                try:
-                    await self.once()
-                except Exception as exc:  # noqa: BLE001 - the database is away; look later
-                    log.warning("could not look for unanswered questions: %s", type(exc).__name__)
-                await asyncio.sleep(self.every)
-
-        task = asyncio.ensure_future(forever())
-        try:
-            yield self
-        finally:
+    async def stop(self) -> None:
+        """Stop looking (first thing at shutdown: nothing new is taken while draining)."""
+        task, self._task = self._task, None
+        if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Redelivery]:
+        """:meth:`start` for the duration of the block."""
+        self.start()
+        try:
+            yield self
+        finally:
+            await self.stop()
+
+    async def _forever(self) -> None:
+        while True:
+            try:
+                await self.once()
+            except Exception as exc:  # noqa: BLE001 - the database is away; look later
+                log.warning("could not look for unanswered questions: %s", type(exc).__name__)
+            await asyncio.sleep(self.every)

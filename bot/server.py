@@ -45,6 +45,8 @@ READY_TIMEOUT = 3.0
 # At SIGTERM, the share of PERSONABOT_SHUTDOWN_TIMEOUT spent sending answers already
 # acknowledged; requests still being handled get the rest (they ran meanwhile too).
 DRAIN_SHARE = 0.75
+# How long the scheduler may take to stop (finish a job, hand its lease over).
+SCHEDULER_STOP_SECONDS = 1.0
 REQUEST_ID_KEY = web.RequestKey("request_id", str)
 # Probes and scrapes are logged at DEBUG, everything else at INFO.
 QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -95,7 +97,9 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app.cleanup_ctx.append(redelivering)
 
     async def drain(_: web.Application) -> None:
-        # Acknowledged answers go out, all platforms at once, within the drain budget.
+        # Nothing new is taken over; acknowledged answers go out, all platforms at once,
+        # within the drain budget.
+        await redelivery.stop()
         budget = settings.shutdown_timeout * DRAIN_SHARE
         await asyncio.gather(*(platform_drain(budget) for platform_drain in drains))
 
@@ -138,8 +142,14 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
 
 async def _scheduling(web_app: web.Application) -> AsyncIterator[None]:
     """Periodic jobs, run only on the replica holding the scheduler lease."""
-    async with build_scheduler(web_app[CORE]).running():
-        yield
+    scheduler = build_scheduler(web_app[CORE])
+    await scheduler.start()
+    yield
+    try:
+        # A running job is waited for, but not past Docker's grace period.
+        await asyncio.wait_for(scheduler.stop(), SCHEDULER_STOP_SECONDS)
+    except TimeoutError:
+        log.warning("the scheduler did not stop in %s s; its lease lapses", SCHEDULER_STOP_SECONDS)
 
 
 @web.middleware

@@ -84,7 +84,8 @@ class Settings(BaseSettings):
         ge=1,
         le=3600,
         description="Seconds after which a question a crashed replica acknowledged but "
-        "never answered is answered by another (or the restarted) replica",
+        "never answered is answered by another (or the restarted) replica; well above "
+        "the slowest answer (Slack's rate-limit waits), or slow answers go out twice",
     )
     slack_bot_token: SecretStr | None = Field(
         default=None,

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -46,6 +47,8 @@ VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 #: How long connecting to PostgreSQL may take.
 CONNECT_TIMEOUT_SECONDS = 10
+#: How long one PostgreSQL statement may run before it is cancelled.
+STATEMENT_TIMEOUT_MS = 60_000
 #: How often work is tried when the database connection drops under it.
 DISCONNECT_ATTEMPTS = 3
 
@@ -194,7 +197,9 @@ def is_unreachable(exc: BaseException) -> bool:
     """
     # SQLAlchemy raises a failed connect without a statement; a failed query has one.
     no_connection = isinstance(exc, OperationalError) and exc.statement is None
-    return is_disconnect(exc) or no_connection
+    # Every pooled connection is stuck (a database that hangs): as good as unreachable.
+    pool_exhausted = isinstance(exc, PoolTimeoutError)
+    return is_disconnect(exc) or no_connection or pool_exhausted
 
 
 def retry_on_disconnect(work: Callable[[], T], *, attempts: int = DISCONNECT_ATTEMPTS) -> T:
@@ -230,10 +235,30 @@ def _alembic_config() -> Config:
 
 def _create_engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        # A database that does not answer is an error in seconds, not a hung server.
-        return create_engine(
-            url, pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+        # A database that does not answer is an error in seconds, not a hung server:
+        # connecting is bounded, a connection whose peer vanished (no reset, packets
+        # dropped) is noticed by TCP keepalives and tcp_user_timeout, and a statement
+        # that hangs is cancelled.
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+                "tcp_user_timeout": 30_000,
+            },
         )
+
+        @event.listens_for(engine, "connect")
+        def _bounded(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+            dbapi_connection.commit()
+
+        return engine
     kwargs: dict[str, Any] = {}
     if url.database in (None, "", ":memory:"):
         # One shared connection, or every session would see its own empty database.

@@ -3,7 +3,8 @@
 An event is *claimed* by the replica that handles it, then marked *answered* once its
 answer went out. The first claim of an id anywhere wins; a later delivery of the same id
 (a retry) is skipped — unless the claim went stale unanswered (its replica died, or
-released it because the send failed), in which case the retry takes it over and the
+released it because the send failed), in which case the retry — or a replica looking
+for unanswered questions (:meth:`ProcessedEvents.take_stale`) — takes it over and the
 user still gets an answer.
 """
 
@@ -193,11 +194,24 @@ class ProcessedEvents:
             taken = session.execute(stmt).all()
         return [Unanswered(event_id=e, platform=p, payload=str(d)) for e, p, d in taken]
 
-    def release(self, event_id: str) -> None:
-        """Drop an unanswered claim (its answer failed): the next delivery is handled."""
+    def release(self, event_id: str, *, token: str, now: dt.datetime) -> bool:
+        """Give up a claim whose answer failed, keeping the question to be answered.
+
+        The claim is made stale at once: the platform's retry, or the next look for
+        unanswered questions (:meth:`take_stale`), takes it over. Only the holder of the
+        claim (``token``) can release it, and only while unanswered.
+
+        Returns:
+            Whether it was released.
+        """
         row = ProcessedEventRow
         with self._db.session(write=True) as session:
-            session.execute(delete(row).where(row.event_id == event_id, row.answered_at.is_(None)))
+            result = session.execute(
+                update(row)
+                .where(row.event_id == event_id, row.claim == token, row.answered_at.is_(None))
+                .values(received_at=now - self._stale_after - dt.timedelta(seconds=1))
+            )
+        return bool(getattr(result, "rowcount", 0))
 
     def prune(self, *, before: dt.datetime) -> int:
         """Forget events received before ``before``; returns how many were deleted."""

@@ -130,7 +130,11 @@ class TurnLog:
         self.flush()
 
     def _write_each(self, batch: _Pending) -> None:
-        """Write each turn of ``batch`` alone; drop (and log) those refused alone."""
+        """Write each turn of ``batch`` alone; drop (and log) those refused alone.
+
+        What is written (or dropped) leaves ``batch``: if the database goes away half-way,
+        only the rest is put back in the queue, so nothing is written twice.
+        """
         singles = [_Pending(records=[record]) for record in batch.records]
         singles += [_Pending(states={key: value}) for key, value in batch.states.items()]
         for single in singles:
@@ -146,6 +150,10 @@ class TurnLog:
                     if what
                     else f"state {next(iter(single.states))}",
                 )
+            for record in single.records:  # written or dropped: not put back
+                batch.records.remove(record)
+            for key in single.states:
+                del batch.states[key]
 
     def _write(self, pending: _Pending) -> None:
         if not pending.records and not pending.states:

@@ -15,16 +15,19 @@ import json
 import sys
 from pathlib import Path
 
+import aiohttp
+
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "teams"), str(HERE / "slack")]
 
-from activities import personal_message  # noqa: E402
+from activities import personal_message, post_activity  # noqa: E402
 from fake_connector import FakeConnector  # noqa: E402
 from fake_slack import FakeSlack  # noqa: E402
 from payloads import app_mention, event_callback, new_event_id  # noqa: E402
 from serving import served  # noqa: E402
 
 from bot.adapters.teams.activity import activity_key  # noqa: E402
+from bot.adapters.teams.server import TEAMS  # noqa: E402
 from bot.server import REDELIVERY  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from storage import ProcessedEvents  # noqa: E402
@@ -86,5 +89,32 @@ def test_a_question_a_dead_replica_acknowledged_is_answered_once(tmp_path: Path)
                 assert not events.claim(mention["event_id"], "slack", later)
         finally:
             await slack.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_teams_reply_the_connector_refused_is_answered_again_later(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with FakeConnector() as connector:
+            settings = Settings(database_url=f"sqlite:///{tmp_path / 'bot.db'}", teams_local=True)
+            async with (
+                served(settings, clock=lambda: NOW) as server,
+                aiohttp.ClientSession() as http,
+            ):
+                # The answer and the apology are both refused (the connector is down).
+                connector.fail_with(503, times=2)
+                message = personal_message("who is Oskar?", service_url=connector.url)
+                response = await post_activity(http, server.base + "/api/messages", message)
+                assert response.status == 200
+                await connector.wait_for_calls("reply", 2, timeout=10)
+                await server.web_app[TEAMS].lanes.idle(10)
+                assert connector.activities_sent() == []  # nothing reached the user yet
+                # Not marked answered: the next look answers it (the connector is back).
+                await server.web_app[REDELIVERY].once()
+                (sent,) = await connector.wait_for_activities(1, timeout=10)
+                await server.web_app[TEAMS].lanes.idle(10)
+                await server.web_app[REDELIVERY].once()  # answered: not again
+        assert sent["replyToId"] == message["id"] and "Oskar" in json.dumps(sent)
+        assert len(connector.activities_sent()) == 1
 
     asyncio.run(scenario())

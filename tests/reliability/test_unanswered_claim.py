@@ -2,10 +2,11 @@
 
 Slack retries an event (``X-Slack-Retry-Num``) when its acknowledgement came late (over
 3 s: a busy replica) or not at all. If the replica that claimed the first delivery fails
-to send its answer, it releases the claim, so the retry — on any replica — is answered
-instead of skipped as "already handled". (A replica that dies before answering leaves
-its claim unanswered; a retry takes it over once it is stale, see
-``tests/storage/test_storage_logs.py``.)
+to send its answer, it releases the claim (keeping the question), so the retry — on any
+replica — is answered instead of skipped as "already handled"; without a retry, the next
+look for unanswered questions answers it (``tests/test_redelivery.py``). (A replica that
+dies before answering leaves its claim unanswered; a retry takes it over once it is
+stale, see ``tests/storage/test_storage_logs.py``.)
 """
 
 from __future__ import annotations
@@ -42,8 +43,15 @@ def test_a_retry_of_a_claimed_unanswered_event_is_answered(
             await post_slack(session, failing.url(SLACK_PATH), event, outcome)
             await fake_slack.wait_for_async("chat.postMessage", POSTS_PER_FAILED_ANSWER, timeout=20)
             failing.kill()
-            # It claimed the event, failed to answer and released the claim.
-            assert pg.scalar("SELECT count(*) FROM processed_events") == 0
+            # It claimed the event, failed to answer and released the claim: still
+            # unanswered, the question kept, free for the retry to take.
+            assert (
+                pg.scalar(
+                    "SELECT count(*) FROM processed_events "
+                    "WHERE answered_at IS NULL AND payload IS NOT NULL"
+                )
+                == 1
+            )
 
             healthy = serve("gets-the-retry")
             await healthy.wait_ready()

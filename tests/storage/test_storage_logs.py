@@ -136,14 +136,23 @@ def test_an_unanswered_claim_is_taken_over_by_a_late_retry_only_once_stale(
     assert not events.claim("Ev2", "slack", T0 + dt.timedelta(hours=1))
 
 
-def test_a_released_claim_lets_the_next_delivery_through_at_once(database: Database) -> None:
+def test_a_released_claim_is_answered_again_by_the_retry_or_a_late_answer(
+    database: Database,
+) -> None:
     events = ProcessedEvents(db=database)
-    assert events.claim("Ev1", "slack", T0)
-    events.release("Ev1")  # the send failed
-    assert events.claim("Ev1", "slack", T0 + dt.timedelta(seconds=1))
-    events.answered(["Ev1"], T0 + dt.timedelta(seconds=2))
-    events.release("Ev1")  # too late: answered claims stay
-    assert not events.claim("Ev1", "slack", T0 + dt.timedelta(seconds=3))
+    payloads = {"Ev1": "{}", "Ev2": "{}"}
+    assert events.claim_many(["Ev1", "Ev2"], "slack", T0, token="mine", payloads=payloads)
+    assert not events.release("Ev1", token="someone-else", now=T0)  # not theirs to release
+    assert events.release("Ev1", token="mine", now=T0)  # the send failed
+    assert events.release("Ev2", token="mine", now=T0)
+    soon = T0 + dt.timedelta(seconds=1)
+    assert events.claim("Ev1", "slack", soon)  # the platform's retry takes it at once
+    # Nobody retried Ev2: the next look for unanswered questions takes it, payload kept.
+    assert [(u.event_id, u.payload) for u in events.take_stale(soon, token="late")] == [
+        ("Ev2", "{}")
+    ]
+    events.answered(["Ev2"], soon)
+    assert not events.release("Ev2", token="late", now=soon)  # answered claims stay
 
 
 def test_events_acknowledged_but_never_answered_are_taken_for_a_late_answer(

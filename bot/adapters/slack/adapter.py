@@ -442,8 +442,13 @@ class SlackAdapter:
 
     async def drain(self, timeout: float) -> None:
         """Wait (up to ``timeout`` seconds) for answers already acknowledged to go out."""
-        if self._inflight:
-            await asyncio.wait(set(self._inflight), timeout=timeout)
+        # Answers acknowledged while draining start meanwhile: wait for those too.
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._inflight:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                break
+            await asyncio.wait(set(self._inflight), timeout=left)
 
 
 def _conversation(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 #: Marks a request as the late answer of an event taken over from a dead replica; the
 #: value is the token it was taken with (the request is signed like Slack's own).
 REDELIVERY_HEADER = "x-personabot-redelivery"
+#: What such a token looks like (``storage.events.new_claim_token``).
+TOKEN = re.compile(r"[0-9a-f]{32}")
 #: Context key holding the id of the event this request claimed.
 CLAIMED = "personabot_claimed"
 #: Message subtypes that still carry a question typed by a person.
@@ -65,8 +68,13 @@ def claim_first(claims: EventClaims) -> Middleware:
             return None
         event_id = str(event_id)
         given = request.headers.get(REDELIVERY_HEADER)
-        token = given[0] if given else None
-        if not await claims.claim(event_id, payload=json.dumps(body), token=token):
+        token = given[0] if given and TOKEN.fullmatch(given[0]) else None
+        try:
+            first = await claims.claim(event_id, payload=json.dumps(body), token=token)
+        except Exception:  # noqa: BLE001 - as on Teams: a rare duplicate beats a lost reply
+            log.exception("could not claim event %s; answering anyway", event_id)
+            first = True
+        if not first:
             log.info("skipping event %s: already handled", event_id)
             return BoltResponse(status=200, body="")
         context[CLAIMED] = event_id

@@ -14,6 +14,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.inbox import REDELIVERY_HEADER
 from bot.app import App
 from bot.settings import Settings
 
@@ -55,6 +56,8 @@ def mount_slack(web_app: web.Application, *, core: App, settings: Settings) -> S
             raise  # too large: 413
         except Exception:  # noqa: BLE001 - bolt parses as it builds: any error is the body's
             return await _unreadable(request, secret)
+        # Only our own late answers carry it (see inbox.redeliver), never a request from outside.
+        bolt_request.headers.pop(REDELIVERY_HEADER, None)
         return await to_aiohttp_response(await adapter.bolt.async_dispatch(bolt_request))
 
     if settings.slack_signing_secret:

@@ -18,6 +18,7 @@ across turns (botbuilder makes a new one, with a new HTTP session, for every tur
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import json
 import logging
@@ -75,6 +76,10 @@ CHANNEL_ID = "msteams"
 MORE_KIND = "teams-more"
 # conversationUpdate and installationUpdate both announce an install: one welcome.
 WELCOME_WINDOW_SECONDS = 600
+# The failures of the turn running in this task (see TeamsAdapter._queue).
+_TURN_FAILURES: contextvars.ContextVar[list[Exception] | None] = contextvars.ContextVar(
+    "teams_turn_failures", default=None
+)
 
 
 class NotifyError(Exception):
@@ -223,14 +228,20 @@ class TeamsAdapter:
         """Run ``turn`` in the conversation's lane; False when the lane is full."""
 
         async def run() -> None:
+            failed: list[Exception] = []  # botbuilder hands turn errors to _on_turn_error
             with request_context(request_id):
+                reset = _TURN_FAILURES.set(failed)
                 try:
                     await turn()
-                except Exception:
-                    if key:  # a redelivery of this activity is then answered, not skipped
-                        await self._claims.release(key)
+                except Exception as exc:
+                    failed.append(exc)
                     raise
-                if key:
+                finally:
+                    _TURN_FAILURES.reset(reset)
+                    # Cancelled (shutdown): left unanswered, answered late by a replica.
+                    if key and failed:  # answered again: a redelivery, or Teams' retry
+                        await self._claims.release(key)
+                if key and not failed:
                     await self._claims.answered(key)
 
         conversation = activity.conversation.id if activity.conversation else ""
@@ -289,6 +300,9 @@ class TeamsAdapter:
         """Log with context and tell the user, never silence."""
         # The router never raises: what reaches here failed talking to Teams.
         self.core.metrics.error(platform=PLATFORM, kind="delivery")
+        failures = _TURN_FAILURES.get()
+        if failures is not None:
+            failures.append(error)  # the claim is released: the question is answered later
         activity = turn_context.activity
         log.error(
             "teams handler failed: type=%s id=%s conversation=%s user=%s text=%r",
