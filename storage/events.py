@@ -14,12 +14,13 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, delete, or_, select, true, update
+from sqlalchemy import and_, bindparam, case, delete, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
-from storage.models import ProcessedEventRow
+from storage.models import ProcessedEventRow, UTCDateTime
 
 #: A claim unanswered for this long is presumed dead: a retry of its event takes it over.
 #: Longer than any answer takes (Slack's first retry comes at once, the next after 1 and
@@ -64,6 +65,7 @@ class ProcessedEvents:
     def __init__(self, *, db: Database, stale_after: dt.timedelta = STALE_CLAIM) -> None:
         self._db = db
         self._stale_after = stale_after
+        self._claim_sql: Any = None
 
     def claim(self, event_id: str, platform: str, now: dt.datetime) -> bool:
         """Claim one event id; see :meth:`claim_many`.
@@ -102,38 +104,53 @@ class ProcessedEvents:
         if not ids:
             return set()
         token = token or new_claim_token()
-        insert_for = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
-        values = insert_for(ProcessedEventRow).values(
-            [
-                {
-                    "event_id": i,
-                    "platform": platform,
-                    "received_at": now,
-                    "claim": token,
-                    "payload": (payloads or {}).get(i),
-                }
-                for i in ids
-            ]
-        )
-        row = ProcessedEventRow
-        stmt = values.on_conflict_do_update(
-            index_elements=[row.event_id],
-            set_={
-                "received_at": values.excluded.received_at,
-                "claim": values.excluded.claim,
-                "payload": values.excluded.payload,
-                # The same batch retried is the same attempt.
-                "attempts": case(
-                    (row.claim == values.excluded.claim, row.attempts), else_=row.attempts + 1
-                ),
-            },
-            where=or_(
-                row.claim == values.excluded.claim,
-                and_(row.answered_at.is_(None), row.received_at < now - self._stale_after),
-            ),
-        ).returning(row.event_id)
+        rows = [
+            {
+                "event_id": i,
+                "platform": platform,
+                "received_at": now,
+                "claim": token,
+                "payload": (payloads or {}).get(i),
+                "stale_before": now - self._stale_after,
+            }
+            for i in ids
+        ]
         with self._db.session(write=True) as session:
-            return set(session.scalars(stmt))
+            # One statement of one shape (compiled once, then cached), many rows.
+            return set(session.scalars(self._claim_statement(), rows))
+
+    def _claim_statement(self) -> Any:
+        if self._claim_sql is None:
+            insert_for = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+            values = insert_for(ProcessedEventRow).values(
+                event_id=bindparam("event_id"),
+                platform=bindparam("platform"),
+                received_at=bindparam("received_at"),
+                claim=bindparam("claim"),
+                payload=bindparam("payload"),
+            )
+            row = ProcessedEventRow
+            self._claim_sql = values.on_conflict_do_update(
+                index_elements=[row.event_id],
+                set_={
+                    "received_at": values.excluded.received_at,
+                    "claim": values.excluded.claim,
+                    "payload": values.excluded.payload,
+                    # The same batch retried is the same attempt.
+                    "attempts": case(
+                        (row.claim == values.excluded.claim, row.attempts),
+                        else_=row.attempts + 1,
+                    ),
+                },
+                where=or_(
+                    row.claim == values.excluded.claim,
+                    and_(
+                        row.answered_at.is_(None),
+                        row.received_at < bindparam("stale_before", type_=UTCDateTime()),
+                    ),
+                ),
+            ).returning(row.event_id)
+        return self._claim_sql
 
     def answered(self, event_ids: Sequence[str], now: dt.datetime) -> None:
         """Mark claimed events as answered: their retries are skipped for good."""
