@@ -20,7 +20,6 @@ import datetime as dt
 import logging
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -35,6 +34,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.adapters.overflow import Overflow
 from bot.adapters.slack import home
 from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, render_more
 from bot.adapters.slack.inbox import CLAIMED, answerable, claim_first, redeliver
@@ -118,7 +118,9 @@ class SlackAdapter:
             db=core.db, stale_after=dt.timedelta(seconds=settings.redeliver_after)
         )
         self._claims = EventClaims(events, platform=PLATFORM, clock=core.clock)
-        self.state = ConversationStateStore(db=core.db)
+        self.overflow = Overflow(
+            state=ConversationStateStore(db=core.db), kind=MORE_KIND, clock=core.clock
+        )
         self.questions = QuestionLog(db=core.db)
         self._profiles: dict[str, tuple[float, User]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -379,29 +381,22 @@ class SlackAdapter:
         """Block Kit for ``reply``; overflow is stored for its "Show more" button."""
         rendered = render(reply, texts=self.texts)
         if rendered.overflow:
-            token = uuid.uuid4().hex
-            await asyncio.to_thread(
-                self.state.put,
-                f"{MORE_KIND}:{token}",
-                kind=MORE_KIND,
-                data={"chunks": rendered.overflow},
-                now=self.core.clock(),
-            )
+            token = await self.overflow.keep(rendered.overflow)
             rendered.blocks.append(more_button(token, texts=self.texts))
         return {"text": escape(rendered.text), "blocks": rendered.blocks}
 
     async def _post_more(self, token: str, where: ConversationRef, *, body: dict[str, Any]) -> None:
         """The rest of a long answer, where the answer was (privately if it was private)."""
-        stored = await asyncio.to_thread(self.state.get, f"{MORE_KIND}:{token}")
+        chunks = await self.overflow.take(token)
         private = (body.get("container") or {}).get("is_ephemeral") and body.get("response_url")
-        if stored is None:
+        if chunks is None:
             fallback = self.core.router.fallback()
             if private:
                 await self._respond(body["response_url"], await self._rendered(fallback))
             else:
                 await self.send(fallback, to=where)
             return
-        for message in render_more(stored.data.get("chunks", []), texts=self.texts):
+        for message in render_more(chunks, texts=self.texts):
             if private:
                 await self._respond(
                     body["response_url"], {"text": message.text, "blocks": message.blocks}

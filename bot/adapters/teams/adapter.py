@@ -23,7 +23,6 @@ import datetime as dt
 import json
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,6 +42,7 @@ from botbuilder.schema import (
 )
 
 from bot.adapters.clean import cleaned
+from bot.adapters.overflow import Overflow
 from bot.adapters.teams.activity import (
     activity_key,
     conversation_of,
@@ -125,7 +125,9 @@ class TeamsAdapter:
         self.lanes = Lanes()
         self.references = ReferenceStore(db=core.db)
         self.people = People(references=self.references, clock=core.clock)
-        self.state = ConversationStateStore(db=core.db)
+        self.overflow = Overflow(
+            state=ConversationStateStore(db=core.db), kind=MORE_KIND, clock=core.clock
+        )
         events = ProcessedEvents(
             db=core.db, stale_after=dt.timedelta(seconds=settings.redeliver_after)
         )
@@ -332,23 +334,16 @@ class TeamsAdapter:
     async def _activities(self, reply: Reply) -> list[Activity]:
         rendered = render(reply, texts=self.texts)
         if rendered.overflow:
-            token = uuid.uuid4().hex
-            await asyncio.to_thread(
-                self.state.put,
-                f"{MORE_KIND}:{token}",
-                kind=MORE_KIND,
-                data={"chunks": rendered.overflow},
-                now=self.core.clock(),
-            )
+            token = await self.overflow.keep(rendered.overflow)
             rendered.card.setdefault("actions", []).append(more_action(token, texts=self.texts))
         return [message_of(rendered)]
 
     async def _send_more(self, turn_context: TurnContext, token: str) -> None:
-        stored = await asyncio.to_thread(self.state.get, f"{MORE_KIND}:{token}")
-        if stored is None:
+        chunks = await self.overflow.take(token)
+        if chunks is None:
             await self._reply(turn_context, self.core.router.fallback())
             return
-        for rendered in render_more(stored.data.get("chunks", []), texts=self.texts):
+        for rendered in render_more(chunks, texts=self.texts):
             await turn_context.send_activity(message_of(rendered))
 
     async def send(self, reply: Reply, *, to: ConversationRef) -> None:
