@@ -95,6 +95,11 @@ _FIELDS = tuple(f.name for f in dataclasses.fields(QuestionRecord))
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def storable(text: str) -> str:
+    """``text`` without NUL and lone surrogates, which no database text column holds."""
+    return _UNSTORABLE.sub("", text)
+
+
 def _record(row: QuestionRow) -> QuestionRecord:
     return QuestionRecord(**{name: getattr(row, name) for name in _FIELDS})
 
@@ -110,4 +115,4 @@ def question_values(entry: QuestionRecord) -> dict[str, object]:
     NUL and lone surrogates, which no database text column holds, are left out of text.
     """
     values = {name: getattr(entry, name) for name in _FIELDS}
-    return {k: _UNSTORABLE.sub("", v) if isinstance(v, str) else v for k, v in values.items()}
+    return {k: storable(v) if isinstance(v, str) else v for k, v in values.items()}

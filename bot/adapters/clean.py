@@ -6,16 +6,15 @@ hold them, and one such question used to block the question log for everyone aft
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+from storage.questions import storable
 
 
 def cleaned(value: Any) -> Any:
     """``value`` with NUL and lone surrogates removed from every string in it (in place)."""
     if isinstance(value, str):
-        return _UNSTORABLE.sub("", value)
+        return storable(value)
     if isinstance(value, dict):
         for key, item in value.items():
             value[key] = cleaned(item)
