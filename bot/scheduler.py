@@ -207,13 +207,21 @@ class Scheduler:
             self._note(now, reason="this replica is stopping")
 
     @contextlib.asynccontextmanager
-    async def running(self) -> AsyncIterator[Scheduler]:
-        """:meth:`start` on entry, :meth:`stop` on exit (for aiohttp's ``cleanup_ctx``)."""
+    async def running(self, *, stop_within: float | None = None) -> AsyncIterator[Scheduler]:
+        """:meth:`start` on entry, :meth:`stop` on exit (for aiohttp's ``cleanup_ctx``).
+
+        Args:
+            stop_within: Seconds the stop may take (a running job is waited for); past
+                them the lease is left to lapse after its time-to-live.
+        """
         await self.start()
         try:
             yield self
         finally:
-            await self.stop()
+            try:
+                await asyncio.wait_for(self.stop(), stop_within)
+            except TimeoutError:
+                log.warning("the scheduler did not stop in %s s; its lease lapses", stop_within)
 
     def _lease_step(self, lease: Lease | None, now: dt.datetime) -> Lease | None:
         if lease is not None:

@@ -142,14 +142,9 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
 
 async def _scheduling(web_app: web.Application) -> AsyncIterator[None]:
     """Periodic jobs, run only on the replica holding the scheduler lease."""
-    scheduler = build_scheduler(web_app[CORE])
-    await scheduler.start()
-    yield
-    try:
-        # A running job is waited for, but not past Docker's grace period.
-        await asyncio.wait_for(scheduler.stop(), SCHEDULER_STOP_SECONDS)
-    except TimeoutError:
-        log.warning("the scheduler did not stop in %s s; its lease lapses", SCHEDULER_STOP_SECONDS)
+    # A running job is waited for at shutdown, but not past Docker's grace period.
+    async with build_scheduler(web_app[CORE]).running(stop_within=SCHEDULER_STOP_SECONDS):
+        yield
 
 
 @web.middleware
