@@ -71,28 +71,40 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _too_deep(text: str) -> bool:
-    """Whether ``text`` nests collections deeper than :data:`MAX_DEPTH`.
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where (line, column) ``text`` first nests deeper than :data:`MAX_DEPTH`, if it does.
 
     libyaml builds nodes by C recursion: tens of thousands of nested ``[`` crash the
     whole process (a segmentation fault, not an exception). Its event stream is flat,
     so nesting is counted there first, but only for text with enough structure
-    characters to nest that deep at all; a real pack file has a few hundred.
+    characters to nest that deep at all; a real pack file has a few hundred. Some
+    libyaml versions (0.2.6, in PyYAML 6.0.4's wheels) refuse nesting past a limit of
+    their own while scanning ahead, before the event that passes ours; so when libyaml
+    cannot read the text, the count is redone with PyYAML's pure-Python parser, which
+    has no such limit and is flat too.
     """
     if sum(text.count(c) for c in "[{-:?") <= MAX_DEPTH:
-        return False
+        return None
+    for parser in (_Base, yaml.SafeLoader):
+        try:
+            return _first_too_deep(yaml.parse(text, Loader=parser))
+        except yaml.YAMLError:
+            continue
+    return None  # not YAML at all: the load reports it, with line and column
+
+
+def _first_too_deep(events: Iterable[yaml.Event]) -> tuple[int, int] | None:
+    """Where (line, column) the first collection deeper than :data:`MAX_DEPTH` starts."""
     depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_Base):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return True
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return False  # the load reports it, with line and column
-    return False
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                return (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
 
 
 def load_pack(root: Path | str) -> Pack:
@@ -154,8 +166,12 @@ def _read_yaml(path: Path, rel: str, errors: list[str]) -> dict[str, Any] | None
         return None
     try:
         text = path.read_text(encoding="utf-8")
-        if _too_deep(text):
-            errors.append(f"{rel}: invalid YAML: nested deeper than {MAX_DEPTH} levels")
+        deep = _too_deep(text)
+        if deep is not None:
+            errors.append(
+                f"{rel}: line {deep[0]}, column {deep[1]}: "
+                f"invalid YAML: nested deeper than {MAX_DEPTH} levels"
+            )
             return None
         loader = _Loader(text)
         try:

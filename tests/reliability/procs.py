@@ -55,6 +55,20 @@ QUESTIONS = (
 )
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def scrubbed_env(**extra: str) -> dict[str, str]:
+    """The environment for our subprocesses: the developer's, scrubbed, plus ``extra``.
+
+    ``PYTHONPATH`` puts this tree first, so a subprocess runs the code under test, not
+    whatever copy ``pip install .`` last put in the virtual environment.
+    """
+    base = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
+    paths = [str(ROOT), *filter(None, [base.get("PYTHONPATH")])]
+    return {**base, "PYTHONPATH": os.pathsep.join(paths), **extra}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -98,9 +112,8 @@ class ServeProcess:
         self.port = port or free_port()
         self.workdir = workdir
         self.log = workdir / f"{name}.log"
-        base = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
         self.env = {
-            **base,
+            **scrubbed_env(),
             "PERSONABOT_DATABASE_URL": database_url,
             "PERSONABOT_HOST": HOST,
             "PERSONABOT_PORT": str(self.port),

@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -50,7 +51,7 @@ from payloads import (  # noqa: E402
     sign,
     url_verification,
 )
-from procs import scratch_schema  # noqa: E402
+from procs import scratch_schema, scrubbed_env  # noqa: E402
 from server_thread import ServerThread  # noqa: E402
 from serving import served  # noqa: E402
 from slack_sdk.errors import SlackApiError  # noqa: E402
@@ -296,12 +297,34 @@ def test_an_alias_bomb_is_an_error_not_a_hang(pack: Path, field: str) -> None:
     assert peak < 50 * 1024**2  # a billion "lol"s never get written out
 
 
-def test_deep_nesting_is_an_error_not_a_crash(pack: Path) -> None:
-    # libyaml recurses in C per level: 50 000 levels used to kill the process outright.
-    text = "goals: " + "[" * 50_000 + "]" * 50_000 + "\n"
-    assert errors_for(pack, "personas/cfo-frida.yaml", text) == [
-        "personas/cfo-frida.yaml: invalid YAML: nested deeper than 100 levels"
+@pytest.mark.parametrize("levels", [100, 999, 1_000, 50_000])
+def test_deep_nesting_is_an_error_not_a_crash(pack: Path, levels: int) -> None:
+    # libyaml recurses in C per level: 50 000 levels used to kill the process outright,
+    # and libyaml 0.2.6 refuses 1 000 levels in its own words; the loader says it first.
+    # Run as a user would, in a process of its own, so a crash would show as one.
+    goals = "goals: " + "[" * levels + "]" * levels + "\n"
+    (pack / "personas/cfo-frida.yaml").write_text("id: cfo-frida\n" + goals, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "validate", str(pack)],
+        capture_output=True,
+        text=True,
+        env=scrubbed_env(),
+        cwd=pack,
+        timeout=60,
+    )
+    assert result.returncode == 1, result.stderr  # an answer, not a signal
+    assert "Traceback" not in result.stderr
+    # The file's mapping is level 1, so the 100th "[" (line 2, column 7 + 100) is level 101.
+    assert result.stderr.splitlines()[1:] == [
+        "  personas/cfo-frida.yaml: line 2, column 107: invalid YAML: nested deeper than 100 levels"
     ]
+
+
+def test_nesting_up_to_the_limit_is_read(pack: Path) -> None:
+    text = "id: cfo-frida\ngoals: " + "[" * 99 + "]" * 99 + "\n"  # 100 levels
+    found = errors_for(pack, "personas/cfo-frida.yaml", text)
+    assert "personas/cfo-frida.yaml: goals[0]: must be text, got list" in found
+    assert not any("invalid YAML" in e for e in found), found
 
 
 @pytest.mark.parametrize(
