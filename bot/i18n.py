@@ -60,6 +60,18 @@ class Texts:
             raise KeyError(f"no text for {key!r}")
         return str(template).format(**values) if values else str(template)
 
+    def words(self, key: str) -> tuple[str, ...]:
+        """The words or phrases under ``key`` (``"stop|cancel"``): this language's and English's.
+
+        Command words (``quiz``, ``stop``) work in English in every pack language too.
+        """
+        out: list[str] = []
+        for source in (self._own, self._fallback):
+            out.extend(w.strip() for w in str(source.get(key, "")).split("|") if w.strip())
+        if not out:
+            raise KeyError(f"no words for {key!r}")
+        return tuple(dict.fromkeys(out))
+
     def keys(self) -> set[str]:
         """All keys this language defines itself (without the English fallback)."""
         return set(self._own)

@@ -63,6 +63,24 @@ class ConversationRef:
 
 
 @dataclass(frozen=True, kw_only=True)
+class MessageRef:
+    """Where a message the bot sent lives, so it can be edited in place later.
+
+    Attributes:
+        platform: The platform it was sent on.
+        conversation: The conversation (channel) id it is in.
+        id: The platform's message id (Slack ``ts``, Teams activity id).
+        opaque: Adapter-private data needed to edit it (a Slack ``response_url`` for a
+            private message, a Teams service URL). The core never reads it.
+    """
+
+    platform: str
+    conversation: str
+    id: str
+    opaque: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Incoming:
     """One thing a user did: typed text or picked a choice.
 
@@ -76,6 +94,8 @@ class Incoming:
         typed_choices: The user sees choices numbered and picks them by typing a number
             or label (the console, text-only clients). Platforms with real buttons say
             False, and no pending choices are kept for them.
+        message: The message whose button was clicked, when the platform says which
+            (so the answer can edit it in place).
     """
 
     user: User
@@ -84,6 +104,7 @@ class Incoming:
     action: str | None = None
     platform_data: Mapping[str, Any] = field(default_factory=dict)
     typed_choices: bool = True
+    message: MessageRef | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -137,3 +158,24 @@ class Reply:
     meta: Mapping[str, Any] = field(default_factory=dict)
     """Machine-readable facts about the answer (intent, ids, confidence) for logs and
     ``--json`` output; renderers ignore it."""
+    replaces: MessageRef | None = None
+    """Edit this sent message in place instead of posting a new one (a clicked quiz
+    question shows the pick and loses its buttons); where a platform cannot edit, the
+    reply is posted as a new message."""
+    then: tuple[Reply, ...] = ()
+    """Further messages sent after this one, in order (the next quiz question after the
+    verdict on the last)."""
+
+    def messages(self) -> tuple[Reply, ...]:
+        """This reply and the ones it is followed by, in the order they are sent."""
+        head = Reply(
+            text=self.text,
+            cards=self.cards,
+            choices=self.choices,
+            meta=self.meta,
+            replaces=self.replaces,
+        )
+        out: tuple[Reply, ...] = (head,)
+        for follow in self.then:
+            out += follow.messages()
+        return out

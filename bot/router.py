@@ -8,12 +8,16 @@ question is recorded, and a failing handler becomes a logged apology instead of 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from bot.commands import Commands
+from bot.flows import PREFIX as FLOW_PREFIX
+from bot.flows import Flows
 from bot.i18n import Texts
 from bot.model import Choice, Incoming, Reply
 from storage.questions import QuestionRecord
@@ -40,9 +44,11 @@ class TurnObserver(Protocol):
 
 def offered_choices(reply: Reply) -> list[Choice]:
     """Every choice a reply offers, in the order renderers show (and number) them."""
-    out = list(reply.choices)
-    for card in reply.cards:
-        out.extend(card.choices)
+    out: list[Choice] = []
+    for message in reply.messages():
+        out.extend(message.choices)
+        for card in message.cards:
+            out.extend(card.choices)
     return out
 
 
@@ -60,6 +66,10 @@ class Router:
         observer: Told about every answer and failure (metrics); optional.
         timer: Seconds from a monotonic clock, for the time spent answering; injected
             for tests.
+        flows: The conversation core's flows: their buttons, the free text of a user
+            in a flow, and ``stop``; optional.
+        commands: Command words (``quiz``, ``progress``), tried before free text goes
+            to a flow or to the text handler; optional.
     """
 
     def __init__(
@@ -73,7 +83,11 @@ class Router:
         fallback: Callable[[], Reply],
         observer: TurnObserver | None = None,
         timer: Callable[[], float] = time.perf_counter,
+        flows: Flows | None = None,
+        commands: Commands | None = None,
     ) -> None:
+        self.flows = flows
+        self.commands = commands
         self.text_handler = text_handler
         self.actions = dict(actions)
         self.texts = texts
@@ -116,11 +130,25 @@ class Router:
         return reply
 
     def _dispatch(self, message: Incoming) -> Reply:
+        flows = self.flows
         if message.action:
             prefix = message.action.partition(":")[0]
+            if prefix == FLOW_PREFIX and flows is not None:
+                return flows.on_action(message)
             handler = self.actions.get(prefix)
             reply = handler(message) if handler else None
             return reply if reply is not None else self.fallback()
+        text = message.text.strip()
+        if flows is not None and flows.is_stop(text):
+            return flows.stop(message)
+        command = self.commands.match(text) if self.commands is not None else None
+        if command is not None:
+            handler_of, arguments = command
+            return handler_of(message, arguments)
+        if flows is not None:
+            reply = flows.on_text(message)
+            if reply is not None:
+                return reply
         return self.text_handler(message)
 
     def _resolve_pick(self, message: Incoming) -> Incoming | Reply:
@@ -189,19 +217,14 @@ def _number(text: str) -> int | None:
 
 
 def _with_action(message: Incoming, choice: Choice) -> Incoming:
-    return Incoming(
-        user=message.user,
-        conversation=message.conversation,
-        text=choice.label,
-        action=choice.value,
-        platform_data=message.platform_data,
-        typed_choices=message.typed_choices,
-    )
+    return dataclasses.replace(message, text=choice.label, action=choice.value)
 
 
 def _record(message: Incoming, reply: Reply, now: dt.datetime) -> QuestionRecord:
     meta: Mapping[str, Any] = reply.meta
-    answer = "\n".join([reply.text, *(card.title for card in reply.cards)]).strip()
+    answer = "\n".join(
+        part for m in reply.messages() for part in (m.text, *(card.title for card in m.cards))
+    ).strip()
     return QuestionRecord(
         asked_at=now,
         platform=message.user.platform,

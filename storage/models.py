@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
     Float,
@@ -229,3 +230,76 @@ class LeaseRow(Base):
     acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     renewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class FlowRow(Base):
+    """A multi-turn activity (quiz, role-play, feedback, review) of one user.
+
+    ``active_key`` is the user's key while the flow runs and ``NULL`` once it ended: its
+    unique constraint lets each user have one active flow at most, on every backend.
+    ``step`` and ``nonce`` change with every accepted turn, so a replayed or stale click
+    (which names an older step or nonce) changes nothing.
+    """
+
+    __tablename__ = "flows"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    user_key: Mapped[str] = mapped_column(String(KEY_LENGTH), index=True)
+    active_key: Mapped[str | None] = mapped_column(String(KEY_LENGTH), unique=True)
+    conversation_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    step: Mapped[int] = mapped_column(Integer)
+    nonce: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class QuizAnswerRow(Base):
+    """One answer to one quiz question; a step of a flow is answered once per user."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (
+        UniqueConstraint("flow_id", "step", "user_key"),
+        Index("ix_quiz_answers_answered_at", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    flow_id: Mapped[str] = mapped_column(String(32))
+    step: Mapped[int] = mapped_column(Integer)
+    user_key: Mapped[str] = mapped_column(String(KEY_LENGTH), index=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    persona_id: Mapped[str | None] = mapped_column(String(SLUG_LENGTH))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    points: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class QuizCardRow(Base):
+    """Where one question stands for one user in spaced repetition (a Leitner box)."""
+
+    __tablename__ = "quiz_cards"
+
+    user_key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    persona_id: Mapped[str | None] = mapped_column(String(SLUG_LENGTH))
+    box: Mapped[int] = mapped_column(Integer)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class QuizPlayerRow(Base):
+    """A quiz player: how to show them, whether they hide from leaderboards, the track."""
+
+    __tablename__ = "quiz_players"
+
+    user_key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(KEY_LENGTH), index=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    track_completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -32,18 +32,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.overflow import Overflow
 from bot.adapters.slack import home
-from bot.adapters.slack.blocks import ACTION_PREFIX, MORE, more_button, render, render_more
+from bot.adapters.slack.blocks import ACTION_PREFIX, MORE
 from bot.adapters.slack.inbox import CLAIMED, answerable, claim_first, redeliver
-from bot.adapters.slack.mrkdwn import escape, to_plain
+from bot.adapters.slack.mrkdwn import to_plain
 from bot.adapters.slack.oauth import SlackInstalls, WorkspaceClient, no_token
+from bot.adapters.slack.outbound import RESPONSE_URL, Outbound
 from bot.adapters.slack.payload import cleaned, problem
 from bot.app import App
 from bot.claims import EventClaims
-from bot.model import ConversationRef, Incoming, Reply, User
+from bot.model import ConversationRef, Incoming, MessageRef, Reply, User
 from bot.settings import Settings
 from storage.events import ProcessedEvents
 from storage.questions import QuestionLog
@@ -57,10 +57,6 @@ COMMAND = "/persona"
 # Overflow kept for "Show more" buttons lives this long in the state table's key space.
 MORE_KIND = "slack-more"
 PROFILE_TTL_SECONDS = 3600
-
-
-class ResponseUrlError(Exception):
-    """Slack refused a post to a ``response_url`` (expired, or used up)."""
 
 
 class NotifyError(Exception):
@@ -120,6 +116,9 @@ class SlackAdapter:
         self._claims = EventClaims(events, platform=PLATFORM, clock=core.clock)
         self.overflow = Overflow(
             state=ConversationStateStore(db=core.db), kind=MORE_KIND, clock=core.clock
+        )
+        self.outbound = Outbound(
+            client=self.client, token_for=self._token_for, overflow=self.overflow, texts=self.texts
         )
         self.questions = QuestionLog(db=core.db)
         self._profiles: dict[str, tuple[float, User]] = {}
@@ -205,7 +204,7 @@ class SlackAdapter:
                 typed_choices=False,
             )
             reply = await self._handle(incoming)
-            await self._respond(command["response_url"], await self._rendered(reply))
+            await self.outbound.deliver(reply, to=where, response_url=command["response_url"])
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
@@ -232,10 +231,17 @@ class SlackAdapter:
             opened = await self.client.conversations_open(users=user_id)
             channel = opened["channel"]["id"]
         where = _conversation(channel, thread, context)
+        response_url = body["response_url"] if private else None
         if value.startswith(MORE):
-            await self._post_more(value.removeprefix(MORE), where, body=body)
+            await self.outbound.more(
+                value.removeprefix(MORE),
+                to=where,
+                response_url=response_url,
+                fallback=self.core.router.fallback(),
+            )
             return
         label = (action.get("text") or {}).get("text", value)
+        clicked = container.get("message_ts") or message.get("ts")
         incoming = Incoming(
             user=await self._user(user_id, context),
             conversation=where,
@@ -243,12 +249,15 @@ class SlackAdapter:
             action=value,
             platform_data={"body": body},
             typed_choices=False,
+            message=MessageRef(
+                platform=PLATFORM,
+                conversation=channel,
+                id=str(clicked or ""),
+                opaque={**where.opaque, RESPONSE_URL: response_url} if private else where.opaque,
+            ),
         )
         reply = await self._handle(incoming)
-        if private:
-            await self._respond(body["response_url"], await self._rendered(reply))
-        else:
-            await self.send(reply, to=where)
+        await self.outbound.deliver(reply, to=where, response_url=response_url)
 
     async def _on_home(self, event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
@@ -290,7 +299,7 @@ class SlackAdapter:
         apology = Reply(text=self.texts("error"))
         try:
             if body.get("response_url"):
-                await self._respond(body["response_url"], await self._rendered(apology))
+                await self.outbound.respond(body["response_url"], apology)
                 return
             if channel:
                 thread = event.get("thread_ts") or event.get("ts")
@@ -333,13 +342,17 @@ class SlackAdapter:
 
     # -- outbound -----------------------------------------------------------------------
 
-    async def send(self, reply: Reply, *, to: ConversationRef) -> None:
-        """Post ``reply`` to a channel or DM (in its thread, if any)."""
-        message = await self._rendered(reply)
-        token = await self._token_for(to)
-        await self.client.chat_postMessage(
-            channel=to.id, thread_ts=to.thread, token=token, **message
-        )
+    async def send(self, reply: Reply, *, to: ConversationRef) -> MessageRef | None:
+        """Post ``reply`` to a channel or DM (in its thread, if any); edits what it replaces.
+
+        Returns:
+            Where the last posted message lives, to edit it later with :meth:`update`.
+        """
+        return await self.outbound.deliver(reply, to=to)
+
+    async def update(self, reply: Reply, *, of: MessageRef) -> None:
+        """Edit a message the bot sent, in place."""
+        await self.outbound.update(reply, of=of)
 
     async def notify(self, to: str, text: str, *, team: str | None = None) -> str:
         """Send ``text`` to a person (by email) or a channel (``#name`` or an id).
@@ -376,46 +389,6 @@ class SlackAdapter:
         except SlackApiError as exc:
             raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
         return channel
-
-    async def _rendered(self, reply: Reply) -> dict[str, Any]:
-        """Block Kit for ``reply``; overflow is stored for its "Show more" button."""
-        rendered = render(reply, texts=self.texts)
-        if rendered.overflow:
-            token = await self.overflow.keep(rendered.overflow)
-            rendered.blocks.append(more_button(token, texts=self.texts))
-        return {"text": escape(rendered.text), "blocks": rendered.blocks}
-
-    async def _post_more(self, token: str, where: ConversationRef, *, body: dict[str, Any]) -> None:
-        """The rest of a long answer, where the answer was (privately if it was private)."""
-        chunks = await self.overflow.take(token)
-        private = (body.get("container") or {}).get("is_ephemeral") and body.get("response_url")
-        if chunks is None:
-            fallback = self.core.router.fallback()
-            if private:
-                await self._respond(body["response_url"], await self._rendered(fallback))
-            else:
-                await self.send(fallback, to=where)
-            return
-        for message in render_more(chunks, texts=self.texts):
-            if private:
-                await self._respond(
-                    body["response_url"], {"text": message.text, "blocks": message.blocks}
-                )
-            else:
-                await self.client.chat_postMessage(
-                    channel=where.id,
-                    thread_ts=where.thread,
-                    text=message.text,
-                    blocks=message.blocks,
-                    token=await self._token_for(where),
-                )
-
-    async def _respond(self, response_url: str, message: dict[str, Any]) -> None:
-        """Answer privately through a ``response_url`` (works where the bot is no member)."""
-        webhook = AsyncWebhookClient(response_url, session=self.client.session)
-        result = await webhook.send(response_type="ephemeral", replace_original=False, **message)
-        if result.status_code >= 400:
-            raise ResponseUrlError(f"Slack refused the response_url post: {result.body}")
 
     @contextlib.contextmanager
     def _tracked(self) -> Iterator[None]:

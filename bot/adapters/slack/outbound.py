@@ -1,0 +1,139 @@
+"""Slack out: post, edit in place, answer privately, and the rest of a long answer.
+
+Every reply goes out through :meth:`Outbound.deliver`: each of its messages is posted
+(``chat.postMessage``), or, when it replaces a message the bot sent, edited in place
+(``chat.update``; for a private message, its ``response_url`` with
+``replace_original``). Private answers (``/persona``, clicks on them) go back through the
+request's ``response_url``, which works where the bot is no member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.overflow import Overflow
+from bot.adapters.slack.blocks import more_button, render, render_more
+from bot.adapters.slack.mrkdwn import escape
+from bot.i18n import Texts
+from bot.model import ConversationRef, MessageRef, Reply
+
+PLATFORM = "slack"
+#: Where a private message's ``response_url`` rides in its :class:`MessageRef`.
+RESPONSE_URL = "response_url"
+
+
+class ResponseUrlError(Exception):
+    """Slack refused a post to a ``response_url`` (expired, or used up)."""
+
+
+class Outbound:
+    """Posts and edits messages for the Slack adapter.
+
+    Args:
+        client: The Web API client.
+        token_for: The bot token to post to a conversation with (``None``: the client's).
+        overflow: Where the rest of a long answer waits for its "Show more" button.
+        texts: Texts in the pack's language.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: AsyncWebClient,
+        token_for: Callable[[ConversationRef], Awaitable[str | None]],
+        overflow: Overflow,
+        texts: Texts,
+    ) -> None:
+        self.client = client
+        self.token_for = token_for
+        self.overflow = overflow
+        self.texts = texts
+
+    async def deliver(
+        self, reply: Reply, *, to: ConversationRef, response_url: str | None = None
+    ) -> MessageRef | None:
+        """Send each message of ``reply``: privately through ``response_url`` if given.
+
+        Returns:
+            Where the last message posted in the conversation lives (``None`` for
+            private answers, which Slack gives no id).
+        """
+        sent: MessageRef | None = None
+        for message in reply.messages():
+            if message.replaces is not None and message.replaces.platform == PLATFORM:
+                await self.update(message, of=message.replaces)
+            elif response_url:
+                await self.respond(response_url, message)
+            else:
+                sent = await self.post(message, to=to)
+        return sent
+
+    async def post(self, reply: Reply, *, to: ConversationRef) -> MessageRef:
+        """Post one message to a channel or DM (in its thread, if any)."""
+        message = await self.rendered(reply)
+        token = await self.token_for(to)
+        result = await self.client.chat_postMessage(
+            channel=to.id, thread_ts=to.thread, token=token, **message
+        )
+        return MessageRef(
+            platform=PLATFORM,
+            conversation=str(result.get("channel") or to.id),
+            id=str(result.get("ts") or ""),
+            opaque=dict(to.opaque),
+        )
+
+    async def update(self, reply: Reply, *, of: MessageRef) -> None:
+        """Edit a message the bot sent, in place (a private one through its response_url)."""
+        message = await self.rendered(reply)
+        response_url = of.opaque.get(RESPONSE_URL)
+        if response_url:
+            await self.respond(str(response_url), reply, replace=True)
+            return
+        where = ConversationRef(platform=PLATFORM, id=of.conversation, opaque=of.opaque)
+        await self.client.chat_update(
+            channel=of.conversation, ts=of.id, token=await self.token_for(where), **message
+        )
+
+    async def respond(self, response_url: str, reply: Reply, *, replace: bool = False) -> None:
+        """Answer privately through a ``response_url``; ``replace`` edits the clicked message."""
+        await self.respond_raw(response_url, await self.rendered(reply), replace=replace)
+
+    async def respond_raw(
+        self, response_url: str, message: dict[str, Any], *, replace: bool = False
+    ) -> None:
+        """Post already rendered Block Kit to a ``response_url``."""
+        webhook = AsyncWebhookClient(response_url, session=self.client.session)
+        result = await webhook.send(
+            response_type="ephemeral", replace_original=replace, **message
+        )
+        if result.status_code >= 400:
+            raise ResponseUrlError(f"Slack refused the response_url post: {result.body}")
+
+    async def rendered(self, reply: Reply) -> dict[str, Any]:
+        """Block Kit for ``reply``; overflow is stored for its "Show more" button."""
+        rendered = render(reply, texts=self.texts)
+        if rendered.overflow:
+            token = await self.overflow.keep(rendered.overflow)
+            rendered.blocks.append(more_button(token, texts=self.texts))
+        return {"text": escape(rendered.text), "blocks": rendered.blocks}
+
+    async def more(
+        self, token: str, *, to: ConversationRef, response_url: str | None, fallback: Reply
+    ) -> None:
+        """The rest of a long answer, where the answer was (privately if it was private)."""
+        chunks = await self.overflow.take(token)
+        if chunks is None:
+            await self.deliver(fallback, to=to, response_url=response_url)
+            return
+        for message in render_more(chunks, texts=self.texts):
+            blocks: dict[str, Any] = {"text": message.text, "blocks": message.blocks}
+            if response_url:
+                await self.respond_raw(response_url, blocks)
+            else:
+                await self.client.chat_postMessage(
+                    channel=to.id, thread_ts=to.thread, token=await self.token_for(to), **blocks
+                )

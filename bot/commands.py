@@ -1,0 +1,54 @@
+"""Command words (``quiz``, ``progress``, ``leaderboard hide``) in the pack's language.
+
+A message is a command when its first word or words are one of the command's words
+(from the locale's ``commands.<name>``, English always included) and what follows is
+short: "quiz frida" is the quiz command, "progress on the rollout is slow" is a question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.i18n import Texts
+from bot.model import Incoming, Reply
+
+#: A command's handler: the message and the words after the command word.
+CommandHandler = Callable[[Incoming, str], Reply]
+
+#: More words than this after a command word make the message a question instead.
+MAX_ARGUMENT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class _Word:
+    words: tuple[str, ...]
+    handler: CommandHandler
+
+
+class Commands:
+    """The bot's commands, recognised by their words.
+
+    Args:
+        texts: Texts in the pack's language (``commands.<name>`` lists each one's words).
+        handlers: Each command's handler, by name (``quiz`` for ``commands.quiz``).
+    """
+
+    def __init__(self, *, texts: Texts, handlers: Mapping[str, CommandHandler]) -> None:
+        entries = [
+            _Word(tuple(word.casefold().split()), handler)
+            for name, handler in handlers.items()
+            for word in texts.words(f"commands.{name}")
+        ]
+        # The longest words first: "quiz live" before "quiz".
+        self._entries = sorted(entries, key=lambda e: -len(e.words))
+
+    def match(self, text: str) -> tuple[CommandHandler, str] | None:
+        """The command ``text`` gives, with its arguments, or ``None``."""
+        words = text.split()
+        folded = [w.casefold().strip("!?.,") for w in words]
+        for entry in self._entries:
+            size = len(entry.words)
+            if tuple(folded[:size]) == entry.words and len(words) - size <= MAX_ARGUMENT_WORDS:
+                return entry.handler, " ".join(words[size:])
+        return None
