@@ -182,10 +182,7 @@ def _read_yaml(path: Path, rel: str, errors: list[str]) -> dict[str, Any] | None
         errors.append(f"{rel}: not UTF-8 text")
         return None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        errors.append(f"{rel}: {where}invalid YAML: {problem}")
+        errors.append(f"{rel}: {_yaml_error(exc, text)}")
         return None
     except RecursionError:
         errors.append(f"{rel}: invalid YAML: nested too deeply")
@@ -207,6 +204,62 @@ def _read_yaml(path: Path, rel: str, errors: list[str]) -> dict[str, Any] | None
         errors.append(f"{rel}: must be a YAML mapping of fields, got {type(data).__name__}")
         return None
     return data
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str) -> str:
+    """One printable line: where the YAML error was found and where its cause starts.
+
+    libyaml notices an unclosed quote only where the text stops making sense, often
+    many lines later (the quoted value swallows the lines in between), so the line where
+    the quote opened is named too; otherwise the line where the construct being read
+    began (PyYAML's ``context_mark``), when it is another line.
+    """
+    if isinstance(exc, yaml.reader.ReaderError):
+        # The first character the reader refuses; its position is in bytes for libyaml.
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        line = text.count("\n", 0, max(text.find(char), 0)) + 1
+        return f"line {line}: invalid YAML: character {char!r}: {_printable(str(exc.reason))}"
+    found: yaml.Mark | None = getattr(exc, "problem_mark", None)
+    began: yaml.Mark | None = getattr(exc, "context_mark", None)
+    problem = _printable(getattr(exc, "problem", None) or "cannot be read")
+    if found is None:
+        return f"invalid YAML: {problem}"
+    where = f"line {found.line + 1}, column {found.column + 1}: invalid YAML: {problem}"
+    quote = _open_quote(text, found, began)
+    if quote is not None:
+        return f"{where}; the quote opened at line {quote} is probably not closed"
+    context = getattr(exc, "context", None)
+    if began is not None and context and began.line != found.line:
+        return f"{where} ({_printable(context)} started at line {began.line + 1})"
+    return where
+
+
+def _open_quote(text: str, found: yaml.Mark, began: yaml.Mark | None) -> int | None:
+    """The line (1-based) of a quote that is likely unclosed, if the error points to one.
+
+    Either the error's context starts at a quote (the text ended inside it), or a quoted
+    value runs over several lines and ends on the line of the error.
+    """
+    if began is not None and 0 <= began.index < len(text) and text[began.index] in "\"'":
+        return began.line + 1
+    quoted: yaml.ScalarToken | None = None
+    try:
+        for token in yaml.scan(text, Loader=_Base):
+            if (token.start_mark.line, token.start_mark.column) >= (found.line, found.column):
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ("'", '"'):
+                quoted = token
+    except yaml.YAMLError:
+        pass  # the tokens up to the first error are all that is needed
+    if quoted is not None and quoted.start_mark.line < quoted.end_mark.line == found.line:
+        return int(quoted.start_mark.line) + 1
+    return None
+
+
+def _printable(message: str) -> str:
+    """A library's message as one short line of printable characters."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in " ".join(message.split()))
+    return _clipped(text, 120)
 
 
 def _without_empty_fields(data: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
