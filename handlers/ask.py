@@ -6,14 +6,24 @@ The router records every question with the answer's ``meta`` (intent, ids, confi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from bot.i18n import Texts
 from bot.model import Incoming, Reply
 from content.catalog import Catalog
 from content.retrieval import Understanding
-from handlers.cards import objection_card, objection_choice, persona_card, persona_choice
+from handlers.cards import (
+    FULL,
+    objection_card,
+    objection_choice,
+    persona_card,
+    persona_choice,
+)
+from handlers.directory import directory_reply
 from handlers.help import help_reply
+
+_PUNCTUATION = re.compile(r"[\W_]+")
 
 
 class AskHandler:
@@ -38,20 +48,26 @@ class AskHandler:
 
     def handle(self, message: Incoming) -> Reply:
         """Answer a free-text question."""
+        if _plain(message.text) == _plain(self.texts("choice_more")):
+            # "Show more" picks the "Show more" of the card just shown (a pending
+            # choice, picked by the router); here nothing shown had more.
+            return Reply(text=self.texts("more_none"), meta=_meta("unknown", None, None, 0.0))
         understood = self.catalog.retriever.understand(message.text)
         if understood.intent == "help":
             return help_reply(catalog=self.catalog, texts=self.texts)
         return self._reply(understood)
 
     def show(self, message: Incoming) -> Reply | None:
-        """Answer a picked choice (``persona:<id>`` or ``objection:<persona>/<id>``).
+        """Answer a picked choice (``persona:<id>[/full]`` or ``objection:<persona>/<id>``).
 
         Returns:
             The answer, or ``None`` if the choice no longer exists.
         """
         kind, _, ref = (message.action or "").partition(":")
-        if kind == "persona" and self.catalog.persona(ref):
-            return self._persona(ref, (), 1.0)
+        if kind == "persona":
+            persona_id, _, view = ref.partition("/")
+            if self.catalog.persona(persona_id) and view in ("", FULL):
+                return self._persona(persona_id, (), 1.0, full=view == FULL)
         if kind == "objection":
             persona_id, _, objection_id = ref.partition("/")
             if self.catalog.objection(persona_id, objection_id):
@@ -59,17 +75,26 @@ class AskHandler:
         return None
 
     def _reply(self, understood: Understanding) -> Reply:
+        if understood.intent == "directory":
+            return directory_reply(
+                catalog=self.catalog, texts=self.texts, confidence=understood.confidence
+            )
         if understood.intent == "persona" and understood.persona_id:
             return self._persona(understood.persona_id, understood.fields, understood.confidence)
         if understood.intent == "objection" and understood.persona_id and understood.objection_id:
             return self._objection(
                 understood.persona_id, understood.objection_id, understood.confidence
             )
+        missing: str | None = getattr(understood, "missing", None)
+        if missing:
+            return directory_reply(catalog=self.catalog, texts=self.texts, missing=missing)
         if understood.candidates:
             return self._unsure(understood)
         return self.unknown(understood.confidence)
 
-    def _persona(self, persona_id: str, fields: tuple[str, ...], confidence: float) -> Reply:
+    def _persona(
+        self, persona_id: str, fields: tuple[str, ...], confidence: float, *, full: bool = False
+    ) -> Reply:
         persona = self.catalog.persona(persona_id)
         assert persona is not None  # the retriever only returns live personas
         focus = tuple(f for f in fields if f != "summary")
@@ -79,6 +104,7 @@ class AskHandler:
             today=self.clock().date(),
             review_every_days=self.catalog.review_every_days,
             focus=focus,
+            full=full,
         )
         text = ""
         if focus:
@@ -130,6 +156,11 @@ class AskHandler:
         if objection is not None:
             lines.append(self.texts("unknown_objection", objection_example=objection[1].objection))
         return Reply(text="\n".join(lines), meta=_meta("unknown", None, None, confidence))
+
+
+def _plain(text: str) -> str:
+    """``text`` without case and punctuation, for comparing typed words."""
+    return _PUNCTUATION.sub(" ", text).strip().casefold()
 
 
 def _meta(

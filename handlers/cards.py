@@ -16,6 +16,28 @@ from content.schema import Objection, Persona
 
 TOP = 3
 CHOICE_LABEL = 70
+# The view of a persona's card that shows everything (``persona:<id>/full``).
+FULL = "full"
+# What the full card shows, in order.
+FULL_ORDER = (
+    "summary",
+    "quote",
+    "goals",
+    "pains",
+    "motivations",
+    "buying_behaviour",
+    "information_sources",
+    "decision_criteria",
+    "triggers",
+    "disqualifiers",
+    "value_proposition",
+    "decision_role",
+    "demographics",
+    "objections",
+    "evidence",
+)
+# What the short card shows (the lists among them cut to their top entries).
+SHORT = frozenset({"summary", "quote", "goals", "pains", "decision_role", "objections"})
 LIST_FIELDS = (
     "goals",
     "pains",
@@ -31,6 +53,11 @@ LIST_FIELDS = (
 def persona_action(persona_id: str) -> str:
     """The choice value that shows a persona's card."""
     return f"persona:{persona_id}"
+
+
+def full_card_action(persona_id: str) -> str:
+    """The choice value that shows a persona's whole card, every list in full."""
+    return f"persona:{persona_id}/{FULL}"
 
 
 def objection_action(persona_id: str, objection_id: str) -> str:
@@ -80,8 +107,12 @@ def persona_card(
     today: dt.date,
     review_every_days: int,
     focus: Sequence[str] = (),
+    full: bool = False,
 ) -> Card:
     """The persona's card: summary, top goals and pains, role, objections, owner, freshness.
+
+    A card that leaves something out (a list cut to its top entries, a field not shown)
+    ends in a "Show more" choice that opens the full card.
 
     Args:
         persona: The persona to show.
@@ -89,7 +120,48 @@ def persona_card(
         today: For the overdue badge.
         review_every_days: The pack's default review cadence.
         focus: Persona fields the user asked about; they come first, in full.
+        full: Show every field, every list in full, and every objection as a choice.
     """
+    if full:
+        fields = [_full_field(persona, name, texts) for name in FULL_ORDER]
+        fields = [f for f in fields if f.text or f.items]
+        objections = persona.objections
+    else:
+        fields = _short_fields(persona, texts, focus)
+        objections = persona.objections[:TOP]
+    when, overdue = freshness(
+        persona, texts=texts, today=today, review_every_days=review_every_days
+    )
+    owner = texts("card.owners") + ": " + ", ".join(persona.owners)
+    badges = [texts(f"roles.{persona.decision_role}")]
+    if overdue:
+        badges.append(texts("card.overdue"))
+    choices = [
+        Choice(label=shorten(o.objection, CHOICE_LABEL), value=objection_action(persona.id, o.id))
+        for o in objections
+    ]
+    if not full and has_more(persona, focus):
+        choices.append(Choice(label=texts("choice_more"), value=full_card_action(persona.id)))
+    return Card(
+        title=persona.name,
+        subtitle=persona.role,
+        badges=tuple(badges),
+        fields=tuple(fields),
+        footer=f"{owner} · {when}",
+        choices=tuple(choices),
+    )
+
+
+def has_more(persona: Persona, focus: Sequence[str] = ()) -> bool:
+    """Whether the short card (with ``focus`` in full) leaves anything of ``persona`` out."""
+    cut = [name for name in ("goals", "pains", "objections") if name not in focus]
+    if any(len(getattr(persona, name)) > TOP for name in cut):
+        return True
+    hidden = (name for name in FULL_ORDER if name not in SHORT and name not in focus)
+    return any(bool(getattr(persona, name)) for name in hidden)
+
+
+def _short_fields(persona: Persona, texts: Texts, focus: Sequence[str]) -> list[Field]:
     fields: list[Field] = [_full_field(persona, name, texts) for name in focus]
     fields = [f for f in fields if f.text or f.items]
     shown = set(focus)
@@ -106,25 +178,7 @@ def persona_card(
         fields.append(
             _list_field(texts("card.objections"), [o.objection for o in persona.objections], texts)
         )
-    when, overdue = freshness(
-        persona, texts=texts, today=today, review_every_days=review_every_days
-    )
-    owner = texts("card.owners") + ": " + ", ".join(persona.owners)
-    badges = [texts(f"roles.{persona.decision_role}")]
-    if overdue:
-        badges.append(texts("card.overdue"))
-    choices = tuple(
-        Choice(label=shorten(o.objection, CHOICE_LABEL), value=objection_action(persona.id, o.id))
-        for o in persona.objections[:TOP]
-    )
-    return Card(
-        title=persona.name,
-        subtitle=persona.role,
-        badges=tuple(badges),
-        fields=tuple(fields),
-        footer=f"{owner} · {when}",
-        choices=choices,
-    )
+    return fields
 
 
 def objection_card(
@@ -145,8 +199,12 @@ def objection_card(
     if others:
         fields.append(Field(label=texts("card.also_from"), items=tuple(p.name for p in others)))
     choices = [persona_choice(persona, texts=texts)]
+    # Each opens that persona's version of this objection, and says so.
     choices += [
-        Choice(label=shorten(p.name, CHOICE_LABEL), value=objection_action(p.id, objection.id))
+        Choice(
+            label=shorten(texts("choice_their_answer", name=p.name), CHOICE_LABEL),
+            value=objection_action(p.id, objection.id),
+        )
         for p in others
     ]
     return Card(
@@ -160,6 +218,15 @@ def objection_card(
 
 def _full_field(persona: Persona, name: str, texts: Texts) -> Field:
     label = texts(f"card.{name}")
+    if name == "quote":
+        return Field(label=label, text=f"“{persona.quote}”" if persona.quote else "")
+    if name == "demographics":
+        return Field(
+            label=label,
+            items=tuple(
+                f"{key.replace('_', ' ')}: {value}" for key, value in persona.demographics.items()
+            ),
+        )
     if name in LIST_FIELDS:
         return Field(label=label, items=tuple(getattr(persona, name)))
     if name == "decision_role":
