@@ -63,6 +63,19 @@ def words(text: str) -> list[str]:
     return out
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of :func:`words` stands in ``text``: ``(start, end)``, same order."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a rare character lowercases to two: positions drift
+        return [(0, len(text))] * len(words(text))
+    out = []
+    for match in _WORD.finditer(lowered):
+        before, after = match.group(1), match.group(2)
+        group = 2 if before in _ELIDED and after is not None and len(after) > 1 else 1
+        out.append((match.start(group), match.end(group)))
+    return out
+
+
 class Analyzer:
     """Words → terms for one language, with a typo corrector over a known vocabulary.
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from content.analysis import Analyzer, phrase_span
+from content.analysis import Analyzer, fold, phrase_span, word_spans
 from content.lexicon import Lexicon, lexicon
 from content.mentions import PersonaFinder
 from content.ranking import LOW, SURE, Candidate, ObjectionIndex
@@ -37,13 +37,19 @@ class Understanding:
     """What a question is about.
 
     Attributes:
-        intent: ``persona``, ``objection``, ``help`` or ``unknown``.
+        intent: ``persona``, ``objection``, ``directory`` (which personas exist: "list
+            personas", "who are your personas?"), ``help`` or ``unknown``.
         persona_id: The persona answered about (for objections: whose wording is shown).
         objection_id: The objection answered.
         confidence: 0-1, how well the answer explains the question.
         fields: Persona fields the question asked about (``goals``, ``pains``, ...).
         mentioned: Personas named in the question.
         candidates: Alternatives; with intent ``unknown`` they are offered as choices.
+        missing: Only with intent ``unknown``: a who-is question ("who is the CEO?", "tell
+            me about Ib") named no persona of the pack; this is the name or term asked
+            about, as the user typed it, from its first to its last meaningful word —
+            without question words, articles or punctuation ("CEO", "Ib", "head of
+            sales"). ``None`` otherwise.
     """
 
     intent: str
@@ -53,6 +59,7 @@ class Understanding:
     fields: tuple[str, ...] = ()
     mentioned: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = ()
+    missing: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +73,9 @@ class _Cues:
     buyer: bool
     content: list[str]
     roles: list[str]
+    directory: bool
+    who_is: bool
+    content_at: list[int]
 
 
 class Retriever:
@@ -87,6 +97,9 @@ class Retriever:
         self._who = self._phrases(self.lexicon.who)
         self._fields = {k: self._phrases(v) for k, v in self.lexicon.fields.items()}
         self._says = self._phrases(self.lexicon.says)
+        self._who_is = _literal(self.lexicon.who_is)
+        self._directory = sorted(self._phrases(self.lexicon.directory), key=len, reverse=True)
+        self._commands = {t for w in self.lexicon.commands for t in self._phrase(w)}
         self.personas = PersonaFinder(personas=personas, analyzer=self.analyzer)
         self.objections = ObjectionIndex(personas=personas, analyze=self.analyzer.terms)
 
@@ -110,6 +123,29 @@ class Retriever:
         if not terms:
             return Understanding(intent="help", confidence=1.0)
         cues = self._cues(text, surface, terms)
+        found = self._understand(cues, terms)
+        if found.intent == "unknown" and self._asks_who(cues, found):
+            return replace(found, missing=_span(text, cues.content_at))
+        return found
+
+    def _asks_who(self, cues: _Cues, found: Understanding) -> bool:
+        """Whether an unanswered question asked who someone is (a name the pack lacks)."""
+        if cues.mentioned or cues.says or not cues.content_at:
+            return False
+        if any(c.objection_id is None for c in found.candidates):
+            return False  # it did name personas, only ambiguously
+        # "who is X" asks for a person whatever else matches; "tell me about X" only when
+        # nothing in the pack is about X.
+        return cues.who_is or (bool(cues.who or cues.fields) and not found.candidates)
+
+    def _understand(self, cues: _Cues, terms: list[str]) -> Understanding:
+        """The answer to a question with its cues worked out."""
+        if (
+            cues.directory
+            and not (cues.mentioned or cues.fields or cues.says)
+            and all(t in self._commands for t in cues.content)
+        ):
+            return Understanding(intent="directory", confidence=1.0)
         if not (cues.content or cues.mentioned or cues.fields or cues.who or cues.says) and any(
             t in self._help for t in terms
         ):
@@ -138,19 +174,22 @@ class Retriever:
     def _cues(self, text: str, surface: list[str], terms: list[str]) -> _Cues:
         used = [False] * len(terms)
         mentioned = self.personas.mentions(terms, used)
+        who_is = bool(self._who_is and self._who_is.search(fold(text.lower().replace("’", "'"))))
+        directory = self._cue_hits(terms, self._directory, used)
         who = self._cue_hits(terms, self._who, used)
         fields = tuple(k for k, p in self._fields.items() if self._cue_hits(terms, p, used))
         says = self._cue_hits(terms, self._says, used) or bool(_QUOTED.search(text))
-        content = [
-            t
-            for w, t, u in zip(surface, terms, used, strict=True)
+        content_at = [
+            i
+            for i, (w, t, u) in enumerate(zip(surface, terms, used, strict=True))
             if not u
             and not self.analyzer.is_stopword(w)
             and t not in self._filler
             and t not in self._buyer
         ]
+        content = [terms[i] for i in content_at]
         if all(t.isdigit() for t in content):
-            content = []  # numbers alone name no topic ("2", "2026")
+            content, content_at = [], []  # numbers alone name no topic ("2", "2026")
         return _Cues(
             mentioned=mentioned,
             who=who,
@@ -159,6 +198,9 @@ class Retriever:
             buyer=any(t in self._buyer for t in terms),
             content=content,
             roles=self.personas.by_role(terms),
+            directory=directory,
+            who_is=who_is,
+            content_at=content_at,
         )
 
     def _cue_hits(self, terms: list[str], phrases: list[list[str]], used: list[bool]) -> bool:
@@ -249,6 +291,23 @@ class Retriever:
         )
 
 
+def _literal(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern finding any of ``phrases`` as written (folded, whole words)."""
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(fold(p.lower())) for p in sorted(phrases, key=len)[::-1])
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def _span(text: str, positions: Sequence[int]) -> str | None:
+    """The stretch of ``text`` from the first to the last of the words at ``positions``."""
+    if not positions:
+        return None
+    spans = word_spans(text)
+    start, end = spans[positions[0]][0], spans[positions[-1]][1]
+    return text[start:end].strip() or None
+
+
 def _persona(persona_id: str) -> Candidate:
     return Candidate(persona_id=persona_id, objection_id=None, confidence=PERSONA_UNSURE)
 
@@ -260,6 +319,9 @@ def _lexicon_text(lex: Lexicon) -> list[str]:
         *lex.who,
         *lex.says,
         *lex.help,
+        *lex.who_is,
+        *lex.directory,
+        *lex.commands,
         *(w for v in lex.fields.values() for w in v),
     ]
 

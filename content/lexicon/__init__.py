@@ -27,6 +27,9 @@ class Lexicon:
     fields: dict[str, tuple[str, ...]]
     says: tuple[str, ...]
     help: tuple[str, ...]
+    who_is: tuple[str, ...] = ()
+    directory: tuple[str, ...] = ()
+    commands: tuple[str, ...] = ()
 
 
 @cache
@@ -44,4 +47,7 @@ def lexicon(language: str) -> Lexicon:
         fields={k: tuple(str(w) for w in v) for k, v in (data.get("fields") or {}).items()},
         says=tuple(str(w) for w in data.get("says", [])),
         help=tuple(str(w) for w in data.get("help", [])),
+        who_is=tuple(str(w) for w in data.get("who_is", [])),
+        directory=tuple(str(w) for w in data.get("directory", [])),
+        commands=tuple(str(w) for w in data.get("commands", [])),
     )
