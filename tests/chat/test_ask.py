@@ -113,8 +113,6 @@ def test_named_persona_gets_their_own_version_and_others_are_listed(bot: BotUnde
         "how do I reset my password? locked out again",
         "is the office open between christmas and new year?",
         "when is the summer party",
-        "tell me about the plant manager",  # a persona this pack does not have
-        "who is the CEO?",
     ],
 )
 def test_out_of_scope_gets_an_honest_dont_know_with_a_hint(
