@@ -85,9 +85,10 @@ class AskHandler:
             return self._objection(
                 understood.persona_id, understood.objection_id, understood.confidence
             )
-        missing: str | None = getattr(understood, "missing", None)
-        if missing:
-            return directory_reply(catalog=self.catalog, texts=self.texts, missing=missing)
+        if understood.missing:
+            return directory_reply(
+                catalog=self.catalog, texts=self.texts, missing=understood.missing
+            )
         if understood.candidates:
             return self._unsure(understood)
         return self.unknown(understood.confidence)
