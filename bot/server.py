@@ -4,8 +4,9 @@ Routes: ``POST /slack/events`` (Slack Events API, interactivity and slash comman
 signature-verified by bolt), ``POST /api/messages`` (Teams, JWT-validated by botbuilder
 when ``MicrosoftAppId`` is set; mounted in local mode when no platform is configured) and
 ``GET /healthz`` (alive), ``GET /readyz`` (database at the current schema, a pack
-live) and ``GET /metrics`` (Prometheus). With ``SLACK_APP_TOKEN`` Slack is served over
-Socket Mode instead of HTTP.
+live), ``GET /metrics`` (Prometheus) and ``GET /privacy``, ``GET /terms`` (the pages the
+Teams app package links to). With ``SLACK_APP_TOKEN`` Slack is served over Socket Mode
+instead of HTTP. That the server is serving is logged once it listens, not before.
 
 Every request gets a request id (the caller's ``X-Request-Id`` if sane, else a new one),
 echoed in the response's ``X-Request-Id`` and carried by every log line written while
@@ -27,6 +28,7 @@ from aiohttp import web
 from bot.app import App
 from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, accept_request_id
 from bot.metrics import CONTENT_TYPE
+from bot.pages import Page, legal_page
 from bot.redelivery import Redeliver, Redelivery
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -36,6 +38,9 @@ log = logging.getLogger(__name__)
 access_log = logging.getLogger("bot.http")
 
 CORE = web.AppKey("core", App)
+SETTINGS = web.AppKey("settings", Settings)
+# What is served, for the line logged once the server listens.
+SERVING = web.AppKey("serving", str)
 REDELIVERY = web.AppKey("redelivery", Redelivery)
 # How often queued writes (the question log) are committed.
 FLUSH_EVERY = 0.05
@@ -56,10 +61,13 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     """The aiohttp application with the routes of every configured platform."""
     web_app = web.Application(client_max_size=1024**2, middlewares=[_observed])
     web_app[CORE] = core
+    web_app[SETTINGS] = settings
     web_app.on_response_prepare.append(_echo_request_id)
     web_app.router.add_get("/healthz", _healthz)
     web_app.router.add_get("/readyz", _readyz)
     web_app.router.add_get("/metrics", _metrics)
+    web_app.router.add_get("/privacy", _privacy)
+    web_app.router.add_get("/terms", _terms)
     web_app.cleanup_ctx.append(_flushing)
     # After _flushing, so it stops (and hands the lease over) before the database closes.
     web_app.cleanup_ctx.append(_scheduling)
@@ -104,14 +112,16 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
         await asyncio.gather(*(platform_drain(budget) for platform_drain in drains))
 
     web_app.on_shutdown.append(drain)
-    log.warning(
-        "personabot serving %s on %s:%s: %s",
-        core.catalog.pack_name,
-        settings.host,
-        settings.port,
-        ", ".join(enabled) or "no platform configured (set SLACK_BOT_TOKEN or MicrosoftAppId …)",
+    web_app[SERVING] = (
+        f"personabot serving {core.catalog.pack_name} on {settings.host}:{settings.port}: "
+        + (", ".join(enabled) or "no platform configured (set SLACK_BOT_TOKEN or MicrosoftAppId …)")
     )
     return web_app
+
+
+def announce(web_app: web.Application) -> None:
+    """Log, in one line, what the server serves and where; call it once it listens."""
+    log.warning("%s", web_app[SERVING])
 
 
 async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
@@ -227,17 +237,33 @@ async def _healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def _privacy(request: web.Request) -> web.Response:
+    return _page(request, "privacy")
+
+
+async def _terms(request: web.Request) -> web.Response:
+    return _page(request, "terms")
+
+
+def _page(request: web.Request, kind: Page) -> web.Response:
+    core = request.app[CORE]
+    body = legal_page(kind, settings=request.app[SETTINGS], texts=core.texts)
+    return web.Response(text=body, content_type="text/html", charset="utf-8")
+
+
 def serve(core: App, settings: Settings) -> None:
     """Run the server until interrupted."""
     # Everything built so far (pack, index, SDKs) lives as long as the server: keep the
     # garbage collector from walking it again and again under load.
     gc.collect()
     gc.freeze()
+    web_app = build_web_app(core, settings)
     web.run_app(
-        build_web_app(core, settings),
+        web_app,
         host=settings.host,
         port=settings.port,
-        print=None,
+        # run_app calls this once every site listens (a port in use raises OSError before).
+        print=lambda *_: announce(web_app),
         access_log=None,
         # SIGTERM: stop accepting, drain the acknowledged answers, then give requests
         # still in flight the rest of the shutdown budget, and exit.

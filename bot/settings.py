@@ -87,6 +87,21 @@ class Settings(BaseSettings):
         "never answered is answered by another (or the restarted) replica; well above "
         "the slowest answer (Slack's rate-limit waits), or slow answers go out twice",
     )
+    operator: str | None = Field(
+        default=None,
+        description="Who runs this bot and how to reach them (e.g. Sales Ops, "
+        "sales-ops@example.com); named on the default /privacy and /terms pages",
+    )
+    privacy_text: str | None = Field(
+        default=None,
+        description="Text of the GET /privacy page (blank lines separate paragraphs); "
+        "default: what the bot stores and why, and who operates it",
+    )
+    terms_text: str | None = Field(
+        default=None,
+        description="Text of the GET /terms page (blank lines separate paragraphs); "
+        "default: what the bot is for, and who operates it",
+    )
     slack_bot_token: SecretStr | None = Field(
         default=None,
         validation_alias="SLACK_BOT_TOKEN",
@@ -310,14 +325,30 @@ def effective(settings: Settings, *, overrides: Iterable[str] = ()) -> list[Effe
     return rows
 
 
+# How a setting left unset is shown, where "(not set)" would not say what happens.
+_UNSET = {
+    "content": "(example pack)",
+    "privacy_text": "(default text)",
+    "terms_text": "(default text)",
+}
+PAGE_TEXTS = ("privacy_text", "terms_text")
+SHOWN_LENGTH = 60
+
+
 def _shown(field: str, value: object) -> str:
     if value is None:
-        return "(example pack)" if field == "content" else "(not set)"
+        return _UNSET.get(field, "(not set)")
     if isinstance(value, SecretStr):
         return "*** (set)" if value.get_secret_value() else "(empty)"
     if field == "database_url":
         return make_url(str(value)).render_as_string(hide_password=True)
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if field in PAGE_TEXTS:
+        # One line, however long the text: its start is enough to recognise it.
+        shown = " ".join(str(value).split())
+        return shown if len(shown) <= SHOWN_LENGTH else shown[: SHOWN_LENGTH - 1] + "…"
+    return str(value)
 
 
 def unknown_variables(settings: Settings) -> list[str]:

@@ -44,7 +44,7 @@ from bot.logs import (  # noqa: E402
     unconfigure_logging,
 )
 from bot.model import Incoming, Reply  # noqa: E402
-from bot.server import build_web_app  # noqa: E402
+from bot.server import announce, build_web_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
@@ -350,7 +350,7 @@ def test_serve_without_credentials_says_what_is_enabled_in_one_line(
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'bare.db'}")
     core = build_app(settings, clock=lambda: NOW)
     try:
-        build_web_app(core, settings)
+        announce(build_web_app(core, settings))  # what serve does once it listens
     finally:
         core.db.dispose()
     lines = [line for line in stream.getvalue().splitlines() if "personabot serving" in line]

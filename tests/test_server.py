@@ -67,3 +67,47 @@ def test_one_of_two_replicas_is_the_scheduler_and_hands_over_when_it_stops(
         assert after is not None and after.holder == held.holder and not after.valid_at(NOW)
 
     asyncio.run(scenario())
+
+
+async def page(base: str, path: str) -> tuple[int, str, str]:
+    async with aiohttp.ClientSession() as session, session.get(base + path) as response:
+        return response.status, response.content_type, await response.text()
+
+
+def test_privacy_and_terms_pages_say_what_is_stored_and_who_runs_the_bot(tmp_path: Path) -> None:
+    # The Teams app package links to both; Teams shows them to whoever installs the app.
+    async def scenario() -> None:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'pages.db'}",
+            operator="Sales Ops <sales-ops@fieldline.example>",
+        )
+        async with served(settings, clock=lambda: NOW) as server:
+            status, kind, privacy = await page(server.base, "/privacy")
+            assert (status, kind) == (200, "text/html")
+            assert "<h1>Privacy</h1>" in privacy
+            assert "each question you ask" in privacy and "adoption analytics" in privacy
+            assert "Sales Ops &lt;sales-ops@fieldline.example&gt;" in privacy
+            status, kind, terms = await page(server.base, "/terms")
+            assert (status, kind) == (200, "text/html")
+            assert "<h1>Terms of use</h1>" in terms and "Sales Ops" in terms
+
+    asyncio.run(scenario())
+
+
+def test_the_admins_page_text_is_shown_as_text_never_as_html(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'own.db'}",
+            privacy_text="We keep questions 30 days.\n\n<script>alert('x')</script> & more",
+            terms_text="Internal use only.",
+        )
+        async with served(settings, clock=lambda: NOW) as server:
+            _, _, privacy = await page(server.base, "/privacy")
+            assert "<p>We keep questions 30 days.</p>" in privacy
+            assert "<script>" not in privacy
+            assert "<p>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; more</p>" in privacy
+            assert "adoption analytics" not in privacy  # the admin's text replaces the default
+            _, _, terms = await page(server.base, "/terms")
+            assert "<p>Internal use only.</p>" in terms
+
+    asyncio.run(scenario())

@@ -124,6 +124,8 @@ def test_a_port_in_use_is_one_clear_line(run) -> None:  # type: ignore[no-untype
     assert f"personabot: cannot listen on 127.0.0.1:{port}: " in result.stderr
     assert "address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+    # Serving is announced only once the server listens, so never here.
+    assert "serving" not in result.stderr
 
 
 @pytest.mark.parametrize("log_format", ["json", "text", "auto"])
