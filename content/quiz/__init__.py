@@ -1,0 +1,1 @@
+"""Onboarding quizzes: generated and authored questions, and spaced repetition."""

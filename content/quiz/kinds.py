@@ -1,0 +1,282 @@
+"""What the quiz can ask about each persona: one :class:`Draft` per right answer.
+
+A draft knows its right answer, everything else that is also true for the persona
+(so no distractor says it too) and the pool of other personas' text its distractors
+come from. :mod:`content.quiz.questions` turns drafts into questions.
+
+Kinds (``quiz.ask.<kind>`` / ``quiz.why.<kind>`` in the locale files):
+
+* ``quote`` — which persona says «quote»? (choices: persona names)
+* ``role`` — which persona is «role»? (choices: persona names)
+* ``decision_role`` — what is X's role in the decision? (choices: the other personas'
+  decision roles, shown by their ``roles.<role>`` label)
+* ``goal`` / ``pain`` — which of these is one of X's goals / pains?
+* ``objection`` — which persona raises «objection»?
+* ``response`` — X says «objection»; which response fits best?
+* ``proof`` — X says «objection»; which proof point answers it?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from content.quiz.similar import Comparer, Said, one_line, same, same_as_any
+from content.schema import Persona
+
+Kind = Literal["quote", "role", "decision_role", "goal", "pain", "objection", "response", "proof"]
+KINDS: tuple[Kind, ...] = (
+    "quote",
+    "role",
+    "decision_role",
+    "goal",
+    "pain",
+    "objection",
+    "response",
+    "proof",
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A possible choice: its text and where it comes from.
+
+    Attributes:
+        text: The text shown.
+        said: ``text`` reduced for comparison.
+        persona_id: Whose text it is.
+        topic: The objection id it belongs to, for responses and proof points.
+        topic_said: That objection's text, reduced for comparison.
+    """
+
+    text: str
+    said: Said
+    persona_id: str
+    topic: str = ""
+    topic_said: Said = Said("")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One right answer about one persona, before distractors are drawn.
+
+    Attributes:
+        kind: The question kind.
+        persona: The persona the question is about.
+        subject: What the prompt quotes (a quote, role or objection), or "".
+        answer: The right choice's text.
+        key: What identifies the right answer across languages (hashed into the id).
+        truths: Texts also true for the persona; no distractor may say the same.
+        pool: Where distractors come from.
+        clash: Further reason an option would also be right (or ambiguous).
+        values: Placeholders for the prompt and explanation templates.
+        labelled: Whether choices are decision roles, to show by their locale label.
+    """
+
+    kind: Kind
+    persona: Persona
+    subject: str
+    answer: str
+    key: str
+    truths: tuple[Said, ...]
+    pool: Sequence[Option]
+    clash: Callable[[Option], bool] | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    labelled: bool = False
+
+
+class Material:
+    """Every persona's askable text, reduced for comparison once for the whole pack.
+
+    Args:
+        personas: All live personas (distractors come from all of them).
+        comparer: Reduces text in the pack's language.
+    """
+
+    def __init__(self, personas: Sequence[Persona], comparer: Comparer) -> None:
+        self.personas = ps = tuple(personas)
+        self._by_id = {p.id: p for p in ps}
+        field = comparer.field
+        self.name = field([p.name for p in ps])
+        self.goal = field([t for p in ps for t in p.goals])
+        self.pain = field([t for p in ps for t in p.pains])
+        self.quote = field([p.quote for p in ps if p.quote])
+        self.role = field([p.role for p in ps])
+        objections = [o for p in ps for o in p.objections]
+        self.said = field([t for o in objections for t in (o.objection, *o.phrasings)])
+        self.response = field([o.response for o in objections])
+        self.proof = field([t for o in objections for t in o.proof_points])
+        self.names = [Option(one_line(p.name), self.name[p.name], p.id) for p in ps]
+        self.goals = [Option(one_line(t), self.goal[t], p.id) for p in ps for t in p.goals]
+        self.pains = [Option(one_line(t), self.pain[t], p.id) for p in ps for t in p.pains]
+        self.raised = {
+            p.id: [(o.id, self.said[t]) for o in p.objections for t in (o.objection, *o.phrasings)]
+            for p in ps
+        }
+        self.responses = [
+            Option(
+                one_line(o.response), self.response[o.response], p.id, o.id, self.said[o.objection]
+            )
+            for p in ps
+            for o in p.objections
+        ]
+        self.proofs = [
+            Option(one_line(t), self.proof[t], p.id, o.id, self.said[o.objection])
+            for p in ps
+            for o in p.objections
+            for t in o.proof_points
+        ]
+        self.decision_roles = [Option(p.decision_role, Said(p.decision_role), p.id) for p in ps]
+
+    def quotes(self, persona_id: str) -> list[Said]:
+        """The persona's quote, if it has one."""
+        quote = self._by_id[persona_id].quote
+        return [self.quote[quote]] if quote else []
+
+    def roles(self, persona_id: str) -> list[Said]:
+        """The persona's role."""
+        return [self.role[self._by_id[persona_id].role]]
+
+    def raises(self, persona_id: str, objection_id: str, objection: Said) -> bool:
+        """Whether a persona raises this objection (same id, or the same words)."""
+        return any(
+            oid == objection_id or same(text, objection)
+            for oid, text in self.raised.get(persona_id, ())
+        )
+
+
+def drafts(material: Material) -> Iterator[Draft]:
+    """Every draft of every kind, persona by persona, in a stable order."""
+    for persona in material.personas:
+        yield from _about(persona, material)
+
+
+def _about(p: Persona, m: Material) -> Iterator[Draft]:
+    name = one_line(p.name)
+    own_name = (m.name[p.name],)
+    if p.quote:
+        quote, quote_said = quoted(p.quote), m.quote[p.quote]
+        yield Draft(
+            kind="quote",
+            persona=p,
+            subject=quote,
+            answer=name,
+            key=p.id,
+            truths=own_name,
+            pool=m.names,
+            clash=lambda o: same_as_any(quote_said, m.quotes(o.persona_id)),
+            values={"name": name, "quote": quote},
+        )
+    role, role_said = quoted(p.role), m.role[p.role]
+    yield Draft(
+        kind="role",
+        persona=p,
+        subject=role,
+        answer=name,
+        key=p.id,
+        truths=own_name,
+        pool=m.names,
+        clash=lambda o: same_as_any(role_said, m.roles(o.persona_id)),
+        values={"name": name, "role": role},
+    )
+    yield Draft(
+        kind="decision_role",
+        persona=p,
+        subject="",
+        answer=p.decision_role,
+        key=p.decision_role,
+        truths=(Said(p.decision_role),),
+        pool=m.decision_roles,
+        values={"name": name},
+        labelled=True,
+    )
+    yield from _listed(p, "goal", p.goals, m.goals, m.goal)
+    yield from _listed(p, "pain", p.pains, m.pains, m.pain)
+    # Any of the persona's responses or proof points would look right, whichever
+    # objection is asked about: none is a distractor.
+    responses = tuple(m.response[o.response] for o in p.objections)
+    proofs = tuple(m.proof[t] for o in p.objections for t in o.proof_points)
+    for o in p.objections:
+        said, objection = quoted(o.objection), m.said[o.objection]
+        values = {"name": name, "objection": said}
+
+        def elsewhere(c: Option, oid: str = o.id, objection: Said = objection) -> bool:
+            return c.topic == oid or same(c.topic_said, objection)
+
+        def raised(c: Option, oid: str = o.id, objection: Said = objection) -> bool:
+            return m.raises(c.persona_id, oid, objection)
+
+        yield Draft(
+            kind="objection",
+            persona=p,
+            subject=said,
+            answer=name,
+            key=p.id,
+            truths=own_name,
+            pool=m.names,
+            clash=raised,
+            values=values,
+        )
+        response = one_line(o.response)
+        yield Draft(
+            kind="response",
+            persona=p,
+            subject=said,
+            answer=response,
+            key=response,
+            truths=responses,
+            pool=m.responses,
+            clash=elsewhere,
+            values=values,
+        )
+        for text in o.proof_points:
+            yield Draft(
+                kind="proof",
+                persona=p,
+                subject=said,
+                answer=one_line(text),
+                key=one_line(text),
+                truths=proofs,
+                pool=m.proofs,
+                clash=elsewhere,
+                values=values,
+            )
+
+
+def _listed(
+    p: Persona, kind: Kind, items: list[str], pool: list[Option], said: dict[str, Said]
+) -> Iterator[Draft]:
+    """One draft per goal (or pain): none of the persona's others may be a distractor."""
+    truths = tuple(said[t] for t in items)
+    for text in items:
+        answer = one_line(text)
+        yield Draft(
+            kind=kind,
+            persona=p,
+            subject="",
+            answer=answer,
+            key=answer,
+            truths=truths,
+            pool=pool,
+            values={"name": one_line(p.name), "answer": answer},
+        )
+
+
+def quoted(text: str) -> str:
+    """``text`` on one line, without a closing full stop (the template adds its own)."""
+    text = one_line(text)
+    return text[:-1] if text.endswith(".") and not text.endswith("..") else text
+
+
+def allowed(draft: Draft, option: Option) -> bool:
+    """Whether ``option`` may be a distractor for ``draft``.
+
+    It must come from another persona, and be neither true for the persona asked about
+    nor ambiguous with the right answer.
+    """
+    if option.persona_id == draft.persona.id:
+        return False
+    if same_as_any(option.said, draft.truths):
+        return False
+    return draft.clash is None or not draft.clash(option)

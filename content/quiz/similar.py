@@ -1,0 +1,100 @@
+"""When two pieces of persona text count as the same answer.
+
+Quiz choices must never be ambiguous: a distractor that says (nearly) what the right
+answer says, or what the persona asked about also says, would be a second right
+answer. Two texts are the same when, after :func:`normalised`,
+
+* they are equal, or rapidfuzz's ``ratio`` is at least :data:`SAME_RATIO` (typos,
+  plurals: "Improve the rosters" vs "Improve the roster" is 97), or
+* they share at least :data:`SHARED_TERMS` stemmed content words, and that is at least
+  :data:`SHARED_SHARE` of the shorter one's ("Shorten the time from completed job to
+  invoice and payment" vs "Get completed jobs invoiced within days instead of weeks").
+  Words in at least :data:`COMMON_SHARE` of a field's texts (boilerplate such as "Case
+  study on ..." in every proof point) do not count; see :meth:`Comparer.field`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from content.analysis import Analyzer
+
+SAME_RATIO = 90.0
+SHARED_TERMS = 3
+SHARED_SHARE = 0.5
+COMMON_SHARE = 0.4
+COMMON_MIN_TEXTS = 10  # fewer texts than this in a field: no word counts as boilerplate
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalised(text: str) -> str:
+    """``text`` casefolded, with punctuation dropped and whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class Said:
+    """A text reduced for comparison: normalised, and its stemmed content words."""
+
+    norm: str
+    terms: frozenset[str] = frozenset()
+
+
+class Comparer:
+    """Reduces texts of one language to :class:`Said` values.
+
+    Args:
+        language: The pack language (for stemming and stopwords).
+    """
+
+    def __init__(self, *, language: str) -> None:
+        self._analyzer = Analyzer(language=language)
+
+    def said(self, text: str) -> Said:
+        """``text`` reduced for :func:`same`."""
+        return Said(normalised(text), frozenset(self._analyzer.terms(text)))
+
+    def field(self, texts: Sequence[str]) -> dict[str, Said]:
+        """The texts of one field (all goals, all proof points, ...) reduced together.
+
+        Words in at least :data:`COMMON_SHARE` of them are dropped from each.
+        """
+        said = {text: self.said(text) for text in texts}
+        if len(said) < COMMON_MIN_TEXTS:
+            return said
+        counts = Counter(term for s in said.values() for term in s.terms)
+        common = {t for t, n in counts.items() if n >= COMMON_SHARE * len(said)}
+        return {text: Said(s.norm, s.terms - common) for text, s in said.items()}
+
+
+def same(a: Said, b: Said) -> bool:
+    """Whether two texts say the same thing (see the module docstring)."""
+    if a.norm == b.norm or fuzz.ratio(a.norm, b.norm) >= SAME_RATIO:
+        return True
+    shared = len(a.terms & b.terms)
+    return shared >= SHARED_TERMS and shared >= SHARED_SHARE * min(len(a.terms), len(b.terms))
+
+
+def same_as_any(text: Said, others: Iterable[Said]) -> bool:
+    """Whether ``text`` says the same as any of ``others``."""
+    return any(same(text, other) for other in others)
+
+
+def one_line(text: str) -> str:
+    """``text`` with all whitespace runs (newlines included) as single spaces."""
+    return " ".join(text.split())
+
+
+def short_hash(*parts: str) -> str:
+    """A short, stable id for ``parts`` (12 hex digits of SHA-256)."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:12]
