@@ -13,17 +13,25 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.commands import Commands
+from bot.flows import Flows
 from bot.i18n import Texts
 from bot.metrics import Metrics
+from bot.roles import Roles
 from bot.router import Router
 from bot.settings import Settings
 from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Pack
 from handlers.ask import AskHandler
+from handlers.quiz import KIND as QUIZ
+from handlers.quiz import QuizHandler
+from handlers.quiz_progress import ProgressHandler
 from storage.db import Database, MigrationError
+from storage.flows import FlowStore
 from storage.import_report import ImportReport
 from storage.personas import PersonaRepository
+from storage.quiz import QuizStore
 from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
@@ -126,6 +134,38 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
+def _training(
+    pack: Pack, catalog: Catalog, texts: Texts, db: Database, clock: Clock
+) -> tuple[Flows, Commands]:
+    """The flows and commands of training: quizzes, progress, leaderboards."""
+    flow_store = FlowStore(db=db)
+    results = QuizStore(db=db)
+    roles = Roles(
+        admins=pack.info.admins,
+        owners={p.id: p.owners for p in catalog.personas},
+        managers=getattr(pack.info, "managers", None) or {},
+    )
+    quiz = QuizHandler(
+        catalog=lambda: catalog,
+        pack=pack,
+        texts=texts,
+        flows=flow_store,
+        results=results,
+        clock=clock,
+    )
+    progress = ProgressHandler(quiz=quiz, results=results, roles=roles, texts=texts, clock=clock)
+    flows = Flows(store=flow_store, handlers={QUIZ: quiz}, texts=texts, clock=clock)
+    commands = Commands(
+        texts=texts,
+        handlers={
+            "quiz": quiz.command,
+            "progress": progress.progress,
+            "leaderboard": progress.leaderboard,
+        },
+    )
+    return flows, commands
+
+
 def build_app(
     settings: Settings,
     *,
@@ -186,7 +226,10 @@ def build_app(
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
     turns = TurnLog(db=db, queued=queued_writes)
     metrics = metrics if metrics is not None else Metrics()
+    flows, commands = _training(pack, catalog, texts, db, clock)
     router = Router(
+        flows=flows,
+        commands=commands,
         text_handler=ask.handle,
         actions={"persona": ask.show, "objection": ask.show},
         texts=texts,

@@ -36,6 +36,7 @@ from bot.cli_support import (
 from bot.logs import configure_logging, settings_secrets
 from bot.settings import Settings, SettingsError, load_settings
 from content.loader import PackError
+from content.packs import pack_path
 
 if TYPE_CHECKING:
     pass
@@ -72,9 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     content_opt = argparse.ArgumentParser(add_help=False)
     content_opt.add_argument(
         "--content",
-        type=Path,
+        type=pack_path,
         metavar="DIR",
-        help="content pack directory (default: $PERSONABOT_CONTENT, else the example pack)",
+        help="content pack directory, or a bundled pack: en, da, nb "
+        "(default: $PERSONABOT_CONTENT, else the example pack)",
     )
 
     ask = sub.add_parser(
@@ -94,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     content = sub.add_parser("content", help="validate or import a content pack")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     validate = content_sub.add_parser("validate", help="check a pack and list every error")
-    validate.add_argument("dir", type=Path, metavar="DIR")
+    validate.add_argument("dir", type=pack_path, metavar="DIR")
     validate.set_defaults(run=_validate)
     imp = content_sub.add_parser(
         "import", parents=[content_opt], help="import the pack into the database"

@@ -49,7 +49,7 @@ class Texts:
         self._own = _load(language)
         self._fallback = _load(FALLBACK)
 
-    def __call__(self, key: str, **values: Any) -> str:
+    def __call__(self, key: str, /, **values: Any) -> str:
         """Return the sentence for ``key`` with ``{placeholders}`` filled in.
 
         Raises:

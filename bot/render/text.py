@@ -13,14 +13,22 @@ WIDTH = 88
 
 
 def render_text(reply: Reply) -> str:
-    """The reply as terminal text; choices are numbered so they can be picked by number."""
+    """The reply as terminal text; choices are numbered so they can be picked by number.
+
+    A reply followed by more messages (a quiz's verdict, then its next question) shows
+    them in order, its choices numbered on across them as they are picked.
+    """
     parts: list[str] = []
-    if reply.text:
-        parts.append(reply.text)
-    parts.extend(_card(card) for card in reply.cards)
-    choices = offered_choices(reply)
-    if choices:
-        parts.append("\n".join(f"  [{i}] {c.label}" for i, c in enumerate(choices, 1)))
+    number = 1
+    for message in reply.messages():
+        if message.text:
+            parts.append(message.text)
+        parts.extend(_card(card) for card in message.cards)
+        choices = offered_choices(message)
+        if choices:
+            lines = (f"  [{i}] {c.label}" for i, c in enumerate(choices, number))
+            parts.append("\n".join(lines))
+            number += len(choices)
     return "\n\n".join(parts)
 
 

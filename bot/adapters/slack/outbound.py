@@ -107,9 +107,7 @@ class Outbound:
     ) -> None:
         """Post already rendered Block Kit to a ``response_url``."""
         webhook = AsyncWebhookClient(response_url, session=self.client.session)
-        result = await webhook.send(
-            response_type="ephemeral", replace_original=replace, **message
-        )
+        result = await webhook.send(response_type="ephemeral", replace_original=replace, **message)
         if result.status_code >= 400:
             raise ResponseUrlError(f"Slack refused the response_url post: {result.body}")
 

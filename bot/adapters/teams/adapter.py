@@ -62,7 +62,7 @@ from bot.adapters.teams.people import People
 from bot.app import App
 from bot.claims import EventClaims
 from bot.logs import current_request_id, request_context
-from bot.model import ConversationRef, Incoming, Reply
+from bot.model import ConversationRef, Incoming, MessageRef, Reply
 from bot.settings import Settings
 from handlers.help import help_reply
 from storage.events import ProcessedEvents
@@ -277,6 +277,7 @@ class TeamsAdapter:
                 await self._send_more(turn_context, picked.removeprefix(MORE))
                 return
             action, text = picked, picked
+        clicked = activity.reply_to_id if action else None
         incoming = Incoming(
             user=user,
             conversation=where,
@@ -284,6 +285,9 @@ class TeamsAdapter:
             action=action,
             platform_data={"activity_id": activity.id},
             typed_choices=False,  # Teams shows real buttons
+            message=MessageRef(platform=PLATFORM, conversation=where.id, id=clicked)
+            if clicked
+            else None,
         )
         await self._reply(turn_context, self.core.router.handle(incoming))
 
@@ -327,9 +331,16 @@ class TeamsAdapter:
     # -- outbound -----------------------------------------------------------------------
 
     async def _reply(self, turn_context: TurnContext, reply: Reply) -> None:
-        """Send ``reply`` in the turn's conversation, as a reply to the turn's activity."""
-        for activity in await self._activities(reply):
-            await turn_context.send_activity(activity)
+        """Send ``reply`` in the turn's conversation; edit the messages it replaces."""
+        for message in reply.messages():
+            replaces = message.replaces
+            for activity in await self._activities(message):
+                if replaces is not None and replaces.platform == PLATFORM:
+                    activity.id = replaces.id
+                    await turn_context.update_activity(activity)
+                    replaces = None  # a long answer's rest is posted after the edit
+                else:
+                    await turn_context.send_activity(activity)
 
     async def _activities(self, reply: Reply) -> list[Activity]:
         rendered = render(reply, texts=self.texts)
@@ -353,12 +364,10 @@ class TeamsAdapter:
         :meth:`reference_for` builds it from a stored reference.
         """
         reference = ConversationReference().deserialize(dict(to.opaque["reference"]))
-        activities = await self._activities(reply)
 
         async def post(turn_context: TurnContext) -> None:
             turn_context.activity.id = None  # a new message, not a reply to the continuation
-            for activity in activities:
-                await turn_context.send_activity(activity)
+            await self._reply(turn_context, reply)
 
         await self.cloud.continue_conversation(reference, post, self.app_id)
 
