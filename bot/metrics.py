@@ -101,6 +101,20 @@ class Metrics:
             ["route", "status"],
             registry=self.registry,
         )
+        self.quiz_answers = Counter(
+            "personabot_quiz_answers",
+            "Quiz answers counted, by result (right, wrong); a click that changed nothing "
+            "(a replay, an old button) is not counted.",
+            ["result"],
+            registry=self.registry,
+        )
+        for result in ("right", "wrong"):  # both series exist from the start, at 0
+            self.quiz_answers.labels(result=result)
+        self.quiz_completions = Counter(
+            "personabot_quiz_completions",
+            "Quizzes played to their last question.",
+            registry=self.registry,
+        )
         self._questions: dict[tuple[str, object], Callable[[], None]] = {}
         self._unanswered: dict[str, Callable[[], None]] = {}
         self._latency: dict[str, Callable[[float], None]] = {}
@@ -126,12 +140,22 @@ class Metrics:
             observe = self.answer_seconds.labels(platform=platform).observe
             _remember(self._latency, platform, observe)
         observe(seconds)
+        if intent == "quiz":
+            self._quiz(reply)
         if intent == "unknown" and not offered_choices(reply):
             unanswered = self._unanswered.get(platform)
             if unanswered is None:
                 unanswered = self.unanswered.labels(platform=platform).inc
                 _remember(self._unanswered, platform, unanswered)
             unanswered()
+
+    def _quiz(self, reply: Reply) -> None:
+        for message in reply.messages():
+            correct = message.meta.get("correct")
+            if isinstance(correct, bool):
+                self.quiz_answers.labels(result="right" if correct else "wrong").inc()
+            if message.meta.get("completed"):
+                self.quiz_completions.inc()
 
     def error(self, *, platform: str, kind: str) -> None:
         """Count one error (``kind``: handler, question_log, http, delivery)."""

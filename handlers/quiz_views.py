@@ -88,4 +88,4 @@ def score_reply(
     if track_done:
         lines.append(texts("play.track_done"))
     lines.append(texts("play.next"))
-    return Reply(text="\n".join(lines), meta=meta(right=right, asked=asked))
+    return Reply(text="\n".join(lines), meta=meta(right=right, asked=asked, completed=True))

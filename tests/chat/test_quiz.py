@@ -50,6 +50,9 @@ def test_a_quiz_asks_five_questions_scores_them_and_says_what_to_practise(
     assert "Practise next:" in bot.out.getvalue()
     answers = QuizStore(db=bot.app.db).answers(bot.console.user.key)
     assert [a.correct for a in answers] == [True, False, True, True, True]
+    registry = bot.app.metrics.registry
+    assert registry.get_sample_value("personabot_quiz_answers_total", {"result": "wrong"}) == 1
+    assert registry.get_sample_value("personabot_quiz_completions_total") == 1
 
 
 def test_every_question_has_its_right_answer_among_distinct_choices(bot: BotUnderTest) -> None:

@@ -55,6 +55,9 @@ def test_a_quiz_in_personal_chat_updates_the_answered_card(tmp_path: Path) -> No
         assert len(QuizStore(db=rig.core.db).answers(player)) == 1
         assert len(rig.fake.activities_updated()) == 1
         assert len(rig.fake.activities_sent()) == 4
+        registry = rig.core.metrics.registry
+        assert registry.get_sample_value("personabot_quiz_answers_total", {"result": "right"}) == 1
+        assert registry.get_sample_value("personabot_quiz_answers_total", {"result": "wrong"}) == 0
 
     run(tmp_path, scenario)
 
