@@ -17,6 +17,9 @@ from pathlib import Path
 import aiohttp
 
 HOST = "127.0.0.1"
+# This tree, first on the servers' PYTHONPATH: ``-m bot`` runs the code under test, not
+# whatever copy ``pip install .`` last put in the virtual environment.
+ROOT = Path(__file__).resolve().parent.parent
 # Questions about the example pack's personas, as sellers type them.
 WHO_IS = [
     "who is Oskar?",
@@ -60,7 +63,8 @@ class Server:
     ) -> None:
         self.name = name
         self.argv = list(argv)
-        self.env = env
+        paths = [str(ROOT), *filter(None, [env.get("PYTHONPATH")])]
+        self.env = {**env, "PYTHONPATH": os.pathsep.join(paths)}
         self.workdir = workdir
         self.port = port
         self.log = workdir / f"{name}.log"

@@ -2,9 +2,10 @@
 
 Each runner prints our figure beside its floor, measured in the same run (see the
 module docstrings): ``bench_core.py`` (answering, start-up, import), ``bench_slack.py``
-(personabot serve vs a minimal bolt echo app) and ``bench_teams.py`` (vs botbuilder's
-echo bot). This script adds the machine they ran on and runs them one after another, so
-they do not compete with each other for the CPU.
+(personabot serve vs a minimal bolt echo app), ``bench_teams.py`` (vs botbuilder's
+echo bot) and ``bench_quiz.py`` (quiz answer clicks vs questions asked in the same
+run, then 1,000 players at once). This script adds the machine they ran on and runs
+them one after another, so they do not compete with each other for the CPU.
 
 Usage: ``python benchmarks/run_all.py [--out FILE] [--quick]``; ``--quick`` runs a tenth
 of the load (a smoke run, not figures for the README). Exit status 1 if a runner failed.
@@ -27,6 +28,7 @@ RUNNERS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("Answering", ["bench_core.py"], ["--questions", "200"]),
     ("Slack", ["bench_slack.py"], ["--events", "100"]),
     ("Teams", ["bench_teams.py", "--reply-timeout", "120"], ["--events", "100"]),
+    ("Quizzes on Slack", ["bench_quiz.py"], ["--players", "10", "--users", "100"]),
 )
 
 
