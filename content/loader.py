@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from content.schema import Pack, PackInfo, Persona
+from content.schema import Pack, PackInfo, Persona, Quiz
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -155,9 +155,62 @@ def load_pack(root: Path | str) -> Pack:
         if not files:
             errors.append("personas/: no persona files; a pack needs at least one persona")
     errors.extend(_duplicate_persona_ids(personas))
+    # A persona whose file has errors still exists for the quizzes and onboarding.
+    persona_ids = {p.id for p in personas} | (
+        {path.stem for path in personas_dir.glob("*.yaml")} if personas_dir.is_dir() else set()
+    )
+    quizzes = _load_quizzes(root / "quizzes", persona_ids, errors)
+    if info is not None:
+        errors.extend(
+            f"pack.yaml: onboarding.personas[{index}]: unknown persona {_shown(pid)}"
+            for index, pid in enumerate(info.onboarding.personas)
+            if personas and pid not in persona_ids
+        )
     if errors or info is None:
         raise PackError(root, errors)
-    return Pack(info=info, personas=tuple(sorted(personas, key=lambda p: p.id)))
+    return Pack(
+        info=info, personas=tuple(sorted(personas, key=lambda p: p.id)), quizzes=tuple(quizzes)
+    )
+
+
+def _load_quizzes(directory: Path, persona_ids: set[str], errors: list[str]) -> list[Quiz]:
+    """The authored quizzes in ``quizzes/`` (optional), sorted by id."""
+    if not directory.is_dir():
+        return []
+    quizzes = []
+    for path in sorted(p for p in directory.iterdir() if not p.name.startswith(".")):
+        rel = f"quizzes/{_readable(path.name)}"
+        if path.suffix != ".yaml":
+            errors.append(f"{rel}: quiz files must be named <id>.yaml")
+            continue
+        data = _read_yaml(path, rel, errors)
+        if data is None:
+            continue
+        data = _without_empty_fields(data, Quiz)
+        if isinstance(data.get("id"), str) and data["id"] != path.stem:
+            errors.append(
+                f"{rel}: id: {_shown(data['id'])} must equal the file name "
+                f"{_shown(_readable(path.stem))}"
+            )
+        persona = data.get("persona")
+        if isinstance(persona, str) and persona_ids and persona not in persona_ids:
+            errors.append(f"{rel}: persona: unknown persona {_shown(persona)}")
+        quiz = _validate(rel, data, Quiz, errors)
+        if quiz is None:
+            continue
+        errors.extend(f"{rel}: {problem}" for problem in _repeated_questions(quiz))
+        quizzes.append(quiz)
+    return quizzes
+
+
+def _repeated_questions(quiz: Quiz) -> list[str]:
+    first: dict[str, int] = {}
+    errors = []
+    for index, question in enumerate(quiz.questions):
+        earlier = first.setdefault(" ".join(question.question.casefold().split()), index)
+        if earlier != index:
+            errors.append(f"questions[{index}].question: same question as questions[{earlier}]")
+    return errors
 
 
 def _read_yaml(path: Path, rel: str, errors: list[str]) -> dict[str, Any] | None:
@@ -342,6 +395,8 @@ def _describe(err: Any, loc: tuple[Any, ...], model: type[BaseModel]) -> str:
         return f"{_shown(err['input'])} is not a valid date (use YYYY-MM-DD)"
     if kind == "date_type":
         return f"{_shown(err['input'])} is not a date (use YYYY-MM-DD)"
+    if kind == "bool_type":
+        return f"{_shown(err['input'])} must be true or false"
     if kind == "string_type":
         return f"must be text, got {type(err['input']).__name__}"
     if kind == "list_type":

@@ -1,4 +1,4 @@
-"""The content pack format: ``pack.yaml`` plus ``personas/<id>.yaml``.
+"""The content pack format: ``pack.yaml``, ``personas/<id>.yaml``, ``quizzes/<id>.yaml``.
 
 The models are strict (unknown keys are errors) so typos in a pack surface at import
 instead of silently dropping content. :mod:`content.loader` turns validation errors into
@@ -11,12 +11,16 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from content.quiz.text import normalised
 
 LANGUAGES = ("en", "da", "nb", "sv", "de", "fr")
 DECISION_ROLES = ("decision-maker", "influencer", "user", "champion", "gatekeeper")
 EVIDENCE_KINDS = ("interview", "survey", "crm", "sales-feedback", "support", "analytics", "other")
 DEFAULT_REVIEW_EVERY_DAYS = 90
+DEFAULT_PASS_MARK = 80
+MIN_CHOICES, MAX_CHOICES = 2, 6
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -110,13 +114,73 @@ class Persona(_Strict):
         return self.last_reviewed + dt.timedelta(days=self.review_cadence(pack_default))
 
 
+def _percent(value: int) -> int:
+    if not 1 <= value <= 100:
+        raise ValueError(f"{value} must be a percentage from 1 to 100")
+    return value
+
+
+class Onboarding(_Strict):
+    """``pack.yaml``'s ``onboarding``: who new people are quizzed on, and the pass mark."""
+
+    pass_mark: Annotated[int, Field(strict=True), AfterValidator(_percent)] = DEFAULT_PASS_MARK
+    personas: list[Slug] = Field(default_factory=list)  # empty: every persona
+
+
 class PackInfo(_Strict):
-    """``pack.yaml``: the pack's name, language, review cadence and admins."""
+    """``pack.yaml``: the pack's name, language, review cadence, admins and quiz settings."""
 
     name: Text
     language: Literal["en", "da", "nb", "sv", "de", "fr"]
     review_every_days: int = Field(default=DEFAULT_REVIEW_EVERY_DAYS, gt=0)
     admins: list[Email] = Field(default_factory=list)
+    onboarding: Onboarding = Field(default_factory=Onboarding)
+    leaderboard: bool = Field(default=True, strict=True)
+
+
+def _choices(choices: list[str]) -> list[str]:
+    if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
+        raise ValueError(f"must list {MIN_CHOICES} to {MAX_CHOICES} choices, got {len(choices)}")
+    first: dict[str, int] = {}
+    for index, choice in enumerate(choices):
+        earlier = first.setdefault(normalised(choice), index)
+        if earlier != index:
+            raise ValueError(
+                f"choices[{index}] {choice!r} repeats choices[{earlier}] {choices[earlier]!r}"
+            )
+    return choices
+
+
+class QuizQuestion(_Strict):
+    """One question of an authored quiz."""
+
+    question: Text
+    choices: Annotated[list[Text], AfterValidator(_choices)]
+    answer: Text
+    explanation: Text
+
+    @field_validator("answer")
+    @classmethod
+    def _among_choices(cls, answer: str, info: ValidationInfo) -> str:
+        choices = info.data.get("choices")
+        if choices is not None and normalised(answer) not in map(normalised, choices):
+            raise ValueError("not among the choices")
+        return answer
+
+    @property
+    def answer_index(self) -> int:
+        """Index of the right choice."""
+        wanted = normalised(self.answer)
+        return next(i for i, c in enumerate(self.choices) if normalised(c) == wanted)
+
+
+class Quiz(_Strict):
+    """``quizzes/<id>.yaml``: a quiz written by hand, optionally about one persona."""
+
+    id: Slug
+    title: Text
+    persona: Slug | None = None
+    questions: list[QuizQuestion] = Field(min_length=1)
 
 
 class Pack(BaseModel):
@@ -126,6 +190,7 @@ class Pack(BaseModel):
 
     info: PackInfo
     personas: tuple[Persona, ...]
+    quizzes: tuple[Quiz, ...] = ()
 
     @property
     def language(self) -> str:
@@ -135,3 +200,7 @@ class Pack(BaseModel):
     def persona(self, persona_id: str) -> Persona | None:
         """Return the persona with ``persona_id``, if the pack has one."""
         return next((p for p in self.personas if p.id == persona_id), None)
+
+    def quiz(self, quiz_id: str) -> Quiz | None:
+        """Return the authored quiz with ``quiz_id``, if the pack has one."""
+        return next((q for q in self.quizzes if q.id == quiz_id), None)

@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from content.quiz.similar import Comparer, Said, one_line, same, same_as_any
+from content.quiz.similar import Comparer, Said, same, same_as_any
+from content.quiz.text import one_line
 from content.schema import Persona
 
 Kind = Literal["quote", "role", "decision_role", "goal", "pain", "objection", "response", "proof"]

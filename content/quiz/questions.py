@@ -22,7 +22,8 @@ from typing import Any, Protocol
 
 from content.catalog import Catalog
 from content.quiz.kinds import Draft, Material, Option, allowed, drafts
-from content.quiz.similar import Comparer, normalised, same_as_any, short_hash
+from content.quiz.similar import Comparer, same_as_any
+from content.quiz.text import normalised, short_hash
 from content.schema import Persona
 
 CHOICES = 4  # choices per generated question, the right one included

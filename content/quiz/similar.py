@@ -15,9 +15,6 @@ answer. Two texts are the same when, after :func:`normalised`,
 
 from __future__ import annotations
 
-import hashlib
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,20 +22,13 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from content.analysis import Analyzer
+from content.quiz.text import normalised
 
 SAME_RATIO = 90.0
 SHARED_TERMS = 3
 SHARED_SHARE = 0.5
 COMMON_SHARE = 0.4
 COMMON_MIN_TEXTS = 10  # fewer texts than this in a field: no word counts as boilerplate
-
-_NOT_WORD = re.compile(r"[\W_]+")
-
-
-def normalised(text: str) -> str:
-    """``text`` casefolded, with punctuation dropped and whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
 @dataclass(frozen=True)
@@ -87,14 +77,3 @@ def same(a: Said, b: Said) -> bool:
 def same_as_any(text: Said, others: Iterable[Said]) -> bool:
     """Whether ``text`` says the same as any of ``others``."""
     return any(same(text, other) for other in others)
-
-
-def one_line(text: str) -> str:
-    """``text`` with all whitespace runs (newlines included) as single spaces."""
-    return " ".join(text.split())
-
-
-def short_hash(*parts: str) -> str:
-    """A short, stable id for ``parts`` (12 hex digits of SHA-256)."""
-    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
-    return digest[:12]

@@ -13,7 +13,7 @@ from benchmarks.bench_core import generate_pack
 from bot.i18n import Texts
 from content.loader import EXAMPLE_PACK, load_pack
 from content.quiz.questions import MIN_CHOICES, QuizBank, generate
-from content.quiz.similar import normalised
+from content.quiz.text import normalised
 from content.schema import Pack, Persona
 
 EN = Texts(language="en")
