@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -20,18 +20,22 @@ from bot.metrics import Metrics
 from bot.roles import Roles
 from bot.router import Router
 from bot.settings import Settings
+from bot.timers import TimerHandler
 from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Pack
 from handlers.ask import AskHandler
 from handlers.quiz import KIND as QUIZ
 from handlers.quiz import QuizHandler
+from handlers.quiz_live import KIND as LIVE
+from handlers.quiz_live import REVEAL, LiveQuizHandler
 from handlers.quiz_progress import ProgressHandler
 from storage.db import Database, MigrationError
 from storage.flows import FlowStore
 from storage.import_report import ImportReport
 from storage.personas import PersonaRepository
 from storage.quiz import QuizStore
+from storage.timers import Timers
 from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
@@ -59,6 +63,8 @@ class App:
     clock: Clock
     turns: TurnLog
     metrics: Metrics
+    timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
+    """The work of each kind of timer (see :mod:`bot.timers`), fired by the scheduler."""
 
     def close(self) -> None:
         """Commit queued writes and close the database connections."""
@@ -136,8 +142,8 @@ def open_database(settings: Settings) -> Database:
 
 def _training(
     pack: Pack, catalog: Catalog, texts: Texts, db: Database, clock: Clock
-) -> tuple[Flows, Commands]:
-    """The flows and commands of training: quizzes, progress, leaderboards."""
+) -> tuple[Flows, Commands, dict[str, TimerHandler]]:
+    """The flows, commands and timers of training: quizzes, live quizzes, progress, boards."""
     flow_store = FlowStore(db=db)
     results = QuizStore(db=db)
     roles = Roles(
@@ -154,16 +160,26 @@ def _training(
         clock=clock,
     )
     progress = ProgressHandler(quiz=quiz, results=results, roles=roles, texts=texts, clock=clock)
-    flows = Flows(store=flow_store, handlers={QUIZ: quiz}, texts=texts, clock=clock)
+    live = LiveQuizHandler(
+        quiz=quiz,
+        roles=roles,
+        flows=flow_store,
+        results=results,
+        timers=Timers(db=db),
+        texts=texts,
+        clock=clock,
+    )
+    flows = Flows(store=flow_store, handlers={QUIZ: quiz, LIVE: live}, texts=texts, clock=clock)
     commands = Commands(
         texts=texts,
         handlers={
             "quiz": quiz.command,
+            "live": live.command,
             "progress": progress.progress,
             "leaderboard": progress.leaderboard,
         },
     )
-    return flows, commands
+    return flows, commands, {REVEAL: live.reveal}
 
 
 def build_app(
@@ -226,7 +242,7 @@ def build_app(
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
     turns = TurnLog(db=db, queued=queued_writes)
     metrics = metrics if metrics is not None else Metrics()
-    flows, commands = _training(pack, catalog, texts, db, clock)
+    flows, commands, timer_handlers = _training(pack, catalog, texts, db, clock)
     router = Router(
         flows=flows,
         commands=commands,
@@ -251,4 +267,5 @@ def build_app(
         clock=clock,
         turns=turns,
         metrics=metrics,
+        timer_handlers=timer_handlers,
     )

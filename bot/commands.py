@@ -17,7 +17,7 @@ from bot.model import Incoming, Reply
 CommandHandler = Callable[[Incoming, str], Reply]
 
 #: More words than this after a command word make the message a question instead.
-MAX_ARGUMENT_WORDS = 4
+MAX_ARGUMENT_WORDS = 6
 
 
 @dataclass(frozen=True)

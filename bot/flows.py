@@ -71,7 +71,14 @@ def button(flow: Flow, label: str, pick: str) -> Choice:
 
 
 class FlowHandler(Protocol):
-    """What a kind of flow does with the turns given to it."""
+    """What a kind of flow does with the turns given to it.
+
+    Attributes:
+        shared: Anyone may click the flow's buttons (a live quiz in a channel), not
+            only the user it belongs to.
+    """
+
+    shared: bool
 
     def on_pick(self, flow: Flow, message: Incoming, pick: str) -> Reply:
         """A click on one of the flow's current buttons (already checked: theirs, current)."""
@@ -117,13 +124,14 @@ class Flows:
         flow = self.store.get(action.flow_id) if action else None
         if action is None or flow is None or flow.kind not in self.handlers:
             return self._say("flow.unknown")
-        if flow.user_key != message.user.key:
+        handler = self.handlers[flow.kind]
+        if flow.user_key != message.user.key and not handler.shared:
             return self._say("flow.not_yours")
         if not flow.active or flow.expires_at <= self.clock():
             return self._say("flow.ended")
         if (flow.step, flow.nonce) != (action.step, action.nonce):
             return self._say("flow.stale")
-        return self.handlers[flow.kind].on_pick(flow, message, action.pick)
+        return handler.on_pick(flow, message, action.pick)
 
     def on_text(self, message: Incoming) -> Reply | None:
         """Free text: the active flow's turn when it runs in this conversation, else None."""

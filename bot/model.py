@@ -109,10 +109,16 @@ class Incoming:
 
 @dataclass(frozen=True, kw_only=True)
 class Choice:
-    """A button the user can press; ``value`` comes back as :attr:`Incoming.action`."""
+    """A button the user can press; ``value`` comes back as :attr:`Incoming.action`.
+
+    ``personal`` buttons are answered to the clicker alone, where the platform can
+    (Teams refreshes the card for that user; Slack answers ephemerally): a live quiz's
+    answers stay private until the reveal.
+    """
 
     label: str
     value: str
+    personal: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -162,6 +168,9 @@ class Reply:
     """Edit this sent message in place instead of posting a new one (a clicked quiz
     question shows the pick and loses its buttons); where a platform cannot edit, the
     reply is posted as a new message."""
+    private: bool = False
+    """Only the person who clicked sees it (an ephemeral message on Slack, the card
+    refreshed for them on Teams); where a platform cannot, it is posted as usual."""
     then: tuple[Reply, ...] = ()
     """Further messages sent after this one, in order (the next quiz question after the
     verdict on the last)."""
@@ -174,6 +183,7 @@ class Reply:
             choices=self.choices,
             meta=self.meta,
             replaces=self.replaces,
+            private=self.private,
         )
         out: tuple[Reply, ...] = (head,)
         for follow in self.then:

@@ -29,7 +29,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +37,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App, Clock
 from bot.router import CHOICES, CHOICES_TTL
+from bot.timers import Sender, fire_due
 from storage.db import Database
 from storage.events import ProcessedEvents
 from storage.lease import Lease, Leases
 from storage.state import ConversationStateStore
+from storage.timers import Timers
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,12 @@ MORE_KINDS = ("slack-more", "teams-more")
 
 #: A job: called in a worker thread with the current time and the lease it runs under.
 JobFunction = Callable[[dt.datetime, Lease], object]
+#: A job that sends (awaits the platforms): run on the event loop instead.
+AsyncJobFunction = Callable[[dt.datetime, Lease], Awaitable[object]]
+#: How often due timers are fired (a live quiz's reveal is at most this late).
+TIMERS_EVERY = dt.timedelta(seconds=1)
+#: How long done timers are kept.
+TIMERS_RETENTION = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,12 +77,15 @@ class Job:
         name: Unique name, used in logs.
         every: How often it runs (on the scheduler replica).
         run: The work; may block (it runs in a thread); its result is logged.
+        on_loop: ``run`` is a coroutine function run on the event loop (work that
+            sends through the platforms' async clients; it must not block).
 
     """
 
     name: str
     every: dt.timedelta
-    run: JobFunction
+    run: JobFunction | AsyncJobFunction
+    on_loop: bool = False
 
 
 class Scheduler:
@@ -291,7 +302,10 @@ class Scheduler:
             log.debug("job %s skipped: this replica is not the scheduler", job.name)
             return False
         try:
-            result: Any = await asyncio.to_thread(job.run, now, lease)
+            if job.on_loop:
+                result: Any = await job.run(now, lease)  # type: ignore[misc]
+            else:
+                result = await asyncio.to_thread(job.run, now, lease)
         except Exception:  # noqa: BLE001 - one failing run must not stop the scheduler
             log.exception("job %s failed", job.name)
             return True
@@ -325,6 +339,23 @@ def housekeeping_jobs(db: Database) -> list[Job]:
     ]
 
 
-def build_scheduler(core: App) -> Scheduler:
-    """The scheduler of a serving replica: the housekeeping jobs on ``core``'s database."""
-    return Scheduler(db=core.db, clock=core.clock, jobs=housekeeping_jobs(core.db))
+def timer_jobs(core: App, senders: Mapping[str, Sender]) -> list[Job]:
+    """Fire due timers (``fire-timers``, every second) and forget old ones (hourly)."""
+    timers = Timers(db=core.db)
+
+    async def fire(now: dt.datetime, _lease: Lease) -> int:
+        return await fire_due(timers, handlers=core.timer_handlers, senders=senders, now=now)
+
+    def prune(now: dt.datetime, _lease: Lease) -> int:
+        return timers.prune(before=now - TIMERS_RETENTION)
+
+    return [
+        Job(name="fire-timers", every=TIMERS_EVERY, run=fire, on_loop=True),
+        Job(name="prune-timers", every=PRUNE_EVERY, run=prune),
+    ]
+
+
+def build_scheduler(core: App, senders: Mapping[str, Sender] | None = None) -> Scheduler:
+    """The scheduler of a serving replica: housekeeping, and timers sent through ``senders``."""
+    jobs = housekeeping_jobs(core.db) + timer_jobs(core, senders or {})
+    return Scheduler(db=core.db, clock=core.clock, jobs=jobs)

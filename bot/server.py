@@ -32,6 +32,7 @@ from bot.pages import Page, legal_page
 from bot.redelivery import Redeliver, Redelivery
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
+from bot.timers import Sender
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ SETTINGS = web.AppKey("settings", Settings)
 # What is served, for the line logged once the server listens.
 SERVING = web.AppKey("serving", str)
 REDELIVERY = web.AppKey("redelivery", Redelivery)
+SENDERS = web.AppKey("senders", dict)
 # How often queued writes (the question log) are committed.
 FLUSH_EVERY = 0.05
 MAX_FLUSH_BACKOFF = 5.0
@@ -74,12 +76,15 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     enabled = []
     drains: list[Callable[[float], Awaitable[None]]] = []
     late: dict[str, Redeliver] = {}
+    senders: dict[str, Sender] = {}
+    web_app[SENDERS] = senders
     if settings.slack_enabled:
         from bot.adapters.slack.server import mount_slack
 
         slack = mount_slack(web_app, core=core, settings=settings)
         drains.append(slack.drain)
         late["slack"] = slack.redeliver
+        senders["slack"] = slack.send
         enabled.append("Slack (Socket Mode)" if settings.slack_app_token else "Slack")
     if settings.teams_served:
         # Without a Microsoft app id Teams runs in local mode (see Settings.teams_local).
@@ -88,6 +93,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
         teams = mount_teams(web_app, core=core, settings=settings)
         drains.append(teams.drain)
         late["teams"] = teams.redeliver
+        senders["teams"] = teams.send
         enabled.append("Teams" if settings.teams_enabled else "Teams (local mode, no auth)")
     redelivery = Redelivery(
         db=core.db,
@@ -153,7 +159,8 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
 async def _scheduling(web_app: web.Application) -> AsyncIterator[None]:
     """Periodic jobs, run only on the replica holding the scheduler lease."""
     # A running job is waited for at shutdown, but not past Docker's grace period.
-    async with build_scheduler(web_app[CORE]).running(stop_within=SCHEDULER_STOP_SECONDS):
+    scheduler = build_scheduler(web_app[CORE], senders=web_app[SENDERS])
+    async with scheduler.running(stop_within=SCHEDULER_STOP_SECONDS):
         yield
 
 

@@ -49,6 +49,8 @@ class QuizHandler(FlowHandler):
         rng: Randomness for picking and shuffling (seeded in tests).
     """
 
+    shared = False
+
     def __init__(
         self,
         *,
@@ -99,7 +101,7 @@ class QuizHandler(FlowHandler):
             kind=KIND,
             user_key=message.user.key,
             conversation_key=message.conversation.key,
-            data={"questions": [_snapshot(q) for q in questions], "index": 0, "right": 0},
+            data={"questions": [snapshot(q) for q in questions], "index": 0, "right": 0},
             now=now,
             ttl=TTL,
         )
@@ -119,9 +121,9 @@ class QuizHandler(FlowHandler):
             )
         personas: Sequence[str] = ()
         if wanted:
-            persona_id = self._persona(wanted)
+            persona_id = self.persona_named(wanted)
             if persona_id is None:
-                return self._unknown_scope(wanted)
+                return self.unknown_scope(wanted)
             personas = (persona_id,)
         pool = bank.about(personas)
         if not pool:
@@ -142,7 +144,15 @@ class QuizHandler(FlowHandler):
             self.results.retire(user_key, gone, now=self.clock())
         return {qid: _card(box) for qid, box in boxes.items() if qid not in gone}
 
-    def _persona(self, wanted: str) -> str | None:
+    @staticmethod
+    def next_card(
+        old: Box | None, question_id: str, *, right: bool, now: dt.datetime
+    ) -> spacing.Card:
+        """Where an answer moves a question's Leitner card."""
+        return spacing.answered(_card(old) if old else None, question_id, right=right, now=now)
+
+    def persona_named(self, wanted: str) -> str | None:
+        """The id of the persona ``wanted`` names (id, name, alias or a who-is match)."""
         catalog = self.catalog()
         folded = wanted.casefold()
         for persona in catalog.personas:
@@ -152,7 +162,8 @@ class QuizHandler(FlowHandler):
         understood = catalog.retriever.understand(f"who is {wanted}")
         return understood.mentioned[0] if len(understood.mentioned) == 1 else None
 
-    def _unknown_scope(self, wanted: str) -> Reply:
+    def unknown_scope(self, wanted: str) -> Reply:
+        """No persona or quiz by that name: say which there are."""
         catalog = self.catalog()
         names = ", ".join(p.name for p in catalog.personas)
         ids = ", ".join(q.id for q in getattr(self.pack, "quizzes", ()))
@@ -196,9 +207,7 @@ class QuizHandler(FlowHandler):
         done = index + 1 >= total
         new: dict[str, Any] = {**data, "index": index + 1, "right": int(data["right"]) + correct}
         old = self.results.boxes(message.user.key).get(str(question["id"]))
-        card = spacing.answered(
-            _card(old) if old else None, str(question["id"]), right=correct, now=now
-        )
+        card = self.next_card(old, str(question["id"]), right=correct, now=now)
         work = self.results.answer_work(
             Answer(
                 flow_id=flow.id,
@@ -270,7 +279,7 @@ def _card(box: Box) -> spacing.Card:
     )
 
 
-def _snapshot(question: Question) -> dict[str, Any]:
+def snapshot(question: Question) -> dict[str, Any]:
     """A question as the flow keeps it: a restart asks exactly this."""
     return {
         "id": question.id,

@@ -303,3 +303,28 @@ class QuizPlayerRow(Base):
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     track_completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class TimerRow(Base):
+    """Work due at a time (a live quiz's reveal, a review reminder), done exactly once.
+
+    ``(kind, key)`` is unique, so setting the same timer twice keeps one. A replica
+    claims due timers with one conditional UPDATE (``claim`` with a token, for
+    ``claimed_until``); a claim whose holder died lapses and is taken again.
+    """
+
+    __tablename__ = "timers"
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        Index("ix_timers_done_at_due_at", "done_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -121,6 +121,44 @@ class QuizStore:
 
         return work
 
+    def record_once(self, answer: Answer, box: Box) -> bool:
+        """Record an answer unless the player answered that step already (a live quiz).
+
+        Returns:
+            Whether it was recorded (False: an answer to that step was there).
+        """
+        insert = postgresql.insert if self._db.dialect == "postgresql" else sqlite.insert
+        values = {
+            "flow_id": answer.flow_id,
+            "step": answer.step,
+            "user_key": answer.user_key,
+            "question_id": answer.question_id,
+            "kind": answer.kind,
+            "persona_id": answer.persona_id,
+            "correct": answer.correct,
+            "points": answer.points,
+            "answered_at": answer.answered_at,
+        }
+        stmt = (
+            insert(QuizAnswerRow)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["flow_id", "step", "user_key"])
+        )
+        with self._db.session(write=True) as session:
+            result = session.execute(stmt)
+            recorded = int(getattr(result, "rowcount", 0) or 0) == 1
+            if recorded:
+                session.execute(_box_upsert(self._db.dialect, answer.user_key, box))
+        return recorded
+
+    def step_answers(self, flow_id: str, step: int) -> list[Answer]:
+        """The answers to one step of a flow (every player's, for a live quiz)."""
+        stmt = select(QuizAnswerRow).where(
+            QuizAnswerRow.flow_id == flow_id, QuizAnswerRow.step == step
+        )
+        with self._db.session() as session:
+            return [_answer(row) for row in session.scalars(stmt)]
+
     def boxes(self, user_key: str) -> dict[str, Box]:
         """The player's boxes by question id (retired ones left out)."""
         stmt = select(QuizCardRow).where(
@@ -238,12 +276,18 @@ class QuizStore:
     # -- leaderboards -----------------------------------------------------------------------
 
     def leaderboard(
-        self, *, since: dt.datetime | None, limit: int, viewer: str
+        self,
+        *,
+        since: dt.datetime | None,
+        limit: int,
+        viewer: str,
+        flow_id: str | None = None,
     ) -> tuple[list[Standing], Standing | None]:
         """The top players by points since ``since`` (all time if ``None``).
 
         Hidden players are left out of what others see; the viewer is ranked among the
-        visible players even when hidden, so they still see where they stand.
+        visible players even when hidden, so they still see where they stand. With
+        ``flow_id``, only the points of that quiz count (a live quiz's standings).
 
         Returns:
             The top ``limit`` standings, and the viewer's own standing (``None`` if they
@@ -268,6 +312,8 @@ class QuizStore:
         )
         if since is not None:
             stmt = stmt.where(QuizAnswerRow.answered_at >= since)
+        if flow_id is not None:  # one live quiz's standings
+            stmt = stmt.where(QuizAnswerRow.flow_id == flow_id)
         with self._db.session() as session:
             rows = [
                 (str(key), int(total or 0), name, bool(hidden))

@@ -204,7 +204,9 @@ class SlackAdapter:
                 typed_choices=False,
             )
             reply = await self._handle(incoming)
-            await self.outbound.deliver(reply, to=where, response_url=command["response_url"])
+            await self.outbound.deliver(
+                reply, to=where, response_url=command["response_url"], private=True
+            )
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]
@@ -231,12 +233,12 @@ class SlackAdapter:
             opened = await self.client.conversations_open(users=user_id)
             channel = opened["channel"]["id"]
         where = _conversation(channel, thread, context)
-        response_url = body["response_url"] if private else None
+        response_url = body.get("response_url")
         if value.startswith(MORE):
             await self.outbound.more(
                 value.removeprefix(MORE),
                 to=where,
-                response_url=response_url,
+                response_url=response_url if private else None,
                 fallback=self.core.router.fallback(),
             )
             return
@@ -257,7 +259,7 @@ class SlackAdapter:
             ),
         )
         reply = await self._handle(incoming)
-        await self.outbound.deliver(reply, to=where, response_url=response_url)
+        await self.outbound.deliver(reply, to=where, response_url=response_url, private=private)
 
     async def _on_home(self, event: dict[str, Any], context: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":

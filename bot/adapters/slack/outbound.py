@@ -54,9 +54,21 @@ class Outbound:
         self.texts = texts
 
     async def deliver(
-        self, reply: Reply, *, to: ConversationRef, response_url: str | None = None
+        self,
+        reply: Reply,
+        *,
+        to: ConversationRef,
+        response_url: str | None = None,
+        private: bool = False,
     ) -> MessageRef | None:
-        """Send each message of ``reply``: privately through ``response_url`` if given.
+        """Send each message of ``reply``; edit the ones it replaces.
+
+        Args:
+            reply: What to send.
+            to: The conversation (and thread) to post in.
+            response_url: The request's ``response_url``, for private answers.
+            private: Everything is answered privately (``/persona``, clicks on private
+                messages); otherwise only messages marked private are.
 
         Returns:
             Where the last message posted in the conversation lives (``None`` for
@@ -66,7 +78,7 @@ class Outbound:
         for message in reply.messages():
             if message.replaces is not None and message.replaces.platform == PLATFORM:
                 await self.update(message, of=message.replaces)
-            elif response_url:
+            elif response_url and (private or message.private):
                 await self.respond(response_url, message)
             else:
                 sent = await self.post(message, to=to)
@@ -125,7 +137,7 @@ class Outbound:
         """The rest of a long answer, where the answer was (privately if it was private)."""
         chunks = await self.overflow.take(token)
         if chunks is None:
-            await self.deliver(fallback, to=to, response_url=response_url)
+            await self.deliver(fallback, to=to, response_url=response_url, private=True)
             return
         for message in render_more(chunks, texts=self.texts):
             blocks: dict[str, Any] = {"text": message.text, "blocks": message.blocks}

@@ -35,6 +35,8 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import (
     Activity,
     ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    AdaptiveCardInvokeValue,
     ChannelAccount,
     ConversationAccount,
     ConversationParameters,
@@ -103,6 +105,11 @@ class _Bot(ActivityHandler):  # type: ignore[misc]
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._adapter.on_installed(turn_context)
+
+    async def on_adaptive_card_invoke(
+        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        return await self._adapter.on_card_action(turn_context, invoke_value)
 
 
 class TeamsAdapter:
@@ -291,6 +298,42 @@ class TeamsAdapter:
         )
         await self._reply(turn_context, self.core.router.handle(incoming))
 
+    async def on_card_action(
+        self, turn_context: TurnContext, invoke: AdaptiveCardInvokeValue
+    ) -> AdaptiveCardInvokeResponse:
+        """An ``Action.Execute`` click: private answers refresh the card for the clicker.
+
+        The answer's private messages become the invoke's response (Teams shows that
+        card to the clicker alone); the others are posted in the conversation.
+        """
+        user = await self.people.remember(turn_context)
+        data = getattr(invoke.action, "data", None) if invoke and invoke.action else None
+        picked = data.get(DATA_KEY) if isinstance(data, dict) else None
+        if not isinstance(picked, str) or not picked:
+            reply = self.core.router.fallback()
+        else:
+            reply = self.core.router.handle(
+                Incoming(
+                    user=user,
+                    conversation=conversation_of(turn_context.activity),
+                    text=picked,
+                    action=picked,
+                    platform_data={"activity_id": turn_context.activity.id},
+                    typed_choices=False,
+                )
+            )
+        private = [m for m in reply.messages() if m.private]
+        public = [m for m in reply.messages() if not m.private]
+        for message in public:
+            await self._reply(turn_context, message)
+        shown = private[-1] if private else (public[-1] if public else reply)
+        rendered = render(shown, texts=self.texts)
+        return AdaptiveCardInvokeResponse(
+            status_code=200,
+            type="application/vnd.microsoft.card.adaptive",
+            value=rendered.card,
+        )
+
     async def on_installed(self, turn_context: TurnContext) -> None:
         """The bot was added to a chat, team or someone's personal scope: welcome once."""
         await self.people.remember(turn_context)
@@ -361,9 +404,20 @@ class TeamsAdapter:
         """Post ``reply`` to a conversation the bot knows (proactively).
 
         ``to.opaque`` holds the Teams ConversationReference (``reference``), as
-        :meth:`reference_for` builds it from a stored reference.
+        :meth:`reference_for` builds it from a stored reference, or the service URL and
+        tenant of a conversation this adapter received a message from.
         """
-        reference = ConversationReference().deserialize(dict(to.opaque["reference"]))
+        stored = to.opaque.get("reference")
+        reference = (
+            ConversationReference().deserialize(dict(stored))
+            if stored
+            else ConversationReference(  # a conversation this adapter saw (conversation_of)
+                channel_id=CHANNEL_ID,
+                service_url=to.opaque["service_url"],
+                bot=ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "28:personabot"),
+                conversation=ConversationAccount(id=to.id, tenant_id=to.opaque.get("tenant_id")),
+            )
+        )
 
         async def post(turn_context: TurnContext) -> None:
             turn_context.activity.id = None  # a new message, not a reply to the continuation

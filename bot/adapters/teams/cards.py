@@ -28,6 +28,8 @@ from bot.render.cut import cut_at_line, shorten, split
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 VERSION = "1.5"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+#: The verb of our Action.Execute buttons (their invoke's ``value.action.verb``).
+EXECUTE_VERB = "personabot"
 # The key of an Action.Submit's data that carries the core's choice value.
 DATA_KEY = "personabot"
 # Show-more buttons carry this prefix and a key of the overflow stored in the database.
@@ -89,6 +91,24 @@ def submit(title: str, value: str) -> Element:
     }
 
 
+def execute(title: str, value: str) -> Element:
+    """An ``Action.Execute`` button (Universal Actions).
+
+    Its click is an invoke whose answer refreshes the card for the clicker alone.
+    """
+    return {
+        "type": "Action.Execute",
+        "title": shorten(title, MAX_BUTTON_TEXT),
+        "verb": EXECUTE_VERB,
+        "data": {DATA_KEY: value},
+    }
+
+
+def button(choice: Choice) -> Element:
+    """A choice's button: answered to the clicker alone when the choice is personal."""
+    return (execute if choice.personal else submit)(choice.label, choice.value)
+
+
 def more_action(token: str, *, texts: Texts) -> Element:
     """The "Show more" button for overflow stored under ``token``."""
     return submit(texts("slack.more"), MORE + token)
@@ -100,7 +120,7 @@ def render(reply: Reply, *, texts: Texts) -> Rendered:
     Room for a "Show more" button is kept; the caller adds it (:func:`more_action`)
     when ``overflow`` is not empty.
     """
-    actions = [submit(c.label, c.value) for c in reply.choices]
+    actions = [button(c) for c in reply.choices]
     # Room for every button is kept first: text gives way to "Show more", choices never do.
     buttons = sum(size(s) + 1 for card in reply.cards for s in _action_sets(card.choices))
     out = _Builder(
@@ -225,7 +245,7 @@ def _action_sets(choices: Sequence[Choice]) -> list[Element]:
     return [
         {
             "type": "ActionSet",
-            "actions": [submit(c.label, c.value) for c in choices[i : i + ACTIONS_PER_SET]],
+            "actions": [button(c) for c in choices[i : i + ACTIONS_PER_SET]],
         }
         for i in range(0, len(choices), ACTIONS_PER_SET)
     ]
