@@ -4,6 +4,12 @@ Each persona's objection is one document: its wording and phrasings (counted twi
 are how buyers say it), its id, the response and the proof points. ``bm25s`` ranks; the
 confidence is the share of the question's meaning (IDF-weighted content terms) the best
 document explains, so a question about lunch explains little and stays below the bar.
+
+Words of one concept in the language's lexicon ("excel" and "spreadsheet", "afford" and
+"expensive") meet through a concept term (``~price``) added to documents and questions; a
+question's word counts through its concept, so the objection that is most about money
+wins "we can't afford it", not one that uses "afford" in passing. A question that nearly
+repeats one persona's wording gets that persona's version (:mod:`content.verbatim`).
 """
 
 from __future__ import annotations
@@ -11,13 +17,14 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import bm25s
 import numpy as np
 
 from content.schema import Persona
+from content.verbatim import coverage
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -39,6 +46,22 @@ MENTION_BOOST = 2.0
 MIN_PART = 5
 MIN_REST = 3
 COMPOUND_CREDIT = 0.5
+# A word matched through its concept (a synonym) explains this much of itself.
+CONCEPT_CREDIT = 0.8
+# A question word that has a concept ranks mostly through it; its own spelling only
+# breaks ties between documents about the concept.
+OWN_WORD_WEIGHT = 0.1
+# A question of one content word, not framed as a sales conversation, carries too little
+# meaning to be sure of: a word only one kind of objection says, in at least two of its
+# sentences, is answered at most this sure; a word buyers say is offered as a choice; one
+# only responses use is no match.
+ONE_WORD_SURE = 0.6
+ONE_WORD_UNSAID = LOW / 2
+# A question that repeats this share of one persona's sentence (with at least two content
+# words) is that persona's version; across objections it must be this close and long.
+NEAR_VERBATIM = 0.75
+VERBATIM = 0.85
+VERBATIM_WORDS = 3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,20 +85,45 @@ class ObjectionIndex:
     Args:
         personas: The live personas.
         analyze: Text → content terms (stemmed, folded, no stopwords).
+        sequence: Text → all its terms in order, function words included (for
+            near-verbatim matches); without it there are none.
+        concepts: Term → the concept terms it belongs to (``"excel"`` → ``("~sheet",)``).
     """
 
-    def __init__(self, *, personas: Sequence[Persona], analyze: Callable[[str], list[str]]) -> None:
+    def __init__(
+        self,
+        *,
+        personas: Sequence[Persona],
+        analyze: Callable[[str], list[str]],
+        sequence: Callable[[str], list[str]] | None = None,
+        concepts: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        self._concepts = dict(concepts or {})
+        # (objection id, term) → how many sentences of that kind's versions say the term.
+        self._said_count: dict[tuple[str, str], int] = defaultdict(int)
         docs: list[_Doc] = []
         corpus: list[list[str]] = []
         said_terms: list[set[str]] = []
+        sentences: list[list[list[str]]] = []
         for p in personas:
             for o in p.objections:
-                said = analyze(" ".join([o.objection, *o.phrasings, o.id.replace("-", " ")]))
-                done = analyze(" ".join([o.response, *o.proof_points]))
+                said = self._with_concepts(
+                    analyze(" ".join([o.objection, *o.phrasings, o.id.replace("-", " ")]))
+                )
+                done = self._with_concepts(analyze(" ".join([o.response, *o.proof_points])))
                 corpus.append(said * 2 + done)
                 said_terms.append(set(said))
                 docs.append(_Doc(p.id, o.id))
+                said_sentences = [o.objection, *o.phrasings]
+                for sentence in said_sentences:
+                    for t in set(self._with_concepts(analyze(sentence))):
+                        self._said_count[(o.id, t)] += 1
+                if sequence is not None:
+                    sentences.append([sequence(t) for t in said_sentences])
+                else:
+                    sentences.append([])
         self._said_terms = said_terms
+        self._sentences = sentences
         self._docs = docs
         self._doc_index = {(d.persona_id, d.objection_id): i for i, d in enumerate(docs)}
         self._doc_terms = [set(c) for c in corpus]
@@ -87,6 +135,11 @@ class ObjectionIndex:
                 kinds[t].add(doc.objection_id)
         # Words only one kind of objection uses ("dyrt" for price): telling on their own.
         self._specific = {t for t, ids in kinds.items() if len(ids) == 1}
+        said_kinds: dict[str, set[str]] = defaultdict(set)
+        for doc, said_set in zip(docs, said_terms, strict=True):
+            for t in said_set:
+                said_kinds[t].add(doc.objection_id)
+        self._said_kinds = dict(said_kinds)
         n = max(len(corpus), 1)
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._unknown_idf = math.log(1 + (n + 0.5) / 0.5)
@@ -96,8 +149,17 @@ class ObjectionIndex:
             self._bm25.index(corpus, show_progress=False)
             self.vocabulary = frozenset(self._bm25.vocab_dict)
         self._long_vocab = sorted(
-            (v for v in self.vocabulary if len(v) >= MIN_PART), key=len, reverse=True
+            (v for v in self.vocabulary if len(v) >= MIN_PART and not v.startswith("~")),
+            key=len,
+            reverse=True,
         )
+
+    def _with_concepts(self, terms: list[str]) -> list[str]:
+        return terms + [c for t in terms for c in self._concepts.get(t, ())]
+
+    def _meaning(self, term: str) -> tuple[str, ...]:
+        """The terms that carry ``term``'s meaning in the index: itself and its concepts."""
+        return (term, *self._concepts.get(term, ()))
 
     def rank(
         self,
@@ -106,6 +168,7 @@ class ObjectionIndex:
         mentioned: Sequence[str],
         framed: bool,
         reported: bool = False,
+        words: Sequence[str] = (),
     ) -> list[Candidate]:
         """Objections for the question's content terms, best first, one per objection id.
 
@@ -114,31 +177,30 @@ class ObjectionIndex:
             mentioned: Personas the question names; their objections are preferred.
             framed: Whether the question is framed as a sales conversation.
             reported: Whether it reports what a named persona said.
+            words: The question's terms in order with function words (what the buyer
+                said, without the seller's framing), for near-verbatim matches.
 
         Returns:
-            Candidates in BM25 order with their confidence.
+            Candidates in BM25 order (a near-verbatim repeat first) with their confidence.
         """
         unique = set(content)
         parts = {t: self._parts(t) for t in unique}
-        query = [q for t in content for q in ([t] if t in self.vocabulary else parts[t])]
-        if not query or not self._docs:
+        scores = self._scores(content, parts)
+        if scores is None:
             return []
-        scores = np.asarray(self._bm25.get_scores(query))
         if mentioned:
             theirs = np.array([d.persona_id in mentioned for d in self._docs])
             scores = np.where(theirs, scores * MENTION_BOOST, scores)
-        order = np.argsort(-scores, kind="stable")
+        near = [coverage(words, s, content=unique) for s in self._sentences]
+        order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+        order = self._verbatim_first(order, near, mentioned=mentioned)
         total = sum(self._idf.get(t, self._unknown_idf) for t in unique)
         best_by_id: dict[str, Candidate] = {}
         for ranked_at in order:
-            if scores[ranked_at] <= 0:
-                break
-            doc = self._docs[int(ranked_at)]
+            doc = self._docs[ranked_at]
             if doc.objection_id in best_by_id:
                 continue
-            # A named persona who has this kind of objection gets their own version.
-            own = [self._doc_index.get((m, doc.objection_id)) for m in mentioned]
-            i = next((j for j in own if j is not None), int(ranked_at))
+            i = self._version(ranked_at, mentioned=mentioned, near=near)
             doc = self._docs[i]
             terms = self._doc_terms[i]
             credits = {t: self._credit(t, parts[t], terms) for t in unique}
@@ -149,8 +211,10 @@ class ObjectionIndex:
                 # one word, but one only this kind of objection uses, the way buyers say it
                 or (
                     len(matched) == 1
-                    and matched[0] in self._specific
-                    and matched[0] in self._said_terms[i]
+                    and any(
+                        m in self._specific and m in self._said_terms[i]
+                        for m in self._meaning(matched[0])
+                    )
                 )
                 or (reported and doc.persona_id in mentioned)
             )
@@ -158,6 +222,8 @@ class ObjectionIndex:
                 confidence += CONTEXT_BONUS
             elif len(matched) < 2 and len(unique) > 1:
                 confidence = min(confidence, SINGLE_WORD_CAP)
+            elif len(unique) == 1 and not framed:
+                confidence = min(confidence, self._one_word_cap(next(iter(unique)), i))
             best_by_id[doc.objection_id] = Candidate(
                 persona_id=doc.persona_id,
                 objection_id=doc.objection_id,
@@ -165,6 +231,70 @@ class ObjectionIndex:
             )
         # BM25 order decides the winner; confidence is reported, not re-ranked.
         return list(best_by_id.values())
+
+    def _scores(self, content: Sequence[str], parts: dict[str, list[str]]) -> np.ndarray | None:
+        """BM25 scores of every document; a word with a concept counts mostly through it."""
+        weights: dict[str, float] = defaultdict(float)
+        for t in content:
+            concepts = self._concepts.get(t, ())
+            for c in concepts:
+                if c in self.vocabulary:
+                    weights[c] += 1.0
+            if t in self.vocabulary:
+                weights[t] += OWN_WORD_WEIGHT if concepts else 1.0
+            elif not concepts:
+                for part in parts[t]:
+                    weights[part] += 1.0
+        if not weights or not self._docs:
+            return None
+        total = np.zeros(len(self._docs))
+        for term, weight in weights.items():
+            total += weight * np.asarray(self._bm25.get_scores([term]))
+        return total
+
+    def _verbatim_first(
+        self, order: list[int], near: list[tuple[float, int]], *, mentioned: Sequence[str]
+    ) -> list[int]:
+        """Put a document the question repeats nearly word for word first."""
+        if not order or mentioned:
+            return order
+        best = max(order, key=lambda i: near[i])
+        share, content_words = near[best]
+        if share >= VERBATIM and content_words >= 2 and near[order[0]][0] < share:
+            return [best, *(i for i in order if i != best)]
+        return order
+
+    def _version(
+        self, ranked_at: int, *, mentioned: Sequence[str], near: list[tuple[float, int]]
+    ) -> int:
+        """Whose version of the objection to show.
+
+        A named persona who has this kind of objection gets their own version; otherwise
+        the persona whose wording the question repeats nearly word for word, if any.
+        """
+        objection_id = self._docs[ranked_at].objection_id
+        own = [self._doc_index.get((m, objection_id)) for m in mentioned]
+        named = next((j for j in own if j is not None), None)
+        if named is not None:
+            return named
+        versions = [i for i, d in enumerate(self._docs) if d.objection_id == objection_id]
+        closest = max(versions, key=lambda i: near[i])
+        share, content_words = near[closest]
+        if share >= NEAR_VERBATIM and content_words >= 2 and share > near[ranked_at][0]:
+            return closest
+        return ranked_at
+
+    def _one_word_cap(self, term: str, i: int) -> float:
+        """How sure a one-word question can make document ``i``."""
+        said = [m for m in self._meaning(term) if m in self._said_terms[i]]
+        if not said:
+            return ONE_WORD_UNSAID
+        kind = self._docs[i].objection_id
+        if any(
+            self._said_kinds.get(m) == {kind} and self._said_count[(kind, m)] >= 2 for m in said
+        ):
+            return ONE_WORD_SURE
+        return SINGLE_WORD_CAP
 
     def _parts(self, term: str) -> list[str]:
         """Known terms a compound starts or ends with ("weekendtillæg" → "tillæg").
@@ -183,6 +313,8 @@ class ObjectionIndex:
     def _credit(self, term: str, parts: list[str], doc: set[str]) -> float:
         if term in doc:
             return self._idf[term]
+        if any(c in doc for c in self._concepts.get(term, ())):
+            return CONCEPT_CREDIT * self._idf.get(term, self._unknown_idf)
         if any(p in doc for p in parts):
             return COMPOUND_CREDIT * self._unknown_idf  # half the word is explained
         return 0.0

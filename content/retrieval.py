@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from content.analysis import Analyzer, fold, phrase_span, word_spans
 from content.lexicon import Lexicon, lexicon
 from content.mentions import PersonaFinder
+from content.plain import plain
 from content.ranking import LOW, SURE, Candidate, ObjectionIndex
 from content.schema import Persona
 
@@ -76,6 +77,8 @@ class _Cues:
     directory: bool
     who_is: bool
     content_at: list[int]
+    said: list[str]
+    commands: bool
 
 
 class Retriever:
@@ -101,7 +104,23 @@ class Retriever:
         self._directory = sorted(self._phrases(self.lexicon.directory), key=len, reverse=True)
         self._commands = {t for w in self.lexicon.commands for t in self._phrase(w)}
         self.personas = PersonaFinder(personas=personas, analyzer=self.analyzer)
-        self.objections = ObjectionIndex(personas=personas, analyze=self.analyzer.terms)
+        self.objections = ObjectionIndex(
+            personas=personas,
+            analyze=self.analyzer.terms,
+            sequence=self._phrase,
+            concepts=self._concept_terms(),
+        )
+
+    def _concept_terms(self) -> dict[str, tuple[str, ...]]:
+        """Term → the lexicon's concepts it belongs to (``~price`` for "afford")."""
+        out: dict[str, list[str]] = {}
+        for name, members in self.lexicon.concepts.items():
+            for member in members:
+                for t in self.analyzer.terms(member):
+                    out.setdefault(t, [])
+                    if f"~{name}" not in out[t]:
+                        out[t].append(f"~{name}")
+        return {t: tuple(c) for t, c in out.items()}
 
     def _phrase(self, text: str) -> list[str]:
         return self.analyzer.terms(text, keep_stopwords=True)
@@ -118,6 +137,7 @@ class Retriever:
         Returns:
             The intent, persona/objection ids, confidence and alternatives.
         """
+        text = plain(text)
         surface = self.analyzer.corrected(text)
         terms = [self.analyzer.stem(w) for w in surface]
         if not terms:
@@ -146,8 +166,8 @@ class Retriever:
             and all(t in self._commands for t in cues.content)
         ):
             return Understanding(intent="directory", confidence=1.0)
-        if not (cues.content or cues.mentioned or cues.fields or cues.who or cues.says) and any(
-            t in self._help for t in terms
+        if not (cues.content or cues.mentioned or cues.fields or cues.who or cues.says) and (
+            cues.commands or any(t in self._help for t in terms)
         ):
             return Understanding(intent="help", confidence=1.0)
 
@@ -157,6 +177,7 @@ class Retriever:
             mentioned=cues.mentioned,
             framed=framed,
             reported=bool(cues.mentioned and cues.says),
+            words=cues.said,
         )
         if cues.mentioned:
             return self._named(cues, ranked)
@@ -188,8 +209,11 @@ class Retriever:
             and t not in self._buyer
         ]
         content = [terms[i] for i in content_at]
-        if all(t.isdigit() for t in content):
-            content, content_at = [], []  # numbers alone name no topic ("2", "2026")
+        commands = bool(content) and all(t in self._commands or t.isdigit() for t in content)
+        if commands or all(t.isdigit() for t in content):
+            # Numbers alone name no topic ("2", "2026"); command words ("list", "show
+            # more", "edit") ask the bot to do something, not about a buyer.
+            content, content_at = [], []
         return _Cues(
             mentioned=mentioned,
             who=who,
@@ -201,6 +225,8 @@ class Retriever:
             directory=directory,
             who_is=who_is,
             content_at=content_at,
+            said=[t for t, u in zip(terms, used, strict=True) if not u and t not in self._buyer],
+            commands=commands,
         )
 
     def _cue_hits(self, terms: list[str], phrases: list[list[str]], used: list[bool]) -> bool:
@@ -322,6 +348,7 @@ def _lexicon_text(lex: Lexicon) -> list[str]:
         *lex.who_is,
         *lex.directory,
         *lex.commands,
+        *(w for v in lex.concepts.values() for w in v),
         *(w for v in lex.fields.values() for w in v),
     ]
 

@@ -7,7 +7,7 @@ field), never pack content, so they serve every pack in that language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +30,7 @@ class Lexicon:
     who_is: tuple[str, ...] = ()
     directory: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()
+    concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @cache
@@ -50,4 +51,5 @@ def lexicon(language: str) -> Lexicon:
         who_is=tuple(str(w) for w in data.get("who_is", [])),
         directory=tuple(str(w) for w in data.get("directory", [])),
         commands=tuple(str(w) for w in data.get("commands", [])),
+        concepts={k: tuple(str(w) for w in v) for k, v in (data.get("concepts") or {}).items()},
     )
