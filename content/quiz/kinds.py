@@ -112,9 +112,10 @@ class Material:
         self.goals = [Option(one_line(t), self.goal[t], p.id) for p in ps for t in p.goals]
         self.pains = [Option(one_line(t), self.pain[t], p.id) for p in ps for t in p.pains]
         self.raised = {
-            p.id: [(o.id, self.said[t]) for o in p.objections for t in (o.objection, *o.phrasings)]
+            p.id: [self.said[t] for o in p.objections for t in (o.objection, *o.phrasings)]
             for p in ps
         }
+        self.raised_ids = {p.id: {o.id for o in p.objections} for p in ps}
         self.responses = [
             Option(
                 one_line(o.response), self.response[o.response], p.id, o.id, self.said[o.objection]
@@ -141,10 +142,9 @@ class Material:
 
     def raises(self, persona_id: str, objection_id: str, objection: Said) -> bool:
         """Whether a persona raises this objection (same id, or the same words)."""
-        return any(
-            oid == objection_id or same(text, objection)
-            for oid, text in self.raised.get(persona_id, ())
-        )
+        if objection_id in self.raised_ids.get(persona_id, ()):
+            return True
+        return same_as_any(objection, self.raised.get(persona_id, ()))
 
 
 def drafts(material: Material) -> Iterator[Draft]:
@@ -270,14 +270,25 @@ def quoted(text: str) -> str:
     return text[:-1] if text.endswith(".") and not text.endswith("..") else text
 
 
-def allowed(draft: Draft, option: Option) -> bool:
+def allowed(draft: Draft, option: Option, known: dict[tuple[str, str, int], bool]) -> bool:
     """Whether ``option`` may be a distractor for ``draft``.
 
     It must come from another persona, and be neither true for the persona asked about
     nor ambiguous with the right answer.
+
+    Args:
+        draft: The question being made.
+        option: A candidate distractor.
+        known: Remembers comparisons with the persona's truths, which are the same for
+            all drafts of one persona and kind (every goal question compares with all of
+            the persona's goals). Options live as long as the material, so ``id`` is safe.
     """
     if option.persona_id == draft.persona.id:
         return False
-    if same_as_any(option.said, draft.truths):
+    key = (draft.persona.id, draft.kind, id(option))
+    true_for_persona = known.get(key)
+    if true_for_persona is None:
+        true_for_persona = known[key] = same_as_any(option.said, draft.truths)
+    if true_for_persona:
         return False
     return draft.clash is None or not draft.clash(option)

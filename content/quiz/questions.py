@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import weakref
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -151,13 +151,14 @@ def generate(
         reason = {"have": len(personas), "need": MIN_PERSONAS, "missing": need}
         return QuizBank((), Unavailable("quiz.unavailable.few_personas", reason))
     out: dict[str, Question] = {}
+    known: dict[tuple[str, str, int], bool] = {}
     for draft in drafts(
         Material(sorted(personas, key=lambda p: p.id), Comparer(language=language))
     ):
         qid = question_id(draft.kind, draft.persona.id, draft.subject, draft.key)
         if qid in out:
             continue  # the persona lists the same thing twice
-        distractors = _distractors(draft, rng, choices - 1)
+        distractors = _distractors(draft, rng, choices - 1, known)
         if len(distractors) + 1 >= MIN_CHOICES:
             out[qid] = _question(qid, draft, distractors, texts, rng)
     if not out:
@@ -170,20 +171,38 @@ def question_id(kind: str, persona_id: str, subject: str, answer: str) -> str:
     return short_hash(kind, persona_id, normalised(subject), normalised(answer))
 
 
-def _distractors(draft: Draft, rng: random.Random, want: int) -> list[Option]:
+def _distractors(
+    draft: Draft, rng: random.Random, want: int, known: dict[tuple[str, str, int], bool]
+) -> list[Option]:
     pool = draft.pool
-    if len(pool) <= _SCAN:
-        order: Iterable[int] = rng.sample(range(len(pool)), len(pool))
-    else:
-        order = {rng.randrange(len(pool)): None for _ in range(_SCAN)}  # distinct, in order
     chosen: list[Option] = []
-    for index in order:
+    for index in _order(len(pool), rng):
         option = pool[index]
-        if allowed(draft, option) and not same_as_any(option.said, (c.said for c in chosen)):
+        if allowed(draft, option, known) and not same_as_any(option.said, (c.said for c in chosen)):
             chosen.append(option)
             if len(chosen) == want:
                 break
     return chosen
+
+
+def _order(size: int, rng: random.Random) -> Iterator[int]:
+    """Pool indices in random order: all of a small pool, up to :data:`_SCAN` of a big one.
+
+    Drawn lazily (a Fisher-Yates shuffle one step at a time): a question that finds its
+    distractors among the first few draws costs a few random numbers, not a whole shuffle.
+    """
+    indices = list(range(size)) if size <= _SCAN else None
+    seen: set[int] = set()
+    for step in range(min(size, _SCAN)):
+        if indices is not None:
+            pick = rng.randrange(step, size)
+            indices[step], indices[pick] = indices[pick], indices[step]
+            yield indices[step]
+        else:
+            index = rng.randrange(size)
+            if index not in seen:
+                seen.add(index)
+                yield index
 
 
 def _question(

@@ -68,7 +68,7 @@ class Comparer:
 
 def same(a: Said, b: Said) -> bool:
     """Whether two texts say the same thing (see the module docstring)."""
-    if a.norm == b.norm or fuzz.ratio(a.norm, b.norm) >= SAME_RATIO:
+    if a.norm == b.norm or fuzz.ratio(a.norm, b.norm, score_cutoff=SAME_RATIO):
         return True
     shared = len(a.terms & b.terms)
     return shared >= SHARED_TERMS and shared >= SHARED_SHARE * min(len(a.terms), len(b.terms))

@@ -23,9 +23,11 @@ Everything here is pure: the clock and the random generator are arguments.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain, islice
 
 from content.quiz.questions import Question
 
@@ -100,24 +102,40 @@ def pick(
         Due box-1 questions (longest due first), then new questions (random order),
         then due questions of higher boxes (lowest box, then longest due, first).
     """
-    wrong: list[tuple[dt.datetime, float, Question]] = []
+    if count <= 0 or not questions:
+        return []
+    if not cards:  # a first quiz: everything is new
+        return rng.sample(list(questions), min(count, len(questions)))
+    # Start at a random question: ties (cards answered in the same quiz are due at the
+    # same time) then go to a random one of them, without a shuffle.
+    start = rng.randrange(len(questions))
+    get = cards.get
+    wrong: list[tuple[dt.datetime, Question]] = []
     new: list[Question] = []
-    review: list[tuple[int, dt.datetime, float, Question]] = []
-    for question in questions:
-        card = cards.get(question.id)
+    review: list[tuple[int, dt.datetime, Question]] = []
+    for question in chain(islice(questions, start, None), islice(questions, start)):
+        card = get(question.id)
         if card is None:
             new.append(question)
         elif card.due <= now:
-            if card.box <= 1:
-                wrong.append((card.due, rng.random(), question))
+            if card.box == 1:
+                wrong.append((card.due, question))
             else:
-                review.append((card.box, card.due, rng.random(), question))
-    out = [q for *_, q in sorted(wrong, key=lambda t: t[:2])[:count]]
+                review.append((card.box, card.due, question))
+    out = [q for _, q in heapq.nsmallest(count, wrong, key=_first)]
     if len(out) < count and new:
         out += rng.sample(new, min(count - len(out), len(new)))
     if len(out) < count:
-        out += [q for *_, q in sorted(review, key=lambda t: t[:3])[: count - len(out)]]
+        out += [q for *_, q in heapq.nsmallest(count - len(out), review, key=_first_two)]
     return out
+
+
+def _first(item: tuple[dt.datetime, Question]) -> dt.datetime:
+    return item[0]
+
+
+def _first_two(item: tuple[int, dt.datetime, Question]) -> tuple[int, dt.datetime]:
+    return item[0], item[1]
 
 
 @dataclass(frozen=True)
