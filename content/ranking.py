@@ -51,10 +51,10 @@ CONCEPT_CREDIT = 0.8
 # A question word that has a concept ranks mostly through it; its own spelling only
 # breaks ties between documents about the concept.
 OWN_WORD_WEIGHT = 0.1
-# A question of one content word, not framed as a sales conversation, carries too little
-# meaning to be sure of: a word only one kind of objection says, in at least two of its
-# sentences, is answered at most this sure; a word buyers say is offered as a choice; one
-# only responses use is no match.
+# A question of one content word (unless telling and framed as a sales conversation) has
+# too little meaning to be sure of: a word only one kind of objection says, in at least
+# two of its sentences, is answered at most this sure; a word buyers say is offered as a
+# choice; a word only responses use is no match.
 ONE_WORD_SURE = 0.6
 ONE_WORD_UNSAID = LOW / 2
 # A question that repeats this share of one persona's sentence (with at least two content
@@ -222,7 +222,7 @@ class ObjectionIndex:
                 confidence += CONTEXT_BONUS
             elif len(matched) < 2 and len(unique) > 1:
                 confidence = min(confidence, SINGLE_WORD_CAP)
-            elif len(unique) == 1 and not framed:
+            elif len(unique) == 1:
                 confidence = min(confidence, self._one_word_cap(next(iter(unique)), i))
             best_by_id[doc.objection_id] = Candidate(
                 persona_id=doc.persona_id,
