@@ -11,8 +11,9 @@ from rapidfuzz import fuzz
 
 from benchmarks.bench_core import generate_pack
 from bot.i18n import Texts
+from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
-from content.quiz.questions import MIN_CHOICES, QuizBank, generate
+from content.quiz.questions import MIN_CHOICES, BankCache, Question, QuizBank, generate
 from content.quiz.text import normalised
 from content.schema import Pack, Persona
 
@@ -200,3 +201,53 @@ def test_shuffling_a_question_keeps_its_right_answer(example: Pack) -> None:
         again = q.shuffled(rng)
         assert again.right == q.right and sorted(again.choices) == sorted(q.choices)
         assert again.is_right(again.answer) and not again.is_right((again.answer + 1) % 3)
+
+
+@pytest.mark.parametrize("language", ["da", "nb"])
+def test_other_language_packs_give_clean_questions(language: str) -> None:
+    pack = load_pack(EXAMPLE_PACK.parent / "example_packs" / language)
+    questions = bank(pack, language=language).questions
+    assert len({q.kind for q in questions}) >= 6
+    for q in questions:
+        assert q.persona_id in owners_in(pack, q, q.right)
+        wrong = [c for i, c in enumerate(q.choices) if i != q.answer]
+        assert all(q.persona_id not in owners_in(pack, q, c) for c in wrong)
+        said = sorted(normalised(c) for c in q.choices)
+        assert len(set(said)) == len(said)
+
+
+def owners_in(pack: Pack, q: Question, choice: str) -> set[str]:
+    if q.kind == "decision_role":
+        labels = Texts(language=pack.language)
+        return {p.id for p in pack.personas if labels(f"roles.{p.decision_role}") == choice}
+    return owners(pack, q.kind, choice)
+
+
+def catalog_of(personas: list[Persona] | tuple[Persona, ...]) -> Catalog:
+    return Catalog(personas=personas, language="en", pack_name="Fieldline", review_every_days=90)
+
+
+def test_the_bank_is_generated_once_per_catalog(example: Pack) -> None:
+    cache = BankCache()
+    catalog = catalog_of(example.personas)
+    first = cache.get(catalog, EN)
+    assert cache.get(catalog, EN) is first
+    assert cache.get(catalog, Texts(language="de")) is not first
+    frida = example.persona("cfo-frida")
+    assert frida is not None
+    edited = [
+        p.model_copy(update={"quote": "Cash is king."}) if p.id == frida.id else p
+        for p in example.personas
+    ]
+    after = cache.get(catalog_of(edited), EN)  # content changed: a new catalog, a new bank
+    gone = {q.id for q in first.questions} - after.existing(q.id for q in first.questions)
+    assert [first.get(qid).kind for qid in gone] == ["quote"]  # type: ignore[union-attr]
+    assert any(q.kind == "quote" and "Cash is king" in q.prompt for q in after.questions)
+
+
+def test_questions_about_some_personas(example: Pack) -> None:
+    questions = bank(example)
+    onboarding = ("cfo-frida", "team-lead-tuva")
+    about = questions.about(onboarding)
+    assert about and {q.persona_id for q in about} == set(onboarding)
+    assert questions.about(()) == questions.questions
