@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from payloads import block_actions, dm_message, next_ts
+from payloads import app_home_opened, block_actions, dm_message, next_ts
 from rig import SlackRig, text_of
 
 
@@ -81,5 +81,17 @@ def test_also_heard_from_buttons_say_whose_answer_they_open(slack_run) -> None: 
         await click(rig, other)
         _, answer = await rig.replies(2)
         assert "(Operations Director Oskar)" in text_of(answer)
+
+    slack_run(scenario)
+
+
+def test_the_home_tab_directory_names_each_personas_owner(slack_run) -> None:  # type: ignore[no-untyped-def]
+    async def scenario(rig: SlackRig) -> None:
+        await rig.event(app_home_opened("U0SELLER"))
+        (call,) = await rig.slack.wait_for("views.publish", 1, timeout=10)
+        sections = [b for b in call.params["view"]["blocks"] if "accessory" in b]
+        for persona, section in zip(rig.core.catalog.personas, sections, strict=True):
+            assert persona.name in section["text"]["text"]
+            assert f"Owner: {', '.join(persona.owners)}" in section["text"]["text"]
 
     slack_run(scenario)

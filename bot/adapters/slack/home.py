@@ -33,7 +33,11 @@ def view(catalog: Catalog, recent: Sequence[QuestionRecord], *, texts: Texts) ->
         },
     ]
     for index, persona in enumerate(catalog.personas[: MAX_HOME_BLOCKS - FIXED_BLOCKS]):
-        text = f"*{escape(persona.name)}*\n{escape(shorten(persona.role, 300))}"
+        owners = texts("card.owners") + ": " + ", ".join(persona.owners)
+        text = (
+            f"*{escape(persona.name)}*\n{escape(shorten(persona.role, 300))}\n"
+            f"{escape(shorten(owners, 300))}"
+        )
         blocks.append(
             {
                 "type": "section",
