@@ -307,7 +307,8 @@ class TeamsAdapter:
         card to the clicker alone); the others are posted in the conversation.
         """
         user = await self.people.remember(turn_context)
-        data = getattr(invoke.action, "data", None) if invoke and invoke.action else None
+        action = invoke.action if invoke is not None else None  # a dict, as botbuilder parses it
+        data = action.get("data") if isinstance(action, dict) else getattr(action, "data", None)
         picked = data.get(DATA_KEY) if isinstance(data, dict) else None
         if not isinstance(picked, str) or not picked:
             reply = self.core.router.fallback()
@@ -404,26 +405,32 @@ class TeamsAdapter:
         """Post ``reply`` to a conversation the bot knows (proactively).
 
         ``to.opaque`` holds the Teams ConversationReference (``reference``), as
-        :meth:`reference_for` builds it from a stored reference, or the service URL and
-        tenant of a conversation this adapter received a message from.
+        :meth:`reference_for` builds it from a stored reference; without one, the
+        reference stored for the channel or group chat (every turn stores it) is used.
         """
-        stored = to.opaque.get("reference")
-        reference = (
-            ConversationReference().deserialize(dict(stored))
-            if stored
-            else ConversationReference(  # a conversation this adapter saw (conversation_of)
-                channel_id=CHANNEL_ID,
-                service_url=to.opaque["service_url"],
-                bot=ChannelAccount(id=f"28:{self.app_id}" if self.app_id else "28:personabot"),
-                conversation=ConversationAccount(id=to.id, tenant_id=to.opaque.get("tenant_id")),
-            )
-        )
+        stored = to.opaque.get("reference") or await self._group_reference(to.id)
+        if not stored:
+            raise NotifyError(f"no conversation reference stored for {to.id}")
+        reference = ConversationReference().deserialize(dict(stored))
 
         async def post(turn_context: TurnContext) -> None:
             turn_context.activity.id = None  # a new message, not a reply to the continuation
             await self._reply(turn_context, reply)
 
         await self.cloud.continue_conversation(reference, post, self.app_id)
+
+    async def _group_reference(self, conversation_id: str) -> dict[str, Any] | None:
+        """The stored reference of a channel or group chat, aimed at ``conversation_id``.
+
+        A channel thread (``…;messageid=…``) is answered in that thread.
+        """
+        base = conversation_id.split(";", 1)[0]
+        known = await asyncio.to_thread(self.references.get, PLATFORM, f"conversation:{base}")
+        if known is None or not known.data:
+            return None
+        data = dict(known.data)
+        data["conversation"] = dict(data.get("conversation") or {}, id=conversation_id)
+        return data
 
     async def notify(self, email: str, text: str) -> str:
         """Send ``text`` to the Teams user with ``email`` in their 1:1 chat with the bot.
