@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from content.quiz.similar import Comparer, Said, same, same_as_any
+from content.quiz.similar import Comparer, Group, Said, same
 from content.quiz.text import one_line
 from content.schema import Persona
 
@@ -68,7 +68,8 @@ class Draft:
         subject: What the prompt quotes (a quote, role or objection), or "".
         answer: The right choice's text.
         key: What identifies the right answer across languages (hashed into the id).
-        truths: Texts also true for the persona; no distractor may say the same.
+        truths: Texts also true for the persona; no distractor may say the same (the
+            same group for every draft of one persona and kind).
         pool: Where distractors come from.
         clash: Further reason an option would also be right (or ambiguous).
         values: Placeholders for the prompt and explanation templates.
@@ -80,7 +81,7 @@ class Draft:
     subject: str
     answer: str
     key: str
-    truths: tuple[Said, ...]
+    truths: Group
     pool: Sequence[Option]
     clash: Callable[[Option], bool] | None = None
     values: dict[str, str] = field(default_factory=dict)
@@ -112,10 +113,11 @@ class Material:
         self.goals = [Option(one_line(t), self.goal[t], p.id) for p in ps for t in p.goals]
         self.pains = [Option(one_line(t), self.pain[t], p.id) for p in ps for t in p.pains]
         self.raised = {
-            p.id: [self.said[t] for o in p.objections for t in (o.objection, *o.phrasings)]
+            p.id: Group(self.said[t] for o in p.objections for t in (o.objection, *o.phrasings))
             for p in ps
         }
         self.raised_ids = {p.id: {o.id for o in p.objections} for p in ps}
+        self._without: dict[str, list[Option]] = {}
         self.responses = [
             Option(
                 one_line(o.response), self.response[o.response], p.id, o.id, self.said[o.objection]
@@ -131,20 +133,26 @@ class Material:
         ]
         self.decision_roles = [Option(p.decision_role, Said(p.decision_role), p.id) for p in ps]
 
-    def quotes(self, persona_id: str) -> list[Said]:
-        """The persona's quote, if it has one."""
-        quote = self._by_id[persona_id].quote
-        return [self.quote[quote]] if quote else []
+    def says(self, persona_id: str, quote: Said) -> bool:
+        """Whether a persona's quote is the same as ``quote``."""
+        own = self._by_id[persona_id].quote
+        return own is not None and same(self.quote[own], quote)
 
-    def roles(self, persona_id: str) -> list[Said]:
-        """The persona's role."""
-        return [self.role[self._by_id[persona_id].role]]
+    def is_like(self, persona_id: str, role: Said) -> bool:
+        """Whether a persona's role is the same as ``role``."""
+        return same(self.role[self._by_id[persona_id].role], role)
 
-    def raises(self, persona_id: str, objection_id: str, objection: Said) -> bool:
-        """Whether a persona raises this objection (same id, or the same words)."""
-        if objection_id in self.raised_ids.get(persona_id, ()):
-            return True
-        return same_as_any(objection, self.raised.get(persona_id, ()))
+    def raises(self, persona_id: str, objection: Said) -> bool:
+        """Whether a persona raises an objection in the same words."""
+        return persona_id in self.raised and objection in self.raised[persona_id]
+
+    def names_without(self, objection_id: str) -> list[Option]:
+        """The names of the personas that do not raise ``objection_id``."""
+        if objection_id not in self._without:
+            self._without[objection_id] = [
+                o for o in self.names if objection_id not in self.raised_ids[o.persona_id]
+            ]
+        return self._without[objection_id]
 
 
 def drafts(material: Material) -> Iterator[Draft]:
@@ -155,7 +163,7 @@ def drafts(material: Material) -> Iterator[Draft]:
 
 def _about(p: Persona, m: Material) -> Iterator[Draft]:
     name = one_line(p.name)
-    own_name = (m.name[p.name],)
+    own_name = Group([m.name[p.name]])
     if p.quote:
         quote, quote_said = quoted(p.quote), m.quote[p.quote]
         yield Draft(
@@ -166,7 +174,7 @@ def _about(p: Persona, m: Material) -> Iterator[Draft]:
             key=p.id,
             truths=own_name,
             pool=m.names,
-            clash=lambda o: same_as_any(quote_said, m.quotes(o.persona_id)),
+            clash=lambda o: m.says(o.persona_id, quote_said),
             values={"name": name, "quote": quote},
         )
     role, role_said = quoted(p.role), m.role[p.role]
@@ -178,7 +186,7 @@ def _about(p: Persona, m: Material) -> Iterator[Draft]:
         key=p.id,
         truths=own_name,
         pool=m.names,
-        clash=lambda o: same_as_any(role_said, m.roles(o.persona_id)),
+        clash=lambda o: m.is_like(o.persona_id, role_said),
         values={"name": name, "role": role},
     )
     yield Draft(
@@ -187,7 +195,7 @@ def _about(p: Persona, m: Material) -> Iterator[Draft]:
         subject="",
         answer=p.decision_role,
         key=p.decision_role,
-        truths=(Said(p.decision_role),),
+        truths=Group([Said(p.decision_role)]),
         pool=m.decision_roles,
         values={"name": name},
         labelled=True,
@@ -196,8 +204,8 @@ def _about(p: Persona, m: Material) -> Iterator[Draft]:
     yield from _listed(p, "pain", p.pains, m.pains, m.pain)
     # Any of the persona's responses or proof points would look right, whichever
     # objection is asked about: none is a distractor.
-    responses = tuple(m.response[o.response] for o in p.objections)
-    proofs = tuple(m.proof[t] for o in p.objections for t in o.proof_points)
+    responses = Group(m.response[o.response] for o in p.objections)
+    proofs = Group(m.proof[t] for o in p.objections for t in o.proof_points)
     for o in p.objections:
         said, objection = quoted(o.objection), m.said[o.objection]
         values = {"name": name, "objection": said}
@@ -205,8 +213,8 @@ def _about(p: Persona, m: Material) -> Iterator[Draft]:
         def elsewhere(c: Option, oid: str = o.id, objection: Said = objection) -> bool:
             return c.topic == oid or same(c.topic_said, objection)
 
-        def raised(c: Option, oid: str = o.id, objection: Said = objection) -> bool:
-            return m.raises(c.persona_id, oid, objection)
+        def raised(c: Option, objection: Said = objection) -> bool:
+            return m.raises(c.persona_id, objection)
 
         yield Draft(
             kind="objection",
@@ -215,7 +223,7 @@ def _about(p: Persona, m: Material) -> Iterator[Draft]:
             answer=name,
             key=p.id,
             truths=own_name,
-            pool=m.names,
+            pool=m.names_without(o.id),
             clash=raised,
             values=values,
         )
@@ -249,7 +257,7 @@ def _listed(
     p: Persona, kind: Kind, items: list[str], pool: list[Option], said: dict[str, Said]
 ) -> Iterator[Draft]:
     """One draft per goal (or pain): none of the persona's others may be a distractor."""
-    truths = tuple(said[t] for t in items)
+    truths = Group(said[t] for t in items)
     for text in items:
         answer = one_line(text)
         yield Draft(
@@ -288,7 +296,7 @@ def allowed(draft: Draft, option: Option, known: dict[tuple[str, str, int], bool
     key = (draft.persona.id, draft.kind, id(option))
     true_for_persona = known.get(key)
     if true_for_persona is None:
-        true_for_persona = known[key] = same_as_any(option.said, draft.truths)
+        true_for_persona = known[key] = option.said in draft.truths
     if true_for_persona:
         return False
     return draft.clash is None or not draft.clash(option)

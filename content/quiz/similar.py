@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from content.analysis import Analyzer
 from content.quiz.text import normalised
@@ -77,3 +77,38 @@ def same(a: Said, b: Said) -> bool:
 def same_as_any(text: Said, others: Iterable[Said]) -> bool:
     """Whether ``text`` says the same as any of ``others``."""
     return any(same(text, other) for other in others)
+
+
+class Group:
+    """Several texts to compare one text with at once (say, all of a persona's goals).
+
+    Gives the same answers as :func:`same_as_any`, faster for many texts: the ratios are
+    computed in one rapidfuzz call, and shared words are counted through an index.
+
+    Args:
+        items: The texts.
+    """
+
+    def __init__(self, items: Iterable[Said]) -> None:
+        self.items = tuple(items)
+        self._norms = [s.norm for s in self.items]
+        self._exact = set(self._norms)
+        self._postings: dict[str, list[int]] = {}
+        for index, said in enumerate(self.items):
+            for term in said.terms:
+                self._postings.setdefault(term, []).append(index)
+
+    def __contains__(self, said: object) -> bool:
+        if not isinstance(said, Said):
+            return False
+        if said.norm in self._exact or process.extractOne(
+            said.norm, self._norms, scorer=fuzz.ratio, score_cutoff=SAME_RATIO
+        ):
+            return True
+        shared: Counter[int] = Counter()
+        for term in said.terms:
+            shared.update(self._postings.get(term, ()))
+        return any(
+            n >= SHARED_TERMS and n >= SHARED_SHARE * min(len(said.terms), len(self.items[i].terms))
+            for i, n in shared.items()
+        )
