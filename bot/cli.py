@@ -50,7 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
-        settings = load_settings(content=getattr(args, "content", None))
+        settings = load_settings(
+            content=getattr(args, "content", None),
+            app_password=getattr(args, "app_password", True),
+        )
     except SettingsError as exc:
         for line in exc.lines:
             print(f"personabot: {line}", file=sys.stderr)
@@ -66,7 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="personabot",
-        description="Keep buyer personas alive in chat: ask, train, review, learn.",
+        description="Keep buyer personas alive in chat: ask who a persona is or how to "
+        "answer an objection, in Slack, Microsoft Teams or the terminal.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -114,7 +118,13 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         parents=[content_opt],
-        help="run the server for Slack (and Teams): POST /slack/events, GET /healthz",
+        help="run the server: Slack (POST /slack/events), Teams (POST /api/messages), "
+        "GET /healthz, /readyz, /metrics",
+        description="Run the server for Slack and Microsoft Teams on PERSONABOT_HOST:"
+        "PERSONABOT_PORT: POST /slack/events (Slack events, buttons, /persona; Socket Mode "
+        "instead when SLACK_APP_TOKEN is set), GET /slack/install and /slack/oauth_redirect "
+        "(with SLACK_CLIENT_ID), POST /api/messages (Teams), GET /healthz, GET /readyz, "
+        "GET /metrics (Prometheus), GET /privacy and GET /terms.",
     )
     serve.set_defaults(run=serve_command)
 
@@ -131,23 +141,35 @@ def _parser() -> argparse.ArgumentParser:
     notify.set_defaults(run=notify_command)
 
     manifest = sub.add_parser(
-        "slack-manifest", help="print the Slack app manifest for your server's address"
+        "slack-manifest",
+        help="print the Slack app manifest: --url https://HOST (HTTP) or --socket-mode",
     )
-    manifest.add_argument(
-        "--url", required=True, help="the public base URL of `personabot serve`, https://…"
+    mode = manifest.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--url", help="HTTP mode: the public base URL of `personabot serve`, https://…"
+    )
+    mode.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="Socket Mode (SLACK_APP_TOKEN): no public URL, no request URLs in the manifest",
     )
     manifest.set_defaults(run=slack_manifest_command)
 
     teams_package = sub.add_parser(
-        "teams-package", help="write the Teams app package (manifest.json and icons) as a zip"
+        "teams-package",
+        help="write the Teams app package (manifest.json and icons) as a zip; needs "
+        "MicrosoftAppId and --url",
     )
     teams_package.add_argument(
         "--out", type=Path, default=Path("personabot-teams.zip"), metavar="FILE"
     )
     teams_package.add_argument(
-        "--url", help="the public base URL of `personabot serve`, https://… (valid domain)"
+        "--url",
+        help="required: the public base URL of `personabot serve`, https://… (the app's "
+        "website, /privacy and /terms pages, and valid domain)",
     )
-    teams_package.set_defaults(run=teams_package_command)
+    # The package names the app; only serving and notifying need its password.
+    teams_package.set_defaults(run=teams_package_command, app_password=False)
 
     config = sub.add_parser("config", help="configuration")
     config_sub = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)

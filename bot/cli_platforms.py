@@ -86,7 +86,8 @@ def _notify_teams(
     """
     import asyncio
 
-    from bot.adapters.teams.adapter import PLATFORM, NotifyError, TeamsAdapter
+    from bot.adapters.teams.adapter import PLATFORM, TeamsAdapter
+    from bot.adapters.teams.outbound import NotifyError
     from storage.references import ReferenceStore
 
     if ReferenceStore(db=app.db).by_email(PLATFORM, email) is None:
@@ -108,9 +109,19 @@ def _notify_teams(
 
 
 def slack_manifest_command(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``personabot slack-manifest``."""
-    from bot.adapters.slack.manifest import manifest
+    """Run ``personabot slack-manifest``: ``--url`` for HTTP mode, or ``--socket-mode``."""
+    from bot.adapters.slack.manifest import manifest, socket_mode_manifest
 
+    if args.socket_mode:
+        print(socket_mode_manifest(), end="")
+        return EXIT_OK
+    if not args.url:
+        print(
+            "personabot: slack-manifest needs --url https://HOST (the public address of "
+            "`personabot serve`) or --socket-mode (no public URL; set SLACK_APP_TOKEN)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         print(manifest(args.url), end="")
     except ValueError as exc:
@@ -126,6 +137,13 @@ def teams_package_command(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.microsoft_app_id:
         print(
             "personabot: teams-package needs MicrosoftAppId (the Azure Bot's Microsoft App ID)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not args.url:
+        print(
+            "personabot: teams-package needs --url https://HOST: the public address of "
+            "`personabot serve` (the app's website, privacy and terms pages)",
             file=sys.stderr,
         )
         return EXIT_USAGE

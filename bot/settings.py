@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     README's settings table say about it. Rules across settings (a Slack token without a
     way to verify requests, say) are checked when the settings are built.
     """
+
+    # Whether MicrosoftAppId needs MicrosoftAppPassword (for commands that talk to Teams).
+    app_password_required: ClassVar[bool] = True
 
     model_config = SettingsConfigDict(
         env_prefix="PERSONABOT_",
@@ -201,11 +205,15 @@ class Settings(BaseSettings):
         if self.microsoft_app_type not in types:
             raise ValueError(f"MicrosoftAppType: one of {', '.join(types)}")
         if (
-            self.microsoft_app_id
+            self.app_password_required
+            and self.microsoft_app_id
             and self.microsoft_app_type != "UserAssignedMSI"
             and not self.microsoft_app_password
         ):
-            raise ValueError("MicrosoftAppPassword: required with MicrosoftAppId")
+            raise ValueError(
+                "MicrosoftAppPassword: required with MicrosoftAppId (the Azure Bot's client "
+                "secret, to answer and send in Teams)"
+            )
         if self.microsoft_app_type == "SingleTenant" and not self.microsoft_app_tenant_id:
             raise ValueError("MicrosoftAppTenantId: required for a SingleTenant app")
         return self
@@ -245,15 +253,31 @@ class Settings(BaseSettings):
         return value.upper()
 
 
-def load_settings(**overrides: object) -> Settings:
+class PackagingSettings(Settings):
+    """Settings for a command that only describes the Teams app (``teams-package``).
+
+    The package names the app by its id; nothing talks to Teams, so the app's password
+    (a secret the packaging machine need not hold) is not required.
+    """
+
+    app_password_required: ClassVar[bool] = False
+
+
+def load_settings(*, app_password: bool = True, **overrides: object) -> Settings:
     """Read settings from the environment, with command-line ``overrides`` on top.
+
+    Args:
+        app_password: Whether ``MicrosoftAppId`` needs ``MicrosoftAppPassword``; only
+            ``teams-package`` does without.
+        overrides: Settings given on the command line (``None``: not given).
 
     Raises:
         SettingsError: naming the variable and the problem, for any invalid value.
     """
     given = {k: v for k, v in overrides.items() if v is not None}
+    kind = Settings if app_password else PackagingSettings
     try:
-        return Settings(**given)  # type: ignore[arg-type]
+        return kind(**given)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -315,3 +316,52 @@ def test_ask_on_a_migrated_database_does_not_import_alembic(run, tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "NO ALEMBIC"
+
+
+def test_help_names_only_commands_that_exist(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("--help")
+    assert result.returncode == 0
+    listed = re.findall(r"^    ([a-z][a-z-]+)\s", result.stdout, re.MULTILINE)
+    assert set(listed) == set(_commands())
+    # Training, reviews and learning from feedback are not built yet; --help must not promise them.
+    assert not re.search(r"\b(train|review|learn)\b", result.stdout, re.IGNORECASE)
+
+
+def test_serve_help_lists_every_route_the_server_answers(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from bot.app import build_app
+    from bot.server import build_web_app
+    from bot.settings import Settings
+
+    # Every platform configured (Slack over HTTP with OAuth, Teams): every route mounted.
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'routes.db'}",
+        slack_api_url="http://127.0.0.1:9/api/",
+        **{
+            "SLACK_CLIENT_ID": "1.2",
+            "SLACK_CLIENT_SECRET": "client-secret",
+            "SLACK_SIGNING_SECRET": "signing-secret",
+            "MicrosoftAppId": "5353a86e-52fb-4979-8a69-c7efcd1b0bd3",
+            "MicrosoftAppPassword": "app-password",
+        },
+    )
+    core = build_app(settings)
+    try:
+        web_app = build_web_app(core, settings)
+    finally:
+        core.db.dispose()
+    routes = {r.resource.canonical for r in web_app.router.routes() if r.resource is not None}
+    assert {"/slack/events", "/api/messages", "/healthz", "/metrics"} <= routes
+    detail = " ".join(run("serve", "--help").stdout.split())
+    assert [route for route in sorted(routes) if route not in detail] == []
+    overview = " ".join(run("--help").stdout.split())
+    serve_line = overview[overview.index(" serve ") : overview.index(" notify ")]
+    for route in ("/slack/events", "/api/messages", "/healthz", "/readyz", "/metrics"):
+        assert route in serve_line
+
+
+def _commands() -> list[str]:
+    from bot.cli import _parser
+
+    parser = _parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return list(sub.choices)

@@ -34,6 +34,7 @@ def test_check_prints_every_setting_with_secrets_masked_and_sources(run, tmp_pat
     assert re.search(r"SLACK_BOT_TOKEN\s+\*\*\* \(set\)\s+\[environment\]", out)
     assert re.search(r"SLACK_SIGNING_SECRET\s+\*\*\* \(set\)\s+\[\.env\]", out)
     assert re.search(r"PERSONABOT_PORT\s+3978\s+\[default\]", out)
+    assert re.search(r"PERSONABOT_PRIVACY_TEXT\s+\(default text\)\s+\[default\]", out)
     assert "platforms: Slack (HTTP, /slack/events)" in out
     assert "content: ok: Fieldline" in out
     assert "database: ok:" in out
@@ -138,3 +139,11 @@ def test_the_log_format_setting_chooses_json_or_text(run, log_format: str) -> No
         assert first.endswith("upgrading database schema") and not first.startswith("{")
     else:  # auto: standard error is a pipe here, so JSON
         assert json.loads(first)["message"] == "upgrading database schema"
+
+
+def test_the_pages_texts_are_shown_on_one_line(run) -> None:  # type: ignore[no-untyped-def]
+    text = "We keep your questions for a year.\n\nAsk Sales Ops to see or delete them."
+    result = run("config", "check", env={"PERSONABOT_TERMS_TEXT": text})
+    (line,) = [line for line in result.stdout.splitlines() if "PERSONABOT_TERMS_TEXT" in line]
+    assert "We keep your questions for a year. Ask Sales Ops" in line
+    assert line.rstrip().endswith("[environment]")

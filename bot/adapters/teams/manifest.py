@@ -13,15 +13,15 @@ import struct
 import zipfile
 import zlib
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
+from bot.public_url import public_base_url
 from bot.settings import Settings
 
 MANIFEST_VERSION = "1.17"
 SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
 APP_VERSION = "1.0.0"
 ACCENT = (0x2E, 0x5A, 0x88)
-DEFAULT_URL = "https://example.com"
 SCOPES = ["personal", "team", "groupChat"]
 COMMANDS = [
     {"title": "help", "description": "What I can do, with examples from our personas"},
@@ -30,24 +30,24 @@ COMMANDS = [
 ]
 
 
-def manifest(settings: Settings, *, url: str | None = None) -> dict[str, Any]:
-    """The app manifest for the configured bot (``MicrosoftAppId``).
+def manifest(settings: Settings, *, url: str) -> dict[str, Any]:
+    """The app manifest for the configured bot (``MicrosoftAppId``; no password needed).
 
     Args:
         settings: Must hold ``microsoft_app_id``.
-        url: The public https base URL of ``personabot serve`` (the developer website,
-            privacy and terms pages, and the valid domain); a placeholder without it.
+        url: The public https base URL of ``personabot serve``: the developer website,
+            the privacy and terms pages (``/privacy``, ``/terms``, which it serves) and
+            the valid domain.
 
     Raises:
-        ValueError: Without ``MicrosoftAppId``, or for a ``url`` that is not https.
+        ValueError: Without ``MicrosoftAppId``, or for a ``url`` that is not https or
+            is a placeholder such as ``https://example.com``.
     """
     app_id = settings.microsoft_app_id
     if not app_id:
         raise ValueError("MicrosoftAppId is not set (the Azure Bot's Microsoft App ID)")
-    base = (url or DEFAULT_URL).rstrip("/")
-    parsed = urlparse(base)
-    if parsed.scheme != "https" or not parsed.hostname:
-        raise ValueError(f"{url!r} is not an https URL")
+    base = public_base_url(url)
+    host = urlsplit(base).hostname
     return {
         "$schema": SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
@@ -81,11 +81,11 @@ def manifest(settings: Settings, *, url: str | None = None) -> dict[str, Any]:
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],
-        "validDomains": [parsed.hostname] if url else [],
+        "validDomains": [host],
     }
 
 
-def package(settings: Settings, *, url: str | None = None) -> bytes:
+def package(settings: Settings, *, url: str) -> bytes:
     """The app package: a zip of ``manifest.json``, ``color.png`` and ``outline.png``."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
