@@ -24,7 +24,7 @@ from activities import (
 )
 from teams_rig import EMAIL, TeamsRig, run, shown, submits
 
-from bot.adapters.teams.adapter import NotifyError
+from bot.adapters.teams.outbound import NotifyError
 from bot.adapters.teams.cards import DATA_KEY, MORE
 from content.loader import EXAMPLE_PACK
 from storage.questions import QuestionLog
