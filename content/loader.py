@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -133,33 +133,29 @@ def load_pack(root: Path | str) -> Pack:
     if not personas_dir.is_dir():
         errors.append("personas/: missing directory (one <id>.yaml file per persona)")
     else:
-        files = sorted(p for p in personas_dir.iterdir() if not p.name.startswith("."))
-        for path in files:
-            rel = f"personas/{_readable(path.name)}"
-            if path.suffix != ".yaml":
-                errors.append(f"{rel}: persona files must be named <id>.yaml")
-                continue
-            data = _read_yaml(path, rel, errors)
-            if data is None:
-                continue
-            data = _without_empty_fields(data, Persona)
-            if isinstance(data.get("id"), str) and data["id"] != path.stem:
-                errors.append(
-                    f"{rel}: id: {_shown(data['id'])} must equal the file name "
-                    f"{_shown(_readable(path.stem))}"
-                )
-            errors.extend(_duplicate_objection_ids(rel, data.get("objections")))
-            persona = _validate(rel, data, Persona, errors)
-            if persona is not None:
-                personas.append(persona)
-        if not files:
+        personas = _documents(
+            personas_dir,
+            "persona",
+            Persona,
+            errors,
+            lambda rel, data: _duplicate_objection_ids(rel, data.get("objections")),
+        )
+        if not any(not p.name.startswith(".") for p in personas_dir.iterdir()):
             errors.append("personas/: no persona files; a pack needs at least one persona")
     errors.extend(_duplicate_persona_ids(personas))
     # A persona whose file has errors still exists for the quizzes and onboarding.
     persona_ids = {p.id for p in personas} | (
         {path.stem for path in personas_dir.glob("*.yaml")} if personas_dir.is_dir() else set()
     )
-    quizzes = _load_quizzes(root / "quizzes", persona_ids, errors)
+    quizzes: list[Quiz] = []
+    if (root / "quizzes").is_dir():
+        quizzes = _documents(
+            root / "quizzes",
+            "quiz",
+            Quiz,
+            errors,
+            lambda rel, d: _quiz_problems(rel, d, persona_ids),
+        )
     if info is not None:
         errors.extend(
             f"pack.yaml: onboarding.personas[{index}]: unknown persona {_shown(pid)}"
@@ -173,43 +169,56 @@ def load_pack(root: Path | str) -> Pack:
     )
 
 
-def _load_quizzes(directory: Path, persona_ids: set[str], errors: list[str]) -> list[Quiz]:
-    """The authored quizzes in ``quizzes/`` (optional), sorted by id."""
-    if not directory.is_dir():
-        return []
-    quizzes = []
+def _documents(
+    directory: Path,
+    what: str,
+    model: type[M],
+    errors: list[str],
+    check: Callable[[str, dict[str, Any]], list[str]],
+) -> list[M]:
+    """Every ``<id>.yaml`` in ``directory`` validated as ``model``, sorted by file name.
+
+    ``check`` adds the problems the model cannot see (duplicates within a file).
+    """
+    out = []
     for path in sorted(p for p in directory.iterdir() if not p.name.startswith(".")):
-        rel = f"quizzes/{_readable(path.name)}"
+        rel = f"{directory.name}/{_readable(path.name)}"
         if path.suffix != ".yaml":
-            errors.append(f"{rel}: quiz files must be named <id>.yaml")
+            errors.append(f"{rel}: {what} files must be named <id>.yaml")
             continue
         data = _read_yaml(path, rel, errors)
         if data is None:
             continue
-        data = _without_empty_fields(data, Quiz)
+        data = _without_empty_fields(data, model)
         if isinstance(data.get("id"), str) and data["id"] != path.stem:
             errors.append(
                 f"{rel}: id: {_shown(data['id'])} must equal the file name "
                 f"{_shown(_readable(path.stem))}"
             )
-        persona = data.get("persona")
-        if isinstance(persona, str) and persona_ids and persona not in persona_ids:
-            errors.append(f"{rel}: persona: unknown persona {_shown(persona)}")
-        quiz = _validate(rel, data, Quiz, errors)
-        if quiz is None:
-            continue
-        errors.extend(f"{rel}: {problem}" for problem in _repeated_questions(quiz))
-        quizzes.append(quiz)
-    return quizzes
+        errors.extend(check(rel, data))
+        document = _validate(rel, data, model, errors)
+        if document is not None:
+            out.append(document)
+    return out
 
 
-def _repeated_questions(quiz: Quiz) -> list[str]:
-    first: dict[str, int] = {}
+def _quiz_problems(rel: str, data: dict[str, Any], persona_ids: set[str]) -> list[str]:
+    """An authored quiz's unknown persona and repeated questions."""
     errors = []
-    for index, question in enumerate(quiz.questions):
-        earlier = first.setdefault(" ".join(question.question.casefold().split()), index)
+    persona = data.get("persona")
+    if isinstance(persona, str) and persona_ids and persona not in persona_ids:
+        errors.append(f"{rel}: persona: unknown persona {_shown(persona)}")
+    first: dict[str, int] = {}
+    questions = data.get("questions")
+    for index, question in enumerate(questions if isinstance(questions, list) else []):
+        text = question.get("question") if isinstance(question, dict) else None
+        if not isinstance(text, str):
+            continue
+        earlier = first.setdefault(" ".join(text.casefold().split()), index)
         if earlier != index:
-            errors.append(f"questions[{index}].question: same question as questions[{earlier}]")
+            errors.append(
+                f"{rel}: questions[{index}].question: same question as questions[{earlier}]"
+            )
     return errors
 
 
