@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from benchmarks.bench_core import generate_pack
@@ -15,7 +17,7 @@ from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
 from content.quiz.questions import MIN_CHOICES, BankCache, Question, QuizBank, generate
 from content.quiz.text import normalised
-from content.schema import Pack, Persona
+from content.schema import Pack, PackInfo, Persona
 
 EN = Texts(language="en")
 LANGUAGES = ("en", "da", "nb", "sv", "de", "fr")
@@ -251,3 +253,79 @@ def test_questions_about_some_personas(example: Pack) -> None:
     about = questions.about(onboarding)
     assert about and {q.persona_id for q in about} == set(onboarding)
     assert questions.about(()) == questions.questions
+
+
+PHRASES = [
+    "Faster invoicing",
+    "faster invoicing!",
+    "Fewer site revisits",
+    "Predictable licence costs",
+    "Predictable licence cost",
+    "Happy technicians",
+    "Less paperwork in the van",
+    "Clean audit trail",
+]
+
+
+@st.composite
+def alike_personas(draw: st.DrawFn) -> list[Persona]:
+    """3-6 personas whose goals, pains and objections overlap a lot (same or near-same)."""
+    count = draw(st.integers(min_value=3, max_value=6))
+    items = st.lists(st.sampled_from(PHRASES), min_size=1, max_size=4)
+    out = []
+    for i in range(count):
+        objections = [
+            {"id": oid, "objection": draw(st.sampled_from(PHRASES)), "response": response,
+             "proof_points": draw(st.lists(st.sampled_from(PHRASES), max_size=2))}
+            for oid, response in zip(
+                draw(st.lists(st.sampled_from(["price", "timing", "risk"]), unique=True)),
+                draw(st.permutations(PHRASES)),
+                strict=False,
+            )
+        ]  # fmt: skip
+        out.append(
+            Persona.model_validate(
+                {
+                    "id": f"p-{i}",
+                    "name": f"Persona {i}",
+                    "role": draw(st.sampled_from(PHRASES)),
+                    "summary": "s",
+                    "quote": draw(st.sampled_from(PHRASES)),
+                    "decision_role": draw(st.sampled_from(["user", "champion", "influencer"])),
+                    "goals": draw(items),
+                    "pains": draw(items),
+                    "objections": objections,
+                    "owners": ["o@x.example"],
+                }
+            )
+        )
+    return out
+
+
+@settings(max_examples=60, derandomize=True, deadline=None)
+@given(personas=alike_personas(), seed=st.integers(0, 1000))
+def test_overlapping_personas_never_give_a_second_right_answer(
+    personas: list[Persona], seed: int
+) -> None:
+    pack = Pack(info=PackInfo(name="p", language="en"), personas=tuple(personas))
+    questions = generate(personas, EN, random.Random(seed))
+    assert len(questions) > 0 or questions.unavailable is not None
+    for q in questions.questions:
+        assert q.persona_id in owners_normalised(pack, q.kind, q.right)
+        for i, choice in enumerate(q.choices):
+            if i != q.answer:
+                assert q.persona_id not in owners_normalised(pack, q.kind, choice), (q, choice)
+        said = [normalised(c) for c in q.choices]
+        assert all(fuzz.ratio(a, b) < 90 for i, a in enumerate(said) for b in said[i + 1 :]), (
+            q.choices
+        )
+
+
+def owners_normalised(pack: Pack, kind: str, choice: str) -> set[str]:
+    """Whose right answer ``choice`` is, by normalised text (so near-copies count)."""
+    wanted = normalised(choice)
+    return {
+        p.id
+        for p in pack.personas
+        if any(fuzz.ratio(normalised(a), wanted) >= 90 for a in answers(p, kind))
+    }
