@@ -213,7 +213,15 @@ class SlackAdapter:
     ) -> None:
         await ack()
         with self._tracked():
-            await self._act(body, action, context)
+            click_id = context.get(CLAIMED)  # stored before the ack (see inbox)
+            try:
+                await self._act(body, action, context)
+            except Exception:
+                if click_id:  # acted on late by a replica (see redelivery)
+                    await self._claims.release(click_id)
+                raise
+            if click_id:
+                await self._claims.answered(click_id)
 
     async def _act(
         self, body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]

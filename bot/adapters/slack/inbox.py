@@ -1,15 +1,16 @@
 """Slack questions are stored before Slack is acknowledged, and answered late if need be.
 
-A question event (a mention, a direct message) is claimed in the database with its
-payload *before* bolt acknowledges it to Slack (a middleware; bolt runs middleware
-before the acknowledgement and listeners after it). Once acknowledged, Slack never sends
-it again; if this replica dies before answering, the stored payload lets any replica
-answer it late (:func:`redeliver`, driven by ``bot.redelivery``). The claim also
-deduplicates Slack's retries across replicas.
+A question event (a mention, a direct message) or a click on one of our buttons is
+claimed in the database with its payload *before* bolt acknowledges it to Slack (a
+middleware; bolt runs middleware before the acknowledgement and listeners after it).
+Once acknowledged, Slack never sends it again; if this replica dies before answering,
+the stored payload lets any replica answer it late (:func:`redeliver`, driven by
+``bot.redelivery``). The claim also deduplicates Slack's retries across replicas.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -22,6 +23,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.adapters.slack.blocks import ACTION_PREFIX
 from bot.claims import EventClaims
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,36 @@ def answerable(event: dict[str, Any], *, bot_user_id: str | None) -> bool:
     )
 
 
+def question_id(body: dict[str, Any], context: dict[str, Any]) -> str | None:
+    """The event id of a question event (a person's mention or DM), else None."""
+    event = body.get("event") or {}
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if not event_id or not answerable(event, bot_user_id=context.get("bot_user_id")):
+        return None
+    return str(event_id)
+
+
+def click_id(body: dict[str, Any]) -> str | None:
+    """A claim id for a click on one of our buttons (``block_actions``), else None.
+
+    Slack sends a click once and never retries it, but a click is something a user
+    submitted (a quiz answer): it is stored before the acknowledgement like a question,
+    so a replica that dies before acting on it leaves it for another to act on.
+    """
+    actions = body.get("actions") if body.get("type") == "block_actions" else None
+    if not isinstance(actions, list) or len(actions) != 1 or not isinstance(actions[0], dict):
+        return None
+    action = actions[0]
+    if not str(action.get("action_id", "")).startswith(ACTION_PREFIX):
+        return None
+    user = (body.get("user") or {}).get("id")
+    parts = [str(user), str(action.get("action_ts")), str(action.get("value"))]
+    raw = "\x1f".join(parts).encode("utf-8")
+    return "click:" + hashlib.sha256(raw).hexdigest()[:40]
+
+
 def claim_first(claims: EventClaims) -> Middleware:
-    """A bolt middleware: claim (and store) each question event before it is acked."""
+    """A bolt middleware: claim (and store) each question event and click before the ack."""
 
     async def claimed(
         body: dict[str, Any],
@@ -61,12 +91,10 @@ def claim_first(claims: EventClaims) -> Middleware:
         request: AsyncBoltRequest,
         next: Callable[[], Awaitable[None]],  # noqa: A002 - bolt passes it by this name
     ) -> BoltResponse | None:
-        event = body.get("event") or {}
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if not event_id or not answerable(event, bot_user_id=context.get("bot_user_id")):
+        event_id = click_id(body) or question_id(body, context)
+        if event_id is None:
             await next()
             return None
-        event_id = str(event_id)
         given = request.headers.get(REDELIVERY_HEADER)
         token = given[0] if given and TOKEN.fullmatch(given[0]) else None
         try:
