@@ -5,7 +5,10 @@ anywhere (this process or another replica on the same database) wins. Claims arr
 within a few milliseconds share one database statement, so a burst costs one round trip.
 
 Handlers mark an event *answered* once its answer went out, and *release* the claim
-when sending failed, so a retry of that event is answered instead of skipped.
+when sending failed, so a retry of that event is answered instead of skipped. Until then
+the claim is *renewed* a few times per ``stale_after``: however long its answer waits in
+a queue, it does not look like the claim of a dead replica, which a retry or the look
+for unanswered questions (``bot.redelivery``) would take over and answer a second time.
 
 When the database connection drops under a claim (a restart, a failover, connections
 ended by the server), the claim is tried again on a fresh connection with the same batch
@@ -33,6 +36,11 @@ CLAIM_WINDOW = 0.001
 CLAIM_TIMEOUT = 2.0
 # Answered marks that could not be written are retried, at most this far apart.
 MAX_MARK_BACKOFF = 5.0
+# Held claims are renewed this many times per ``stale_after``.
+RENEWALS_PER_STALE = 4
+# A claim held unanswered this long is no longer renewed: its answer is presumed stuck,
+# and the look for unanswered questions answers it.
+MAX_HOLD = dt.timedelta(minutes=15)
 
 
 class EventClaims:
@@ -52,8 +60,11 @@ class EventClaims:
         self._clock = clock
         self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
         self._payloads: dict[str, str] = {}
-        # Event id → the token of the claim this process holds (to release it).
+        # Event id → the token of the claim this process holds (to renew or release it)
+        # and when it was taken.
         self._tokens: dict[str, str] = {}
+        self._held_since: dict[str, dt.datetime] = {}
+        self._renewing: asyncio.Task[None] | None = None
         self._flushing: asyncio.Task[None] | None = None
         self._answered: list[tuple[str, asyncio.Future[None]]] = []
         self._marking: asyncio.Task[None] | None = None
@@ -92,6 +103,11 @@ class EventClaims:
 
     async def _claim_taken(self, event_id: str, *, payload: str | None, token: str) -> bool:
         now = self._clock()
+        if event_id in self._tokens:
+            # Taken over (``token``) while its answer still waits here, the renewals
+            # late: answered once, by the turn already queued, and renewed as ``token``.
+            self._tokens[event_id] = token
+            return False
         payloads = {event_id: payload} if payload is not None else None
         won = await asyncio.to_thread(
             retry_on_disconnect,
@@ -99,17 +115,16 @@ class EventClaims:
                 [event_id], self._platform, now, token=token, payloads=payloads
             ),
         )
-        if event_id in won:
-            self._tokens[event_id] = token
+        self._hold(won, token)
         return event_id in won
 
     async def answered(self, event_id: str) -> None:
         """Mark a claimed event answered (batched like claims); its retries are skipped.
 
         Never raises: marks the database refuses are kept and written again later (an
-        unmarked claim would be answered again once stale).
+        unmarked claim would be answered again once stale). The claim stays held (and
+        renewed) until its mark is written: answered is not yet stale.
         """
-        self._tokens.pop(event_id, None)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._answered.append((event_id, future))
         if self._marking is None:
@@ -122,7 +137,7 @@ class EventClaims:
         By the platform's retry, or by the next look for unanswered questions
         (``bot.redelivery``); a claim another replica took over meanwhile is left alone.
         """
-        token = self._tokens.pop(event_id, None)
+        token = self._let_go(event_id)
         if token is None:
             return  # not ours (granted without the database, or already released)
         now = self._clock()
@@ -133,6 +148,50 @@ class EventClaims:
             )
         except Exception:  # noqa: BLE001 - the claim then goes stale and is taken over
             log.warning("could not release the claim of %s", event_id, exc_info=True)
+
+    async def renew(self) -> set[str]:
+        """Renew the claims this process holds unanswered; the ids renewed.
+
+        Never raises: a renewal the database refuses is tried again next time.
+        """
+        now = self._clock()
+        held = {
+            event_id: token
+            for event_id, token in self._tokens.items()
+            if now - self._held_since.get(event_id, now) < MAX_HOLD
+        }
+        if not held:
+            return set()
+        try:
+            return await asyncio.to_thread(
+                retry_on_disconnect, lambda: self._events.renew(held, now)
+            )
+        except Exception:  # noqa: BLE001 - the next renewal comes soon
+            log.warning("could not renew %d claims", len(held), exc_info=True)
+            return set()
+
+    def _hold(self, won: set[str], token: str) -> None:
+        """Note claims won with ``token``; renew them until answered or released."""
+        now = self._clock()
+        for event_id in won:
+            self._tokens[event_id] = token
+            self._held_since.setdefault(event_id, now)
+        if self._tokens and self._renewing is None:
+            self._renewing = asyncio.ensure_future(self._renew_while_held())
+
+    def _let_go(self, event_id: str) -> str | None:
+        """Stop holding (and renewing) a claim; its token, if this process held it."""
+        self._held_since.pop(event_id, None)
+        return self._tokens.pop(event_id, None)
+
+    async def _renew_while_held(self) -> None:
+        every = self._events.stale_after.total_seconds() / RENEWALS_PER_STALE
+        try:
+            while self._tokens:
+                await asyncio.sleep(every)
+                await self.renew()
+        finally:
+            self._renewing = None
 
     async def _mark(self) -> None:
         # One write at a time: what arrives meanwhile shares the next one.
@@ -159,6 +218,8 @@ class EventClaims:
         try:
             await asyncio.to_thread(retry_on_disconnect, lambda: self._events.answered(ids, now))
             written = True
+            for event_id in ids:
+                self._let_go(event_id)
         except Exception:  # noqa: BLE001 - see answered()
             log.warning("could not mark %d events answered; will retry", len(ids), exc_info=True)
             written = False
@@ -204,7 +265,7 @@ class EventClaims:
             )
             won = set(ids)
         else:
-            self._tokens.update(dict.fromkeys(won, token))
+            self._hold(won, token)
         for event_id, futures in batch.items():
             first = event_id in won
             for future in futures:

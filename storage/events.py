@@ -67,6 +67,11 @@ class ProcessedEvents:
         self._stale_after = stale_after
         self._claim_sql: Any = None
 
+    @property
+    def stale_after(self) -> dt.timedelta:
+        """How long a claim may go unanswered and unrenewed before it is presumed dead."""
+        return self._stale_after
+
     def claim(self, event_id: str, platform: str, now: dt.datetime) -> bool:
         """Claim one event id; see :meth:`claim_many`.
 
@@ -163,6 +168,38 @@ class ProcessedEvents:
                 .where(row.event_id.in_(sorted(set(event_ids))), row.answered_at.is_(None))
                 .values(answered_at=now, payload=None)
             )
+
+    def renew(self, held: Mapping[str, str], now: dt.datetime) -> set[str]:
+        """Keep the claims a live replica still holds unanswered from going stale.
+
+        A replica whose answers are queued (a busy conversation, Slack's rate limits)
+        renews its claims (event id → token) several times per ``stale_after``, so only
+        the claims of a replica that stopped (it died) go stale and are taken over. A
+        claim answered, released (stale on purpose), already stale or taken over by
+        another token is left alone.
+
+        Returns:
+            The event ids renewed.
+        """
+        row = ProcessedEventRow
+        renewed: set[str] = set()
+        ids = sorted(held)
+        with self._db.session(write=True) as session:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                stmt = (
+                    update(row)
+                    .where(
+                        row.event_id.in_(chunk),
+                        row.claim.in_(sorted({held[i] for i in chunk})),
+                        row.answered_at.is_(None),
+                        row.received_at >= now - self._stale_after,
+                    )
+                    .values(received_at=now)
+                    .returning(row.event_id)
+                )
+                renewed.update(session.scalars(stmt))
+        return renewed
 
     def take_stale(
         self,

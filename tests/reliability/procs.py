@@ -30,6 +30,7 @@ import aiohttp
 import pytest
 from activities import personal_message
 from payloads import JSON, app_mention, event_callback, json_body, new_event_id, sign
+from server_thread import ServerThread
 from sqlalchemy import Engine, create_engine, text
 
 from storage import normalize_url
@@ -224,6 +225,27 @@ class ServeProcess:
 
 ServerFactory = Callable[..., ServeProcess]
 """``serve(name, app=…, env=…)``: start a server on the test's schema (a fixture)."""
+
+
+async def settled(fake: ServerThread, timeout: float = 10.0) -> None:
+    """Wait until a fake server has handled every request that reached it.
+
+    After a ``kill -9`` the dead server's last requests may still be unread in the
+    fake's sockets. One poll of its loop reads them all (the kernel has them once the
+    process is reaped) and starts their handlers; once none is left running, the fake's
+    record holds everything the dead server sent.
+    """
+
+    async def quiet() -> None:
+        loop, me = asyncio.get_running_loop(), asyncio.current_task()
+        deadline = loop.time() + timeout
+        await asyncio.sleep(0.01)  # at least one poll of the sockets
+        while any(task is not me and not task.done() for task in asyncio.all_tasks()):
+            if loop.time() > deadline:
+                raise TimeoutError(f"the fake was still busy after {timeout} s")
+            await asyncio.sleep(0.01)  # polling interval against a deadline
+
+    await asyncio.wrap_future(fake.submit(quiet()))
 
 
 # -- the database --------------------------------------------------------------------------

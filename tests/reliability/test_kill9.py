@@ -31,6 +31,7 @@ from procs import (
     bounded,
     post_slack,
     post_teams,
+    settled,
     teams_message,
 )
 
@@ -128,6 +129,9 @@ def test_kill9_mid_stream_leaves_whole_data_and_a_working_restart(
             first.kill()
             await sending
         assert first.proc is not None and first.proc.returncode == -9
+        # What the dead server sent in its last moments is all recorded before it counts.
+        await settled(fake_slack)
+        await settled(fake_connector)
 
         answered_slack = {
             c.params.get("thread_ts") for c in fake_slack.calls_to("chat.postMessage")
