@@ -79,6 +79,22 @@ class Question:
         )
 
 
+class Deck(tuple[Question, ...]):
+    """Questions (a tuple) indexed by id, built once per bank and persona selection.
+
+    :func:`content.quiz.spacing.pick` walks a user's cards through the index instead of
+    every question.
+    """
+
+    by_id: dict[str, Question]
+
+    def __new__(cls, questions: Iterable[Question]) -> Deck:
+        """A deck of ``questions``, in their order."""
+        deck = super().__new__(cls, questions)
+        deck.by_id = {q.id: q for q in deck}
+        return deck
+
+
 @dataclass(frozen=True)
 class Unavailable:
     """Why a pack cannot be quizzed on, as a locale key and its values.
@@ -101,9 +117,10 @@ class QuizBank:
     def __init__(
         self, questions: Sequence[Question], unavailable: Unavailable | None = None
     ) -> None:
-        self.questions = tuple(questions)
+        self.questions = Deck(questions)
         self.unavailable = unavailable
-        self._by_id = {q.id: q for q in self.questions}
+        self._by_id = self.questions.by_id
+        self._about: dict[frozenset[str], Deck] = {}
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -116,12 +133,14 @@ class QuizBank:
         """Which of ``question_ids`` are still asked; the rest can be retired."""
         return {qid for qid in question_ids if qid in self._by_id}
 
-    def about(self, persona_ids: Collection[str]) -> tuple[Question, ...]:
+    def about(self, persona_ids: Collection[str]) -> Deck:
         """The questions about the given personas (all questions if none given)."""
-        if not persona_ids:
+        wanted = frozenset(persona_ids)
+        if not wanted:
             return self.questions
-        wanted = set(persona_ids)
-        return tuple(q for q in self.questions if q.persona_id in wanted)
+        if wanted not in self._about:
+            self._about[wanted] = Deck(q for q in self.questions if q.persona_id in wanted)
+        return self._about[wanted]
 
 
 def generate(

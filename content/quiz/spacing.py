@@ -27,9 +27,8 @@ import heapq
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import chain, islice
 
-from content.quiz.questions import Question
+from content.quiz.questions import Deck, Question
 
 BOXES = 5
 INTERVALS: Mapping[int, dt.timedelta] = {
@@ -100,34 +99,46 @@ def pick(
 
     Returns:
         Due box-1 questions (longest due first), then new questions (random order),
-        then due questions of higher boxes (lowest box, then longest due, first).
+        then due questions of higher boxes (lowest box, then longest due, first); ties
+        in the order of ``cards``. Walks the user's cards, not every question, when
+        ``questions`` is a :class:`~content.quiz.questions.Deck` (as
+        :meth:`~content.quiz.questions.QuizBank.about` returns).
     """
     if count <= 0 or not questions:
         return []
-    if not cards:  # a first quiz: everything is new
-        return rng.sample(list(questions), min(count, len(questions)))
-    # Start at a random question: ties (cards answered in the same quiz are due at the
-    # same time) then go to a random one of them, without a shuffle.
-    start = rng.randrange(len(questions))
-    get = cards.get
+    deck = questions if isinstance(questions, Deck) else Deck(questions)
     wrong: list[tuple[dt.datetime, Question]] = []
-    new: list[Question] = []
     review: list[tuple[int, dt.datetime, Question]] = []
-    for question in chain(islice(questions, start, None), islice(questions, start)):
-        card = get(question.id)
-        if card is None:
-            new.append(question)
-        elif card.due <= now:
+    seen = 0
+    for question_id, card in cards.items():
+        question = deck.by_id.get(question_id)
+        if question is None:
+            continue
+        seen += 1
+        if card.due <= now:
             if card.box == 1:
                 wrong.append((card.due, question))
             else:
                 review.append((card.box, card.due, question))
     out = [q for _, q in heapq.nsmallest(count, wrong, key=_first)]
-    if len(out) < count and new:
-        out += rng.sample(new, min(count - len(out), len(new)))
+    if len(out) < count and seen < len(deck):
+        out += _new(deck, cards, rng, min(count - len(out), len(deck) - seen))
     if len(out) < count:
         out += [q for *_, q in heapq.nsmallest(count - len(out), review, key=_first_two)]
     return out
+
+
+def _new(deck: Deck, cards: Mapping[str, Card], rng: random.Random, want: int) -> list[Question]:
+    """``want`` random questions without a card (there are at least that many)."""
+    chosen: dict[str, Question] = {}
+    for _ in range(8 * want):  # mostly new: a few draws find them
+        question = deck[rng.randrange(len(deck))]
+        if question.id not in cards:
+            chosen[question.id] = question
+            if len(chosen) == want:
+                return list(chosen.values())
+    rest = [q for q in deck if q.id not in cards and q.id not in chosen]  # mostly known
+    return [*chosen.values(), *rng.sample(rest, want - len(chosen))]
 
 
 def _first(item: tuple[dt.datetime, Question]) -> dt.datetime:

@@ -122,3 +122,20 @@ def test_mastery_per_persona_counts_questions_known(bank: QuizBank) -> None:
 )
 def test_pass_mark(right: int, asked: int, mark: int, ok: bool) -> None:
     assert passed(right, asked, mark) is ok
+
+
+def test_the_last_new_questions_are_found_among_many_known(bank: QuizBank) -> None:
+    known, last_two = bank.questions[:-2], bank.questions[-2:]
+    cards = {q.id: Card(q.id, 5, T0, T0 + 30 * DAY) for q in known}  # mastered, not due
+    for seed in range(5):
+        asked = pick(bank.questions, cards, now=T0, rng=random.Random(seed), count=5)
+        assert set(asked) == set(last_two)
+
+
+def test_a_plain_list_of_questions_is_picked_from_like_a_deck(bank: QuizBank) -> None:
+    plain = list(bank.about(["cfo-frida"]))
+    assert plain and all(q.persona_id == "cfo-frida" for q in plain)
+    cards = {q.id: answered(None, q.id, right=False, now=T0) for q in plain[:3]}
+    asked = pick(plain, cards, now=T0, rng=random.Random(1), count=5)
+    assert {q.id for q in asked[:3]} == set(cards)  # the wrong ones first
+    assert all(q.id not in cards for q in asked[3:]) and len(asked) == 5
