@@ -23,7 +23,7 @@ from content.catalog import Catalog
 from content.quiz import spacing
 from content.quiz.questions import BankCache, Question, QuizBank
 from content.schema import Pack
-from handlers.quiz_views import meta, question_reply, score_reply, verdict_reply
+from handlers.quiz_views import LETTERS, meta, question_reply, score_reply, verdict_reply
 from storage.flows import Flow, FlowStore
 from storage.quiz import Answer, Box, QuizStore
 
@@ -293,11 +293,14 @@ def snapshot(question: Question) -> dict[str, Any]:
 
 
 def _typed_choice(text: str, choices: Sequence[str]) -> int | None:
-    """A typed answer: "2" (1-based) or a choice's text; None if it is neither."""
+    """A typed answer: "2" (1-based), "B" or a choice's text; None if it is neither."""
     typed = text.strip().rstrip(".)")
     if typed.isascii() and typed.isdigit() and len(typed) <= 2:
         number = int(typed)
         return number - 1 if 1 <= number <= len(choices) else None
+    letter = LETTERS.find(typed.upper()) if len(typed) == 1 else -1
+    if 0 <= letter < len(choices):
+        return letter
     folded = " ".join(typed.casefold().split())
     for index, choice in enumerate(choices):
         if " ".join(choice.casefold().split()) == folded:

@@ -16,13 +16,12 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bot.flows import FlowAction
 from bot.i18n import Texts
-from bot.model import Choice, Incoming, Reply
+from bot.model import Incoming, Reply
 from bot.roles import Roles
 from bot.timers import Delivery, conversation_data, conversation_from
 from handlers.quiz import QuizHandler, snapshot
-from handlers.quiz_views import meta
+from handlers.quiz_views import meta, question_reply
 from storage.flows import Flow, FlowStore
 from storage.quiz import Answer, Box, QuizStore, Standing
 from storage.timers import Timer, Timers
@@ -244,17 +243,8 @@ class LiveQuizHandler:
         ]
 
     def _question(self, flow: Flow) -> Reply:
-        question = _current(flow)
-        lines = [
-            self.texts("play.question", number=int(flow.data["index"]) + 1, total=_total(flow)),
-            str(question["prompt"]),
-            self.texts("live.answer_within", seconds=int(flow.data["seconds"])),
-        ]
-        choices = tuple(
-            Choice(label=str(c), value=FlowAction.of(flow, str(k)).value, personal=True)
-            for k, c in enumerate(question["choices"])
-        )
-        return Reply(text="\n".join(lines), choices=choices, meta=meta(question=question["id"]))
+        footer = self.texts("live.answer_within", seconds=int(flow.data["seconds"]))
+        return question_reply(flow, self.texts, personal=True, footer=footer)
 
     def _final(self, flow: Flow, *, stopped: bool) -> Reply:
         top, _ = self.results.leaderboard(since=None, limit=SHOWN, viewer="", flow_id=flow.id)

@@ -6,6 +6,7 @@ what happens, these decide how it reads, in the pack's language.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,6 +16,9 @@ from bot.model import MessageRef, Reply
 from storage.flows import Flow
 
 INTENT = "quiz"
+#: Choices longer than this are listed in the text and their buttons lettered.
+BUTTON_TEXT = 60
+LETTERS = "ABCDEF"
 
 
 def meta(**values: Any) -> dict[str, Any]:
@@ -22,22 +26,46 @@ def meta(**values: Any) -> dict[str, Any]:
     return {"intent": INTENT, "confidence": 1.0, **values}
 
 
-def question_reply(flow: Flow, texts: Texts, *, reminder: bool = False) -> Reply:
-    """The flow's current question, with one button per choice."""
+def question_reply(
+    flow: Flow,
+    texts: Texts,
+    *,
+    reminder: bool = False,
+    personal: bool = False,
+    footer: str = "",
+) -> Reply:
+    """The flow's current question, with one button per choice.
+
+    Choices too long for a button (a response to an objection) are listed in the text
+    as A, B, C…, and their buttons say only the letter.
+
+    Args:
+        flow: The quiz.
+        texts: Texts in the pack's language.
+        reminder: Say first that the last message was no answer.
+        personal: The buttons are answered to the clicker alone (a live quiz).
+        footer: A last line (a live quiz's deadline).
+    """
     data = flow.data
     index = int(data["index"])
     question: Mapping[str, Any] = data["questions"][index]
+    choices = [str(c) for c in question["choices"]]
     lines = [
         texts("play.question", number=index + 1, total=len(data["questions"])),
         str(question["prompt"]),
     ]
+    labels = choices
+    if any(len(c) > BUTTON_TEXT for c in choices):
+        labels = list(LETTERS[: len(choices)])
+        lines += [f"{letter}. {choice}" for letter, choice in zip(labels, choices, strict=True)]
     if reminder:
-        lines.insert(0, texts("play.reminder", count=len(question["choices"])))
+        lines.insert(0, texts("play.reminder", count=len(choices)))
+    if footer:
+        lines.append(footer)
+    buttons = (button(flow, label, str(k)) for k, label in enumerate(labels))
     return Reply(
         text="\n".join(lines),
-        choices=tuple(
-            button(flow, str(choice), str(k)) for k, choice in enumerate(question["choices"])
-        ),
+        choices=tuple(dataclasses.replace(b, personal=personal) for b in buttons),
         meta=meta(question=question["id"]),
     )
 

@@ -9,6 +9,8 @@ from typing import Any
 from testbot import BotUnderTest, Clock, MakeBot
 
 from bot.model import Incoming, User
+from handlers.quiz import snapshot
+from handlers.quiz_views import question_reply
 from storage.flows import FlowStore
 from storage.quiz import QuizStore
 
@@ -99,7 +101,10 @@ def test_a_restarted_bot_resumes_the_quiz_at_the_same_question(make_bot: MakeBot
     second = make_bot()  # a restart: a new process on the same database
     reply = second.ask("quiz")
     assert on["prompt"] in reply.text and "Question 2/5" in reply.text
-    assert [c.label for c in reply.choices] == on["choices"]
+    assert all(
+        choice in reply.text or choice in [c.label for c in reply.choices]
+        for choice in on["choices"]
+    )
     second.ask(str(int(on["answer"]) + 1))
     assert "✓ Right!" in second.out.getvalue()
 
@@ -187,3 +192,31 @@ def test_the_leaderboard_ranks_players_and_hidden_ones_disappear_for_others(
     assert " 1. ann@fieldline.example · 50" in ann.ask("leaderboard").text  # still sees herself
     ann.ask("leaderboard show")
     assert "ann@" in bob.ask("leaderboard").text
+
+
+def test_choices_too_long_for_a_button_are_lettered_and_a_letter_answers(
+    bot: BotUnderTest,
+) -> None:
+    handler = bot.app.router.flows.handlers["quiz"]  # type: ignore[union-attr]
+    response = next(q for q in handler.bank().questions if q.kind == "response")
+    assert max(len(c) for c in response.choices) > 60  # responses are paragraphs
+    flow = FlowStore(db=bot.app.db).start(
+        kind="quiz",
+        user_key=bot.console.user.key,
+        conversation_key=bot.console.conversation.key,
+        data={"questions": [snapshot(response)], "index": 0, "right": 0},
+        now=bot.app.clock(),
+        ttl=dt.timedelta(days=1),
+    )
+    shown = question_reply(flow, bot.app.texts)
+    letters = "ABCD"[: len(response.choices)]
+    assert [c.label for c in shown.choices] == list(letters)
+    for letter, choice in zip(letters, response.choices, strict=True):
+        assert f"{letter}. {choice}" in shown.text
+    typed = Incoming(  # on Slack or Teams, typed text goes to the quiz
+        user=bot.console.user,
+        conversation=bot.console.conversation,
+        text=letters[response.answer].lower(),
+        typed_choices=False,
+    )
+    assert bot.app.router.handle(typed).meta["correct"] is True
