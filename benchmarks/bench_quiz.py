@@ -169,7 +169,7 @@ class Reader:
                 new, self.seen = posts[self.seen :], len(posts)
                 for call in new:
                     self._take(call)
-                await asyncio.sleep(0.005)  # let posts gather: one scan of the record per batch
+                await asyncio.sleep(0.05)  # let posts gather: one scan of the record per batch
         self.all_done.set()
 
     def _take(self, call: Call) -> None:
