@@ -3,8 +3,10 @@
 Each runner prints our figure beside its floor, measured in the same run (see the
 module docstrings): ``bench_core.py`` (answering, start-up, import), ``bench_slack.py``
 (personabot serve vs a minimal bolt echo app), ``bench_teams.py`` (vs botbuilder's
-echo bot) and ``bench_quiz.py`` (quiz answer clicks vs questions asked in the same
-run, then 1,000 players at once). This script adds the machine they ran on and runs
+echo bot), ``bench_quiz.py`` (quiz answer clicks vs questions asked in the same
+run, then 1,000 players at once) and ``bench_live_quiz.py`` (300 players clicking one
+live quiz question within 2 s in a Slack and a Teams channel, vs bare bolt and
+botbuilder). This script adds the machine they ran on and runs
 them one after another, so they do not compete with each other for the CPU.
 
 Usage: ``python benchmarks/run_all.py [--out FILE] [--quick]``; ``--quick`` runs a tenth
@@ -29,6 +31,7 @@ RUNNERS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("Slack", ["bench_slack.py"], ["--events", "100"]),
     ("Teams", ["bench_teams.py", "--reply-timeout", "120"], ["--events", "100"]),
     ("Quizzes on Slack", ["bench_quiz.py"], ["--players", "10", "--users", "100"]),
+    ("Live quiz in one busy channel", ["bench_live_quiz.py"], ["--players", "30"]),
 )
 
 
