@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -141,7 +142,12 @@ def open_database(settings: Settings) -> Database:
 
 
 def _training(
-    pack: Pack, catalog: Catalog, texts: Texts, db: Database, clock: Clock
+    pack: Pack,
+    catalog: Catalog,
+    texts: Texts,
+    db: Database,
+    clock: Clock,
+    rng: random.Random | None,
 ) -> tuple[Flows, Commands, dict[str, TimerHandler]]:
     """The flows, commands and timers of training: quizzes, live quizzes, progress, boards."""
     flow_store = FlowStore(db=db)
@@ -158,6 +164,7 @@ def _training(
         flows=flow_store,
         results=results,
         clock=clock,
+        rng=rng,
     )
     progress = ProgressHandler(quiz=quiz, results=results, roles=roles, texts=texts, clock=clock)
     live = LiveQuizHandler(
@@ -168,6 +175,7 @@ def _training(
         timers=Timers(db=db),
         texts=texts,
         clock=clock,
+        rng=rng,
     )
     flows = Flows(store=flow_store, handlers={QUIZ: quiz, LIVE: live}, texts=texts, clock=clock)
     commands = Commands(
@@ -191,6 +199,7 @@ def build_app(
     queued_writes: bool = False,
     metrics: Metrics | None = None,
     timer: Callable[[], float] = time.perf_counter,
+    rng: random.Random | None = None,
 ) -> App:
     """Load the pack, import it into the database and build the router.
 
@@ -211,6 +220,7 @@ def build_app(
         metrics: Where answers and errors are counted; a new :class:`Metrics` (with
             its own registry) by default.
         timer: Seconds from a monotonic clock, for answer latency; injected for tests.
+        rng: Randomness of quizzes (which questions, in which order); seeded in tests.
 
     Raises:
         content.loader.PackError: If the pack is invalid.
@@ -242,7 +252,7 @@ def build_app(
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
     turns = TurnLog(db=db, queued=queued_writes)
     metrics = metrics if metrics is not None else Metrics()
-    flows, commands, timer_handlers = _training(pack, catalog, texts, db, clock)
+    flows, commands, timer_handlers = _training(pack, catalog, texts, db, clock, rng)
     router = Router(
         flows=flows,
         commands=commands,

@@ -301,8 +301,13 @@ def _typed_choice(text: str, choices: Sequence[str]) -> int | None:
     letter = LETTERS.find(typed.upper()) if len(typed) == 1 else -1
     if 0 <= letter < len(choices):
         return letter
-    folded = " ".join(typed.casefold().split())
+    folded = _folded(typed)
     for index, choice in enumerate(choices):
-        if " ".join(choice.casefold().split()) == folded:
+        if _folded(choice) == folded:
             return index
     return None
+
+
+def _folded(text: str) -> str:
+    """Text as compared for a typed answer: case, spacing and end punctuation ignored."""
+    return " ".join(text.casefold().split()).rstrip(".!?)")

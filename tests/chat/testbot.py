@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.model import Reply
 from bot.settings import Settings
 
 TODAY = dt.datetime(2026, 11, 22, 9, 30, tzinfo=dt.UTC)
+SEED = 20261122  # quizzes pick and shuffle the same way on every run
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 
 
@@ -60,7 +62,7 @@ def build_bot(
     """A fully wired bot on a SQLite file (or any database URL), as one console user."""
     url = database if isinstance(database, str) else f"sqlite:///{database}"
     settings = Settings(content=content, database_url=url)
-    app = build_app(settings, clock=clock or Clock())
+    app = build_app(settings, clock=clock or Clock(), rng=random.Random(SEED))
     out = io.StringIO()
     console = ConsoleBot(router=app.router, out=out, user_email=user)
     return BotUnderTest(app=app, console=console, out=out)
