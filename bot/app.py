@@ -155,7 +155,7 @@ def _training(
     roles = Roles(
         admins=pack.info.admins,
         owners={p.id: p.owners for p in catalog.personas},
-        managers=getattr(pack.info, "managers", None) or {},
+        managers=pack.info.managers,
     )
     quiz = QuizHandler(
         catalog=lambda: catalog,

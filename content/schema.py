@@ -136,6 +136,8 @@ class PackInfo(_Strict):
     admins: list[Email] = Field(default_factory=list)
     onboarding: Onboarding = Field(default_factory=Onboarding)
     leaderboard: bool = Field(default=True, strict=True)
+    # Each manager's reports, by email: a manager may see their reports' progress.
+    managers: dict[Email, list[Email]] = Field(default_factory=dict)
 
 
 def _choices(choices: list[str]) -> list[str]:

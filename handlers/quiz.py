@@ -21,6 +21,7 @@ from bot.i18n import Texts
 from bot.model import Incoming, Reply
 from content.catalog import Catalog
 from content.quiz import spacing
+from content.quiz.authored import authored_questions
 from content.quiz.questions import BankCache, Question, QuizBank
 from content.schema import Pack
 from handlers.quiz_views import LETTERS, meta, question_reply, score_reply, verdict_reply
@@ -110,16 +111,15 @@ class QuizHandler(FlowHandler):
 
     def _questions(self, message: Incoming, arguments: str) -> list[Question] | Reply:
         wanted = arguments.strip()
-        authored = {q.id.casefold(): q for q in getattr(self.pack, "quizzes", ())}
+        authored = {q.id.casefold(): q for q in self.pack.quizzes}
         if wanted.casefold() in authored:
-            quiz = authored[wanted.casefold()]
-            return [q.shuffled(self.rng) for q in quiz.questions]
+            return list(authored_questions(authored[wanted.casefold()], self.rng))
         bank = self.bank()
         if bank.unavailable is not None:
             return Reply(
                 text=self.texts(bank.unavailable.key, **bank.unavailable.values), meta=meta()
             )
-        personas: Sequence[str] = ()
+        personas: Sequence[str] = self.track()[0]  # by default, the onboarding track's
         if wanted:
             persona_id = self.persona_named(wanted)
             if persona_id is None:
@@ -144,6 +144,13 @@ class QuizHandler(FlowHandler):
             self.results.retire(user_key, gone, now=self.clock())
         return {qid: _card(box) for qid, box in boxes.items() if qid not in gone}
 
+    def track(self) -> tuple[list[str], int]:
+        """The onboarding track: its personas (``pack.yaml``; all by default), pass mark."""
+        onboarding = self.pack.info.onboarding
+        live = [p.id for p in self.catalog().personas]
+        personas = [pid for pid in onboarding.personas if pid in live] or live
+        return personas, onboarding.pass_mark
+
     @staticmethod
     def next_card(
         old: Box | None, question_id: str, *, right: bool, now: dt.datetime
@@ -166,7 +173,7 @@ class QuizHandler(FlowHandler):
         """No persona or quiz by that name: say which there are."""
         catalog = self.catalog()
         names = ", ".join(p.name for p in catalog.personas)
-        ids = ", ".join(q.id for q in getattr(self.pack, "quizzes", ()))
+        ids = ", ".join(q.id for q in self.pack.quizzes)
         text = self.texts("play.unknown_scope", name=wanted, personas=names)
         if ids:
             text += "\n" + self.texts("play.authored", quizzes=ids)
@@ -264,9 +271,7 @@ class QuizHandler(FlowHandler):
     def _track_done(self, message: Incoming) -> bool:
         """Whether this quiz completed the onboarding track (congratulated once)."""
         bank = self.bank()
-        track = getattr(self.pack.info, "onboarding", None)
-        personas = list(getattr(track, "personas", None) or [p.id for p in self.catalog().personas])
-        pass_mark = int(getattr(track, "pass_mark", 80))
+        personas, pass_mark = self.track()
         mastery = spacing.mastery(bank.about(personas), self.cards(message.user.key, bank))
         if not mastery or min(m.share for m in mastery.values()) * 100 < pass_mark:
             return False

@@ -82,9 +82,7 @@ class ProgressHandler:
         for persona in catalog.personas:
             share = mastery.get(persona.id, 0.0)
             lines.append(f"{_bar(share)} {round(share * 100):>3}%  {persona.name}")
-        track = getattr(self.pack.info, "onboarding", None)
-        pass_mark = int(getattr(track, "pass_mark", 80))
-        members = list(getattr(track, "personas", None) or [p.id for p in catalog.personas])
+        members, pass_mark = self.quiz.track()
         passed = sum(1 for pid in members if mastery.get(pid, 0.0) * 100 >= pass_mark)
         player = self.results.player(user_key)
         if player is not None and player.track_completed_at is not None:
@@ -99,8 +97,8 @@ class ProgressHandler:
 
     def leaderboard(self, message: Incoming, arguments: str) -> Reply:
         """The boards, or hiding from / showing on them."""
-        if not getattr(self.pack.info, "leaderboard", True):
-            return Reply(text=self.texts("leaderboard.off"), meta=meta())
+        if not self.pack.info.leaderboard:
+            return Reply(text=self.texts("leaderboard.disabled"), meta=meta())
         word = arguments.strip().casefold()
         now = self.clock()
         if word in self.texts.words("leaderboard.hide_words"):
