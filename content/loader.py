@@ -64,6 +64,35 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """One value; one its tag cannot build (``!!int ninety``) names its node."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except _BadValue:
+            raise
+        except ValueError as exc:
+            raise _BadValue(node) from exc
+
+
+class _BadValue(ValueError):
+    """A scalar its tag cannot build: ``!!int ninety``, a date that does not exist."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        super().__init__(node.tag)
+        self.node = node
+
+
+def _bad_value(exc: ValueError) -> str:
+    """Our own words (not Python's, which change between versions) for a bad scalar."""
+    if not isinstance(exc, _BadValue):
+        return "invalid YAML: a value cannot be read"
+    node = exc.node
+    value, kind = str(node.value), str(node.tag).rsplit(":", 1)[-1]
+    where = f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}: "
+    if kind == "int" and value.lstrip("+-").replace("_", "").isdigit():
+        return f"{where}invalid YAML: a number has too many digits"
+    return f"{where}invalid YAML: {_shown(value)} is not a valid {kind}"
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
@@ -252,8 +281,7 @@ def _read_yaml(path: Path, rel: str, errors: list[str]) -> dict[str, Any] | None
     except ValueError as exc:
         # An explicitly tagged value that is no such thing (``!!int x``, ``!!timestamp
         # 2026-02-30``) or a number with more digits than Python converts.
-        problem = "a number has too many digits" if "digits" in str(exc) else str(exc)
-        errors.append(f"{rel}: invalid YAML: {problem}")
+        errors.append(f"{rel}: {_bad_value(exc)}")
         return None
     errors.extend(
         f"{rel}: line {line}: duplicate key {_shown(key)} (already at line {first})"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -41,6 +42,8 @@ SECRET = "reliability-signing-secret-0123456789"
 SLACK_PATH = "/slack/events"
 TEST_DATABASE_ENV = "PERSONABOT_TEST_DATABASE_URL"
 TEAMS_PATH = "/api/messages"
+# Servers listen on ports from here up to the kernel's ephemeral range (see free_port).
+PRIVATE_PORTS_FROM = 20000
 # Variables of the developer's environment that would change what ``serve`` does.
 SCRUBBED_PREFIXES = ("PERSONABOT_", "SLACK_", "Microsoft", "MICROSOFT_")
 # Questions about the example pack, as sellers ask them (who-is and objections).
@@ -71,7 +74,26 @@ def scrubbed_env(**extra: str) -> dict[str, str]:
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    """A free port of 127.0.0.1 for a server, below the kernel's ephemeral range.
+
+    The server binds it only once started (a second or more later). A port of the
+    ephemeral range could meanwhile become the local port of any outgoing connection on
+    the machine (these tests open thousands), and the server could not listen; ports
+    below the range are never handed out that way.
+    """
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    pick = random.SystemRandom()
+    for _ in range(200):
+        port = pick.randrange(PRIVATE_PORTS_FROM, max(low, PRIVATE_PORTS_FROM + 1000))
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((HOST, port))
+            except OSError:
+                continue  # in use: another one
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return int(sock.getsockname()[1])
