@@ -220,3 +220,8 @@ def test_choices_too_long_for_a_button_are_lettered_and_a_letter_answers(
         typed_choices=False,
     )
     assert bot.app.router.handle(typed).meta["correct"] is True
+
+
+def test_help_tells_how_to_train(bot: BotUnderTest) -> None:
+    text = bot.ask("help").text
+    assert "quiz, progress, leaderboard" in text

@@ -24,8 +24,8 @@ from activities import (
 )
 from teams_rig import EMAIL, TeamsRig, run, shown, submits
 
-from bot.adapters.teams.outbound import NotifyError
 from bot.adapters.teams.cards import DATA_KEY, MORE
+from bot.adapters.teams.outbound import NotifyError
 from content.loader import EXAMPLE_PACK
 from storage.questions import QuestionLog
 from storage.references import ReferenceStore
