@@ -476,6 +476,18 @@ async def slack_replies(slack: FakeSlackThread, side: Side, expected: int, befor
             side.last_reply = max(side.last_reply, call.at)
 
 
+async def settle(server: Server, *, busy: float = 0.05, interval: float = 0.5) -> None:
+    """Wait (bounded) until the server is idle: under ``busy`` s of CPU in ``interval`` s."""
+    deadline = time.monotonic() + REPLY_TIMEOUT
+    last = server.cpu_seconds()
+    while last is not None and time.monotonic() < deadline:
+        await asyncio.sleep(interval)
+        now = server.cpu_seconds()
+        if now is None or now - last < busy:
+            return
+        last = now
+
+
 # -- the database ------------------------------------------------------------------------------
 
 
@@ -618,6 +630,7 @@ async def measure(
         if "slack" in group:
             expected = sum(1 for c in part if c.platform == "slack")
             await slack_replies(slack, run.sides["slack"], expected, before)
+        await settle(server)  # clicks the client gave up on are still worked out
         cpu_after = server.cpu_seconds()
         for p in group:
             run.harness_cpu[p] = time.process_time() - harness_cpu
