@@ -83,7 +83,9 @@ class QuizHandler(FlowHandler):
         now = self.clock()
         running = self.flows.active(message.user.key, now=now)
         if running is not None and running.kind == KIND and not arguments:
-            moved = self.flows.advance(
+            if running.conversation_key == message.conversation.key:
+                return question_reply(running, self.texts)  # its buttons stay valid
+            moved = self.flows.advance(  # carried on here; the old buttons go stale
                 running,
                 data=running.data,
                 now=now,
@@ -213,7 +215,7 @@ class QuizHandler(FlowHandler):
         now = self.clock()
         done = index + 1 >= total
         new: dict[str, Any] = {**data, "index": index + 1, "right": int(data["right"]) + correct}
-        old = self.results.boxes(message.user.key).get(str(question["id"]))
+        old = self.results.box(message.user.key, str(question["id"]))
         card = self.next_card(old, str(question["id"]), right=correct, now=now)
         work = self.results.answer_work(
             Answer(

@@ -159,7 +159,7 @@ class LiveQuizHandler:
         correct = picked == int(question["answer"])
         left = max(0.0, 1 - (now - asked_at).total_seconds() / seconds)
         points = POINTS + round(POINTS * left) if correct else 0
-        old = self.results.boxes(message.user.key).get(str(question["id"]))
+        old = self.results.box(message.user.key, str(question["id"]))
         card = self.quiz.next_card(old, str(question["id"]), right=correct, now=now)
         self.results.seen(
             message.user.key, email=message.user.email, name=message.user.name, now=now

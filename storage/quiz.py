@@ -159,22 +159,21 @@ class QuizStore:
         with self._db.session() as session:
             return [_answer(row) for row in session.scalars(stmt)]
 
+    def box(self, user_key: str, question_id: str) -> Box | None:
+        """Where one question stands for the player (``None``: never answered, or retired)."""
+        with self._db.session() as session:
+            row = session.get(QuizCardRow, (user_key, question_id))
+            if row is None or row.retired_at is not None:
+                return None
+            return _box(row)
+
     def boxes(self, user_key: str) -> dict[str, Box]:
         """The player's boxes by question id (retired ones left out)."""
         stmt = select(QuizCardRow).where(
             QuizCardRow.user_key == user_key, QuizCardRow.retired_at.is_(None)
         )
         with self._db.session() as session:
-            return {
-                row.question_id: Box(
-                    question_id=row.question_id,
-                    persona_id=row.persona_id,
-                    box=row.box,
-                    seen_at=row.seen_at,
-                    due_at=row.due_at,
-                )
-                for row in session.scalars(stmt)
-            }
+            return {row.question_id: _box(row) for row in session.scalars(stmt)}
 
     def retire(self, user_key: str, question_ids: Collection[str], *, now: dt.datetime) -> int:
         """Retire the player's boxes of questions the content no longer has."""
@@ -350,6 +349,16 @@ def _box_upsert(dialect: str, user_key: str, box: Box) -> Executable:
     return stmt.on_conflict_do_update(
         index_elements=["user_key", "question_id"],
         set_={k: v for k, v in values.items() if k not in ("user_key", "question_id")},
+    )
+
+
+def _box(row: QuizCardRow) -> Box:
+    return Box(
+        question_id=row.question_id,
+        persona_id=row.persona_id,
+        box=row.box,
+        seen_at=row.seen_at,
+        due_at=row.due_at,
     )
 
 

@@ -225,3 +225,19 @@ def test_choices_too_long_for_a_button_are_lettered_and_a_letter_answers(
 def test_help_tells_how_to_train(bot: BotUnderTest) -> None:
     text = bot.ask("help").text
     assert "quiz, progress, leaderboard" in text
+
+
+def test_asking_for_the_quiz_again_shows_the_question_and_keeps_its_buttons(
+    bot: BotUnderTest,
+) -> None:
+    first = bot.ask("quiz").then[0]
+    again = bot.ask("quiz")
+    assert again.text == first.text
+    right = current(bot)["answer"]
+    click = Incoming(
+        user=bot.console.user,
+        conversation=bot.console.conversation,
+        text="",
+        action=first.choices[int(right)].value,
+    )
+    assert bot.app.router.handle(click).meta["correct"] is True
