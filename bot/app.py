@@ -14,29 +14,19 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.commands import Commands
-from bot.flows import Flows
 from bot.i18n import Texts
 from bot.metrics import Metrics
-from bot.roles import Roles
 from bot.router import Router
 from bot.settings import Settings
 from bot.timers import TimerHandler
+from bot.training import build_training
 from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Pack
 from handlers.ask import AskHandler
-from handlers.quiz import KIND as QUIZ
-from handlers.quiz import QuizHandler
-from handlers.quiz_live import KIND as LIVE
-from handlers.quiz_live import REVEAL, LiveQuizHandler
-from handlers.quiz_progress import ProgressHandler
 from storage.db import Database, MigrationError
-from storage.flows import FlowStore
 from storage.import_report import ImportReport
 from storage.personas import PersonaRepository
-from storage.quiz import QuizStore
-from storage.timers import Timers
 from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
@@ -66,6 +56,8 @@ class App:
     metrics: Metrics
     timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
     """The work of each kind of timer (see :mod:`bot.timers`), fired by the scheduler."""
+    warm_up: tuple[Callable[[], object], ...] = ()
+    """Slow first-use work a server does in the background at start (the quiz bank)."""
 
     def close(self) -> None:
         """Commit queued writes and close the database connections."""
@@ -141,55 +133,6 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
-def _training(
-    pack: Pack,
-    catalog: Catalog,
-    texts: Texts,
-    db: Database,
-    clock: Clock,
-    rng: random.Random | None,
-) -> tuple[Flows, Commands, dict[str, TimerHandler]]:
-    """The flows, commands and timers of training: quizzes, live quizzes, progress, boards."""
-    flow_store = FlowStore(db=db)
-    results = QuizStore(db=db)
-    roles = Roles(
-        admins=pack.info.admins,
-        owners={p.id: p.owners for p in catalog.personas},
-        managers=pack.info.managers,
-    )
-    quiz = QuizHandler(
-        catalog=lambda: catalog,
-        pack=pack,
-        texts=texts,
-        flows=flow_store,
-        results=results,
-        clock=clock,
-        rng=rng,
-    )
-    progress = ProgressHandler(quiz=quiz, results=results, roles=roles, texts=texts, clock=clock)
-    live = LiveQuizHandler(
-        quiz=quiz,
-        roles=roles,
-        flows=flow_store,
-        results=results,
-        timers=Timers(db=db),
-        texts=texts,
-        clock=clock,
-        rng=rng,
-    )
-    flows = Flows(store=flow_store, handlers={QUIZ: quiz, LIVE: live}, texts=texts, clock=clock)
-    commands = Commands(
-        texts=texts,
-        handlers={
-            "quiz": quiz.command,
-            "live": live.command,
-            "progress": progress.progress,
-            "leaderboard": progress.leaderboard,
-        },
-    )
-    return flows, commands, {REVEAL: live.reveal}
-
-
 def build_app(
     settings: Settings,
     *,
@@ -252,10 +195,10 @@ def build_app(
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
     turns = TurnLog(db=db, queued=queued_writes)
     metrics = metrics if metrics is not None else Metrics()
-    flows, commands, timer_handlers = _training(pack, catalog, texts, db, clock, rng)
+    training = build_training(pack=pack, catalog=catalog, texts=texts, db=db, clock=clock, rng=rng)
     router = Router(
-        flows=flows,
-        commands=commands,
+        flows=training.flows,
+        commands=training.commands,
         text_handler=ask.handle,
         actions={"persona": ask.show, "objection": ask.show},
         texts=texts,
@@ -277,5 +220,6 @@ def build_app(
         clock=clock,
         turns=turns,
         metrics=metrics,
-        timer_handlers=timer_handlers,
+        timer_handlers=training.timers,
+        warm_up=training.warm_up,
     )

@@ -44,6 +44,7 @@ SETTINGS = web.AppKey("settings", Settings)
 SERVING = web.AppKey("serving", str)
 REDELIVERY = web.AppKey("redelivery", Redelivery)
 SENDERS = web.AppKey("senders", dict)
+WARMING = web.AppKey("warming", asyncio.Future)
 # How often queued writes (the question log) are committed.
 FLUSH_EVERY = 0.05
 MAX_FLUSH_BACKOFF = 5.0
@@ -70,6 +71,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app.router.add_get("/metrics", _metrics)
     web_app.router.add_get("/privacy", _privacy)
     web_app.router.add_get("/terms", _terms)
+    web_app.on_startup.append(_warming)
     web_app.cleanup_ctx.append(_flushing)
     # After _flushing, so it stops (and hands the lease over) before the database closes.
     web_app.cleanup_ctx.append(_scheduling)
@@ -128,6 +130,20 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
 def announce(web_app: web.Application) -> None:
     """Log, in one line, what the server serves and where; call it once it listens."""
     log.warning("%s", web_app[SERVING])
+
+
+async def _warming(web_app: web.Application) -> None:
+    """Start slow first-use work (the quiz bank) in a thread, so no answer waits for it."""
+    core = web_app[CORE]
+
+    def warm() -> None:
+        for work in core.warm_up:
+            try:
+                work()
+            except Exception:  # noqa: BLE001 - it is done again on first use
+                log.exception("warming up failed")
+
+    web_app[WARMING] = asyncio.ensure_future(asyncio.to_thread(warm))
 
 
 async def _flushing(web_app: web.Application) -> AsyncIterator[None]:

@@ -7,10 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 import aiohttp
+import pytest
 from serving import served
 
 from bot.scheduler import LEASE
+from bot.server import WARMING
 from bot.settings import Settings
+from handlers.quiz import QuizHandler
 from storage import Database, Leases
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
@@ -109,5 +112,26 @@ def test_the_admins_page_text_is_shown_as_text_never_as_html(tmp_path: Path) -> 
             assert "adoption analytics" not in privacy  # the admin's text replaces the default
             _, _, terms = await page(server.base, "/terms")
             assert "<p>Internal use only.</p>" in terms
+
+    asyncio.run(scenario())
+
+
+def test_serve_builds_the_quiz_bank_in_the_background_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[object] = []
+    bank = QuizHandler.bank
+
+    def counting(self: QuizHandler) -> object:
+        built.append(self)
+        return bank(self)
+
+    monkeypatch.setattr(QuizHandler, "bank", counting)
+
+    async def scenario() -> None:
+        settings = Settings(database_url=f"sqlite:///{tmp_path / 'warm.db'}")
+        async with served(settings, clock=lambda: NOW) as server:
+            await server.web_app[WARMING]
+            assert len(built) == 1  # before anyone asked for a quiz
 
     asyncio.run(scenario())

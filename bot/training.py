@@ -1,0 +1,88 @@
+"""Wire training into the bot: quizzes, live quizzes, progress and leaderboards.
+
+Builds the conversation core's flows, command words and timers for training, with the
+roles that decide who may see whose progress and who may run a live quiz.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from typing import NamedTuple
+
+from bot.commands import Commands
+from bot.flows import Flows
+from bot.i18n import Texts
+from bot.roles import Roles
+from bot.timers import TimerHandler
+from content.catalog import Catalog
+from content.schema import Pack
+from handlers.quiz import KIND as QUIZ
+from handlers.quiz import QuizHandler
+from handlers.quiz_live import KIND as LIVE
+from handlers.quiz_live import REVEAL, LiveQuizHandler
+from handlers.quiz_progress import ProgressHandler
+from storage.db import Database
+from storage.flows import FlowStore
+from storage.quiz import QuizStore
+from storage.timers import Timers
+
+
+class Training(NamedTuple):
+    """What training adds to the bot (see :func:`build_training`)."""
+
+    flows: Flows
+    commands: Commands
+    timers: dict[str, TimerHandler]
+    warm_up: tuple[Callable[[], object], ...]
+
+
+def build_training(
+    *,
+    pack: Pack,
+    catalog: Catalog,
+    texts: Texts,
+    db: Database,
+    clock: Callable[[], dt.datetime],
+    rng: random.Random | None,
+) -> Training:
+    """The flows, commands and timers of training: quizzes, live quizzes, progress, boards."""
+    flow_store = FlowStore(db=db)
+    results = QuizStore(db=db)
+    roles = Roles(
+        admins=pack.info.admins,
+        owners={p.id: p.owners for p in catalog.personas},
+        managers=pack.info.managers,
+    )
+    quiz = QuizHandler(
+        catalog=lambda: catalog,
+        pack=pack,
+        texts=texts,
+        flows=flow_store,
+        results=results,
+        clock=clock,
+        rng=rng,
+    )
+    progress = ProgressHandler(quiz=quiz, results=results, roles=roles, texts=texts, clock=clock)
+    live = LiveQuizHandler(
+        quiz=quiz,
+        roles=roles,
+        flows=flow_store,
+        results=results,
+        timers=Timers(db=db),
+        texts=texts,
+        clock=clock,
+        rng=rng,
+    )
+    flows = Flows(store=flow_store, handlers={QUIZ: quiz, LIVE: live}, texts=texts, clock=clock)
+    commands = Commands(
+        texts=texts,
+        handlers={
+            "quiz": quiz.command,
+            "live": live.command,
+            "progress": progress.progress,
+            "leaderboard": progress.leaderboard,
+        },
+    )
+    return Training(flows, commands, {REVEAL: live.reveal}, (quiz.bank,))
