@@ -434,22 +434,22 @@ def counted_picks(clicks: Sequence[Click], answers: dict[tuple[int, bool], str])
 
     A player who clicked once: that pick. A double click: the click told "got it", or the
     other one of the click told "already answered" (the second can overtake the first when
-    both are in flight at once); unknown when neither was answered (a timeout).
+    both are in flight at once); unknown when neither tells (a timeout, both "already").
     """
     by_player: dict[int, list[Click]] = {}
     for click in clicks:
         by_player.setdefault(click.player, []).append(click)
     picks = {}
     for player, mine in by_player.items():
+        told = [answers.get((player, c.second), "") for c in mine]
+        got = [c for c, t in zip(mine, told, strict=True) if GOT_IT in t]
+        already = [c for c, t in zip(mine, told, strict=True) if ALREADY in t]
         if len(mine) == 1:
             picks[player] = mine[0].pick
-            continue
-        for click in mine:
-            told = answers.get((player, click.second), "")
-            other = next(c for c in mine if c is not click)
-            if GOT_IT in told or ALREADY in told:
-                picks[player] = (click if GOT_IT in told else other).pick
-                break
+        elif len(got) == 1:
+            picks[player] = got[0].pick
+        elif len(already) == 1 and not got:
+            picks[player] = next(c for c in mine if c is not already[0]).pick
     return picks
 
 
