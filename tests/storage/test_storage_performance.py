@@ -1,9 +1,8 @@
-"""A large pack imports fast, and an unchanged re-import does O(1) queries."""
+"""A large pack imports in a few batched statements; an unchanged re-import in O(1)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -59,24 +58,24 @@ def count_queries(database: Database) -> Iterator[list[str]]:
         event.remove(database.engine, "before_cursor_execute", record)
 
 
-def test_large_pack_imports_well_under_two_seconds(database: Database) -> None:
+def test_a_large_pack_imports_in_statements_bounded_by_its_personas(database: Database) -> None:
+    """Statements grow with personas at most (never with objections or fields); no wall
+    clock here: the import's time is measured by ``benchmarks/bench_core.py``."""
     repo = PersonaRepository(db=database)
     pack = big_pack()
 
-    started = time.perf_counter()
-    report = repo.import_pack(pack, origin="big", now=T0)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
+    with count_queries(database) as first:
+        report = repo.import_pack(pack, origin="big", now=T0)
     with count_queries(database) as statements:
         again = repo.import_pack(pack, origin="big", now=T0 + dt.timedelta(hours=1))
-    second = time.perf_counter() - started
-    started = time.perf_counter()
-    updated = repo.import_pack(big_pack(tag="v2"), origin="big", now=T0 + dt.timedelta(hours=2))
-    third = time.perf_counter() - started
+    with count_queries(database) as third:
+        updated = repo.import_pack(big_pack(tag="v2"), origin="big", now=T0 + dt.timedelta(hours=2))
 
     assert len(report.created) == 50 and len(again.unchanged) == 50
     assert len(updated.updated) == 50
-    assert max(first, second, third) < 2.0, (first, second, third)  # typically ~0.05 s
+    # 50 personas with 20 objections each (1,000 objections): at most about one statement
+    # per persona (SQLite inserts row by row; PostgreSQL batches), never per objection.
+    assert len(first) <= 50 + 10 and len(third) <= 50 + 10, (len(first), len(third))
     queries = [
         s for s in statements if s.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE"))
     ]
