@@ -6,13 +6,15 @@ SIGKILL while their clicks are in flight, then started again on the same databas
 must hold, on PostgreSQL and on SQLite:
 
 * the database is whole at once: each quiz has exactly one answer per question it got
-  past, in the order it asked them, and none twice;
-* a click that was cut off, or acknowledged but never acted on, is lost the way a click
-  on a dead server is; clicking the same button again after the restart counts it once
-  if it had not counted, and is told "answered already" if it had;
-* typing ``quiz`` shows the question the seller was on (same quiz, same number);
-  clicking its right answer is scored right, and the quiz plays on to its score with
-  five answers, each counted once.
+  past, in the order it asked them, none twice, and its step is its number of answers;
+* clicks are stored before they are acknowledged, so the restarted server acts late on
+  those the dead one never finished: every acknowledged click counts, once;
+* the same payload of an acknowledged click sent again is ignored; a new click on the
+  same button counts if the crash cut the first off before it was stored, and is told
+  "answered already" otherwise;
+* typing ``quiz`` shows the question the seller was on (same quiz, same number, the same
+  buttons); clicking its right answer is scored right, and the quiz plays on to its
+  score with five answers, each counted once.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ SELLERS = 20  # the fake_slack fixture's users U0REL000…U0REL019
 BEFORE = 3  # questions each seller answers at most before the crash
 KILL_AFTER = 25  # answered questions edited in (chat.update) before the kill
 TIMEOUT = 30.0  # bound of every wait (seconds)
+# The restarted server acts on clicks left unfinished this long (seconds): after the
+# restart, the crashed server's are all that old.
+REDELIVER_AFTER = "1"
 TEXTS = Texts(language="en")
 
 
@@ -52,7 +57,7 @@ class Backend:
     """A database the servers share, and SQL against it."""
 
     name: str
-    start: Callable[[str], ServeProcess]
+    start: Callable[..., ServeProcess]  # start(name, env=…)
     rows: Callable[[str], list[Any]]
 
 
@@ -70,9 +75,13 @@ def backend(
     engine = create_engine(url)
     started: list[ServeProcess] = []
 
-    def start(name: str) -> ServeProcess:
+    def start(name: str, *, env: dict[str, str] | None = None) -> ServeProcess:
         process = ServeProcess(
-            name=name, database_url=url, workdir=tmp_path, slack_api_url=fake_slack.base_url
+            name=name,
+            database_url=url,
+            workdir=tmp_path,
+            slack_api_url=fake_slack.base_url,
+            env=env,
         ).start()
         started.append(process)
         return process
@@ -94,9 +103,20 @@ class Click:
     """One click sent: the button it names and what the server said."""
 
     action: FlowAction
-    message_ts: str
+    post: Call
+    button: dict[str, Any]
     body: str
     status: int | None = None
+
+    @property
+    def message_ts(self) -> str:
+        """The clicked message (a question the bot posted)."""
+        return str(self.post.response["ts"])
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The flow step it answers."""
+        return (self.action.flow_id, self.action.step)
 
 
 @dataclass
@@ -139,13 +159,22 @@ def action_of(button: dict[str, Any]) -> FlowAction:
     return action
 
 
-def question_post(fake: FakeSlackThread, seller: Seller, flow_id: str, step: int) -> Call | None:
-    """The message in the seller's DM whose buttons answer ``flow_id`` at ``step``."""
+def question_posts(fake: FakeSlackThread, seller: Seller, flow_id: str, step: int) -> list[Call]:
+    """The messages in the seller's DM whose buttons answer ``flow_id`` at ``step``."""
+    posts = []
     for call in fake.calls_to("chat.postMessage"):
         found = buttons(call) if call.params.get("channel") == seller.channel else []
         if found and (action_of(found[0]).flow_id, action_of(found[0]).step) == (flow_id, step):
-            return call
-    return None
+            posts.append(call)
+    return posts
+
+
+def question_post(
+    fake: FakeSlackThread, seller: Seller, flow_id: str, step: int, shown: int = 1
+) -> Call | None:
+    """The latest such message, once it was shown ``shown`` times (else None)."""
+    posts = question_posts(fake, seller, flow_id, step)
+    return posts[-1] if len(posts) >= shown else None
 
 
 def first_question(fake: FakeSlackThread, seller: Seller) -> Call | None:
@@ -165,12 +194,29 @@ def edited(fake: FakeSlackThread, message_ts: str) -> bool:
     return any(u.params.get("ts") == message_ts for u in fake.calls_to("chat.update"))
 
 
-def told(fake: FakeSlackThread, seller: Seller, words: str) -> bool:
-    """Whether a message in the seller's DM says ``words``."""
-    return any(
+def told(fake: FakeSlackThread, seller: Seller, words: str, at_least: int = 0) -> int:
+    """How many messages in the seller's DM say ``words`` (0 if fewer than ``at_least``)."""
+    count = sum(
         c.params.get("channel") == seller.channel and words in text_of(c.params)
         for c in fake.calls_to("chat.postMessage")
     )
+    return count if count >= at_least else 0
+
+
+def dm_of(fake: FakeSlackThread, seller: Seller) -> list[str]:
+    """What the bot did in the seller's DM, for a failure's message."""
+    return [
+        f"{c.at:.3f} {c.method} {c.params.get('ts', '')} {text_of(c.params)[:30]!r} "
+        f"{[b['value'][:60] for b in buttons(c)[:1]]}"
+        for c in fake.calls
+        if c.params.get("channel") == seller.channel
+    ]
+
+
+def all_acted_on(backend: Backend) -> bool:
+    """Whether every click and question stored before its ack has been acted on."""
+    rows = backend.rows("SELECT count(*) FROM processed_events WHERE answered_at IS NULL")
+    return int(rows[0][0]) == 0
 
 
 async def until(condition: Callable[[], Any], what: str, timeout: float = TIMEOUT) -> Any:
@@ -214,7 +260,7 @@ def click_body(seller: Seller, call: Call, button: dict[str, Any]) -> Click:
         message_ts=ts,
         text=button["text"]["text"],
     )
-    return Click(action=action_of(button), message_ts=ts, body=body)
+    return Click(action=action_of(button), post=call, button=button, body=body)
 
 
 def quizzes(backend: Backend) -> dict[str, list[Quiz]]:
@@ -252,7 +298,7 @@ def quizzes(backend: Backend) -> dict[str, list[Quiz]]:
             q["id"] for q in quiz.questions[: quiz.index]
         ]
         assert all(a.answered_by == row.user_key for a in quiz.answers)
-        assert quiz.step >= quiz.index
+        assert quiz.step == quiz.index, "a quiz's step is the number of its answers"
         assert int(data["right"]) == sum(bool(a.correct) for a in quiz.answers)
         assert all(a.points == (10 if a.correct else 0) for a in quiz.answers)
         found.setdefault(row.user_key, []).append(quiz)
@@ -321,56 +367,73 @@ def test_kill9_while_quiz_answers_are_clicked_loses_no_quiz_and_counts_no_answer
         counted = sum(len(q[0].answers) for q in after_crash.values())
         acked = sum(c.status == 200 for s in sellers for c in s.clicks)
         assert counted <= sent
-        stored = {(q[0].id, a.step) for q in after_crash.values() for a in q[0].answers}
-        # Clicks are acknowledged before they are acted on (Slack's 3 s), and not stored
-        # first: the crash may lose an acknowledged one, or count one it cut off.
-        acked_lost = sum(
-            c.status == 200 and (c.action.flow_id, c.action.step) not in stored
-            for s in sellers
-            for c in s.clicks
-        )
 
-        second = backend.start("after-crash")
+        second = backend.start("after-crash", env={"PERSONABOT_REDELIVER_AFTER": REDELIVER_AFTER})
         ready_in = await second.wait_ready()
         url = second.url(SLACK_PATH)
+        # Clicks are stored before they are acknowledged: the restarted server acts late
+        # on every click the dead one took and never finished. Then each acknowledged
+        # click has counted, and none twice.
+        await until(partial(all_acted_on, backend), "the crashed server's clicks acted on")
+        after_late = quizzes(backend)
+        stored = {(q[0].id, a.step) for q in after_late.values() for a in q[0].answers}
+        lost = [c for s in sellers for c in s.clicks if c.status == 200 and c.key not in stored]
+        assert not lost, f"acknowledged clicks never counted: {lost[:3]}"
+        late = len(stored) - counted
+        stale = TEXTS("flow.stale")
         async with aiohttp.ClientSession() as session:
-            # Each seller clicks their last button again, as someone does when nothing
-            # seemed to happen: it counts if the crash lost it, and only then.
+            # The same payload again (a replay) of an acknowledged click is ignored; a new
+            # click on the same button, as someone clicks again when nothing seemed to
+            # happen, counts if the crash cut the first one off before it was stored, and
+            # is told otherwise.
             replays = [(s, s.clicks[-1]) for s in sellers if s.clicks]
+            told_before = {s.user: told(fake_slack, s, stale) for s, _ in replays}
             fresh = {
-                s.user: (q := after_crash[s.key][0]).step == c.action.step
+                s.user: (q := after_late[s.key][0]).step == c.action.step
                 and q.nonce == c.action.nonce
                 for s, c in replays
             }
-            for _, click in replays:
-                assert await send(session, url, click.body, FORM) == 200
-            stale = TEXTS("flow.stale")
+            again = {s.user: click_body(s, c.post, c.button) for s, c in replays}
+            for seller, click in replays:
+                if click.status == 200:  # stored before its ack: the same payload is ignored
+                    assert await send(session, url, click.body, FORM) == 200
+                assert await send(session, url, again[seller.user].body, FORM) == 200
             for seller, click in replays:  # each reply goes out after its answer is stored
                 if fresh[seller.user]:
                     await until(
                         partial(edited, fake_slack, click.message_ts),
-                        f"{seller.user}'s replayed click edited in",
+                        f"{seller.user}'s click again edited in",
                     )
                 else:
                     await until(
-                        partial(told, fake_slack, seller, stale),
-                        f"{seller.user} told the replayed click was answered already",
+                        partial(told, fake_slack, seller, stale, told_before[seller.user] + 1),
+                        f"{seller.user} told the click again was answered already",
                     )
             before_resume = {k: q[0] for k, q in quizzes(backend).items()}
             recounted = sum(len(q.answers) for q in before_resume.values())
-            assert recounted == counted + sum(fresh.values())
-            for seller, click in replays:
-                steps = [a.step for a in before_resume[seller.key].answers]
-                assert click.action.step in steps or not fresh[seller.user]
+            assert recounted == len(stored) + sum(fresh.values())
 
-            # Typing ``quiz`` shows the question each seller was on, in the same quiz.
+            # Typing ``quiz`` shows the question each seller was on, in the same quiz, with
+            # the same buttons (they stay valid).
+            shown_before = {
+                seller.user: len(question_posts(fake_slack, seller, q.id, q.step))
+                for seller in sellers
+                if (q := before_resume[seller.key])
+            }
             for n, seller in enumerate(sellers):
                 await type_quiz(session, url, seller, 100 + n)
             for seller in sellers:
                 quiz = before_resume[seller.key]
                 post = await until(
-                    partial(question_post, fake_slack, seller, quiz.id, quiz.step + 1),
-                    f"{seller.user}'s quiz resumed",
+                    partial(
+                        question_post,
+                        fake_slack,
+                        seller,
+                        quiz.id,
+                        quiz.step,
+                        shown_before[seller.user] + 1,
+                    ),
+                    f"{seller.user}'s quiz resumed: {dm_of(fake_slack, seller)}",
                 )
                 shown = html.unescape(text_of(post.params))
                 number = TEXTS("play.question", number=quiz.index + 1, total=LENGTH)
@@ -403,17 +466,20 @@ def test_kill9_while_quiz_answers_are_clicked_loses_no_quiz_and_counts_no_answer
         assert second.stop() == 0, second.log_tail()
 
         final = quizzes(backend)
+        for seller, _ in replays:  # the replayed payloads were ignored: told once at most
+            expected = told_before[seller.user] + (0 if fresh[seller.user] else 1)
+            assert told(fake_slack, seller, stale) == expected, dm_of(fake_slack, seller)
         for seller in sellers:
             (quiz,) = final[seller.key]
             assert quiz.ended and quiz.index == LENGTH and len(quiz.answers) == LENGTH
             assert quiz.id == before_resume[seller.key].id
-            assert quiz.step == LENGTH + 1  # the answers, and being shown again once
+            assert quiz.step == LENGTH
         figures(
             f"{backend.name}: kill -9 with {cut_while} clicks in flight; {sent} clicks sent, "
-            f"{acked} acknowledged, {counted} counted before the crash ({acked_lost} "
-            f"acknowledged but lost); "
-            f"{sum(fresh.values())} of {len(replays)} replayed clicks counted (the crash had "
-            f"lost them), the rest told 'answered already'; restart ready in {ready_in:.2f} s; "
+            f"{acked} acknowledged, {counted} counted before the crash and {late} acted on "
+            f"late after it (every acknowledged one counted); replayed payloads ignored; "
+            f"{sum(fresh.values())} of {len(replays)} clicks again counted (the crash had cut "
+            f"them off), the rest told 'answered already'; restart ready in {ready_in:.2f} s; "
             f"{SELLERS} quizzes resumed at the question they were on and finished with "
             f"{LENGTH} answers each, none twice"
         )
