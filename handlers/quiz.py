@@ -153,12 +153,36 @@ class QuizHandler(FlowHandler):
         personas = [pid for pid in onboarding.personas if pid in live] or live
         return personas, onboarding.pass_mark
 
-    @staticmethod
-    def next_card(
-        old: Box | None, question_id: str, *, right: bool, now: dt.datetime
-    ) -> spacing.Card:
-        """Where an answer moves a question's Leitner card."""
-        return spacing.answered(_card(old) if old else None, question_id, right=right, now=now)
+    def scored(
+        self,
+        flow: Flow,
+        message: Incoming,
+        question: Mapping[str, Any],
+        *,
+        correct: bool,
+        points: int,
+        now: dt.datetime,
+    ) -> tuple[Answer, Box]:
+        """The answer to record for the current step, and where it moves its Leitner box."""
+        question_id = str(question["id"])
+        old = self.results.box(message.user.key, question_id)
+        card = spacing.answered(_card(old) if old else None, question_id, right=correct, now=now)
+        persona = question.get("persona")
+        answer = Answer(
+            flow_id=flow.id,
+            step=flow.step,
+            user_key=message.user.key,
+            question_id=question_id,
+            kind=str(question["kind"]),
+            persona_id=persona,
+            correct=correct,
+            points=points,
+            answered_at=now,
+        )
+        box = Box(
+            question_id=question_id, persona_id=persona, box=card.box, seen_at=now, due_at=card.due
+        )
+        return answer, box
 
     def persona_named(self, wanted: str) -> str | None:
         """The id of the persona ``wanted`` names (id, name, alias or a who-is match)."""
@@ -215,28 +239,10 @@ class QuizHandler(FlowHandler):
         now = self.clock()
         done = index + 1 >= total
         new: dict[str, Any] = {**data, "index": index + 1, "right": int(data["right"]) + correct}
-        old = self.results.box(message.user.key, str(question["id"]))
-        card = self.next_card(old, str(question["id"]), right=correct, now=now)
-        work = self.results.answer_work(
-            Answer(
-                flow_id=flow.id,
-                step=flow.step,
-                user_key=message.user.key,
-                question_id=str(question["id"]),
-                kind=str(question["kind"]),
-                persona_id=question.get("persona"),
-                correct=correct,
-                points=POINTS if correct else 0,
-                answered_at=now,
-            ),
-            Box(
-                question_id=str(question["id"]),
-                persona_id=question.get("persona"),
-                box=card.box,
-                seen_at=now,
-                due_at=card.due,
-            ),
+        answer, box = self.scored(
+            flow, message, question, correct=correct, points=POINTS if correct else 0, now=now
         )
+        work = self.results.answer_work(answer, box)
         moved = self.flows.advance(flow, data=new, now=now, ttl=TTL, end=done, work=work)
         if moved is None:
             return Reply(text=self.texts("flow.stale"), meta=meta())

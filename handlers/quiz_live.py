@@ -23,7 +23,7 @@ from bot.timers import Delivery, conversation_data, conversation_from
 from handlers.quiz import QuizHandler, snapshot
 from handlers.quiz_views import meta, question_reply
 from storage.flows import Flow, FlowStore
-from storage.quiz import Answer, Box, QuizStore, Standing
+from storage.quiz import QuizStore, Standing
 from storage.timers import Timer, Timers
 
 KIND = "live"
@@ -159,31 +159,13 @@ class LiveQuizHandler:
         correct = picked == int(question["answer"])
         left = max(0.0, 1 - (now - asked_at).total_seconds() / seconds)
         points = POINTS + round(POINTS * left) if correct else 0
-        old = self.results.box(message.user.key, str(question["id"]))
-        card = self.quiz.next_card(old, str(question["id"]), right=correct, now=now)
         self.results.seen(
             message.user.key, email=message.user.email, name=message.user.name, now=now
         )
-        recorded = self.results.record_once(
-            Answer(
-                flow_id=flow.id,
-                step=flow.step,
-                user_key=message.user.key,
-                question_id=str(question["id"]),
-                kind=str(question["kind"]),
-                persona_id=question.get("persona"),
-                correct=correct,
-                points=points,
-                answered_at=now,
-            ),
-            Box(
-                question_id=str(question["id"]),
-                persona_id=question.get("persona"),
-                box=card.box,
-                seen_at=now,
-                due_at=card.due,
-            ),
+        answer, box = self.quiz.scored(
+            flow, message, question, correct=correct, points=points, now=now
         )
+        recorded = self.results.record_once(answer, box)
         key = "live.got_it" if recorded else "live.already"
         lines = [
             self.texts("play.question", number=int(flow.data["index"]) + 1, total=_total(flow)),

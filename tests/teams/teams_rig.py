@@ -84,13 +84,14 @@ def shown(activity: Json) -> str:
     return "\n".join(parts).replace("\\", "")
 
 
-def submits(activity: Json) -> list[Json]:
-    """Every Action.Submit of an activity's cards, in order."""
+def submits(activity: Json, kind: str = "Action.Submit") -> list[Json]:
+    """Every action of ``kind`` (``Action.Submit``, ``Action.Execute``) of an activity's
+    cards, in order."""
     found: list[Json] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
+            if node.get("type") == kind:
                 found.append(node)
             for value in node.values():
                 walk(value)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from activities import channel_mention, post_activity
 from cards import validate_activity_cards
-from teams_rig import EMAIL, NOW, TeamsRig, run, shown
+from teams_rig import EMAIL, NOW, TeamsRig, run, shown, submits
 
 from bot.adapters.teams.cards import DATA_KEY, EXECUTE_VERB
 from bot.flows import FlowAction
@@ -21,20 +21,7 @@ from storage.timers import Timers
 
 
 def executes(activity: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(activity.get("attachments", []))
-    return found
+    return submits(activity, "Action.Execute")
 
 
 def invoke(message: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
