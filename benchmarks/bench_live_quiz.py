@@ -17,9 +17,10 @@ One run, on 127.0.0.1 only, every wait bounded:
    seeded random pick) on each platform; every tenth also double-clicks another choice
    0.2 s later (a new ``action_ts`` / a new activity id). Each click is sent at its own
    time, evenly spread over ``--window`` seconds (open loop: a slow acknowledgement
-   does not hold the next click back), from ``--concurrency`` client sessions; Slack
-   and Teams clicks go out in the same burst. Slack players are known to the fake's
-   ``users.info``, Teams players to its member lookup (with their emails).
+   does not hold the next click back), from ``--concurrency`` client sessions: Slack's
+   burst, then, once the server is idle again, Teams' (``--together``: both in the same
+   window). Slack players are known to the fake's ``users.info``, Teams players to its
+   member lookup (with their emails).
 2. **Floor.** ``benchmarks/floor_live_quiz.py`` (bare bolt acking each click and
    answering it through ``response_url``; bare botbuilder answering each invoke with a
    card) gets the same burst, byte for byte.
@@ -30,13 +31,17 @@ with no answer, acknowledgements later than the platform waits, the harness's ow
 in sending, the private answers ("Got it" / "already answered": Slack's through the
 ``response_url``, Teams' in the invoke's card). Afterwards the ``quiz_answers`` rows of
 the question's flow and step: one per player, none lost, none twice, each recording the
-player's first pick. Targets: no non-200 or missing answer, no late acknowledgement,
-exactly ``--players`` answers counted, double clicks not counted, every clicker answered.
+pick the player was told counted (a double click's second can overtake its first when
+both are in flight at once: counted, not a target). Targets: no non-200 or missing
+answer, no late acknowledgement, exactly ``--players`` answers counted, double clicks
+not counted twice, every click answered privately ("got it" once per player, "already
+answered" for each double click).
 
 Usage::
 
     python benchmarks/bench_live_quiz.py [--players 300] [--window 2] [--concurrency 50]
-                                         [--postgres URL] [--check]
+                                         [--together] [--postgres URL] [--check]
+                                         [--ours-cmd CMD]
 
 Exit status 0 once measured (``--check``: 1 when a target is missed); 2 when a server
 could not be started or a quiz did not start.
