@@ -27,6 +27,8 @@ Redeliver = Callable[..., Awaitable[None]]
 
 #: The longest pause between two looks for unanswered questions.
 MAX_EVERY = 30.0
+#: How long a stop waits for a look in progress to hand what it took to the adapters.
+HAND_OVER_WITHIN = 5.0
 
 
 class Redelivery:
@@ -52,6 +54,7 @@ class Redelivery:
         self._adapters = dict(adapters)
         self.every = max(0.2, min(MAX_EVERY, stale_after.total_seconds() / 4))
         self._task: asyncio.Task[None] | None = None
+        self._looking: asyncio.Task[None] | None = None
 
     async def once(self) -> int:
         """Take the questions left unanswered and answer them; how many were taken."""
@@ -81,12 +84,23 @@ class Redelivery:
             self._task = asyncio.ensure_future(self._forever())
 
     async def stop(self) -> None:
-        """Stop looking (first thing at shutdown: nothing new is taken while draining)."""
+        """Stop looking (first thing at shutdown: nothing new is taken while draining).
+
+        Questions a look in progress already took are handed to their adapter first
+        (within :data:`HAND_OVER_WITHIN` seconds), so the drain answers them: cut off,
+        they would wait ``stale_after`` for another replica.
+        """
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        looking, self._looking = self._looking, None
+        if looking is not None and not looking.done():
+            await asyncio.wait({looking}, timeout=HAND_OVER_WITHIN)
+            looking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await looking
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[Redelivery]:
@@ -99,8 +113,12 @@ class Redelivery:
 
     async def _forever(self) -> None:
         while True:
-            try:
-                await self.once()
-            except Exception as exc:  # noqa: BLE001 - the database is away; look later
-                log.warning("could not look for unanswered questions: %s", type(exc).__name__)
+            self._looking = asyncio.ensure_future(self._look())
+            await asyncio.shield(self._looking)  # a stop lets it finish (see stop)
             await asyncio.sleep(self.every)
+
+    async def _look(self) -> None:
+        try:
+            await self.once()
+        except Exception as exc:  # noqa: BLE001 - the database is away; look later
+            log.warning("could not look for unanswered questions: %s", type(exc).__name__)
