@@ -143,10 +143,10 @@ class QuizStore:
             insert(QuizAnswerRow)
             .values(values)
             .on_conflict_do_nothing(index_elements=["flow_id", "step", "user_key"])
+            .returning(QuizAnswerRow.id)  # psycopg reports no rowcount for this statement
         )
         with self._db.session(write=True) as session:
-            result = session.execute(stmt)
-            recorded = int(getattr(result, "rowcount", 0) or 0) == 1
+            recorded = session.execute(stmt).first() is not None
             if recorded:
                 session.execute(_box_upsert(self._db.dialect, answer.user_key, box))
         return recorded

@@ -64,10 +64,10 @@ class Timers:
             insert(TimerRow)
             .values(kind=kind, key=key, due_at=due_at, data=dict(data), created_at=now)
             .on_conflict_do_nothing(index_elements=["kind", "key"])
+            .returning(TimerRow.id)  # psycopg reports no rowcount for this statement
         )
         with self._db.session(write=True) as session:
-            result = session.execute(stmt)
-        return int(getattr(result, "rowcount", 0) or 0) == 1
+            return session.execute(stmt).first() is not None
 
     def claim_due(
         self, *, now: dt.datetime, claim_for: dt.timedelta, kinds: tuple[str, ...] | None = None

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from testbot import build_bot
+import datetime as dt
 
+from test_quiz_live import ADMIN, Channel, click, fire
+from testbot import Clock, build_bot
+
+from bot.model import Incoming
 from storage import QuestionLog
+from storage.quiz import QuizStore
 
 
 def test_a_conversation_survives_a_restart_on_every_database(database_url: str) -> None:
@@ -23,3 +28,28 @@ def test_a_conversation_survives_a_restart_on_every_database(database_url: str) 
         (offered.label, "objection"),
         ("who is Frida?", "persona"),
     ]
+
+
+def test_quizzes_and_live_quizzes_count_once_on_every_database(database_url: str) -> None:
+    clock = Clock()
+    bot = build_bot(database=database_url, clock=clock, user=ADMIN)
+    question = bot.ask("quiz").then[0]
+    pick = Incoming(
+        user=bot.console.user,
+        conversation=bot.console.conversation,
+        text="",
+        action=question.choices[0].value,
+    )
+    assert "correct" in bot.app.router.handle(pick).meta
+    assert "answered already" in bot.app.router.handle(pick).text
+    assert len(QuizStore(db=bot.app.db).answers(bot.console.user.key)) == 1
+    bot.ask("stop")
+
+    live = bot.ask("quiz live questions 1 seconds 10").then[0]
+    got = click(bot, live, 0, who="ann@fieldline.example")
+    assert "Got it" in got.text  # the insert reports that it counted, on PostgreSQL too
+    assert "already answered" in click(bot, live, 1, who="ann@fieldline.example").text
+    clock.now += dt.timedelta(seconds=10)
+    channel = Channel()
+    assert fire(bot, channel) == 1 and fire(bot, channel) == 0
+    assert sum(t.startswith("Time's up!") for t in channel.texts()) == 1
