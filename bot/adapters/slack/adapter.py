@@ -123,6 +123,7 @@ class SlackAdapter:
         self.questions = QuestionLog(db=core.db)
         self._profiles: dict[str, tuple[float, User]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._turns = asyncio.Lock()
         self._register()
 
     # -- inbound ------------------------------------------------------------------------
@@ -182,12 +183,17 @@ class SlackAdapter:
                 await self._claims.answered(event_id)
 
     async def _handle(self, incoming: Incoming) -> Reply:
-        """The core's answer, worked out on the event loop.
+        """The core's answer, worked out on the event loop, one turn per pass of the loop.
 
-        It is quick (its writes are queued, see TurnLog); worker threads would only
-        fight the loop for the interpreter lock.
+        An answer is quick (the question log is queued, see TurnLog); a quiz turn also
+        reads and writes its flow. In a burst (a live quiz's clicks) many turns become
+        ready at once: taking turns, each after yielding once, lets the acknowledgements
+        of requests that arrived meanwhile go out between them instead of after all of
+        them. Worker threads would only fight the loop for the interpreter lock.
         """
-        return self.core.router.handle(incoming)
+        async with self._turns:
+            await asyncio.sleep(0)
+            return self.core.router.handle(incoming)
 
     async def _on_command(
         self, ack: AsyncAck, command: dict[str, Any], context: dict[str, Any]
