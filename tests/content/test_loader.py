@@ -170,7 +170,7 @@ def test_the_same_key_in_different_mappings_is_fine(pack: Path) -> None:
 
 
 def test_the_fast_libyaml_parser_is_kept() -> None:
-    from content.loader import _Loader
+    from content.yaml_reading import _Loader
 
     if hasattr(yaml, "CSafeLoader"):
         assert issubclass(_Loader, yaml.CSafeLoader)
