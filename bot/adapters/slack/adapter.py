@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -41,6 +40,7 @@ from bot.adapters.slack.mrkdwn import to_plain
 from bot.adapters.slack.oauth import SlackInstalls, WorkspaceClient, no_token
 from bot.adapters.slack.outbound import RESPONSE_URL, Outbound
 from bot.adapters.slack.payload import cleaned, problem
+from bot.adapters.slack.profiles import Profiles
 from bot.app import App
 from bot.claims import EventClaims
 from bot.model import ConversationRef, Incoming, MessageRef, Reply, User
@@ -56,11 +56,6 @@ DEFAULT_API_URL = "https://slack.com/api/"
 COMMAND = "/persona"
 # Overflow kept for "Show more" buttons lives this long in the state table's key space.
 MORE_KIND = "slack-more"
-PROFILE_TTL_SECONDS = 3600
-
-
-class NotifyError(Exception):
-    """Slack refused a notification; the message is Slack's error code."""
 
 
 class SlackAdapter:
@@ -118,10 +113,14 @@ class SlackAdapter:
             state=ConversationStateStore(db=core.db), kind=MORE_KIND, clock=core.clock
         )
         self.outbound = Outbound(
-            client=self.client, token_for=self._token_for, overflow=self.overflow, texts=self.texts
+            client=self.client,
+            token_for=self._token_for,
+            overflow=self.overflow,
+            texts=self.texts,
+            several_workspaces=self.installs is not None,
         )
         self.questions = QuestionLog(db=core.db)
-        self._profiles: dict[str, tuple[float, User]] = {}
+        self.profiles = Profiles(client=self.client)
         self._inflight: set[asyncio.Task[Any]] = set()
         self._turns = asyncio.Lock()
         self._register()
@@ -332,29 +331,9 @@ class SlackAdapter:
         except Exception:  # noqa: BLE001 - nothing more we can do but say so in the log
             log.exception("could not apologise to user=%s channel=%s", user, channel)
 
-    async def _user(self, user_id: str, context: dict[str, Any], *, fetch: bool = True) -> User:
-        """The core's user; the email comes from ``users.info`` (owners are known by email).
-
-        Profiles are cached for a while: a speed-up only, correctness never depends on it.
-        """
-        cached = self._profiles.get(user_id)
-        if cached and time.monotonic() - cached[0] < PROFILE_TTL_SECONDS:
-            return cached[1]
-        user = User(platform=PLATFORM, id=user_id)
-        if fetch:
-            try:
-                info = await self.client.users_info(user=user_id)
-                profile = info["user"].get("profile", {})
-                user = User(
-                    platform=PLATFORM,
-                    id=user_id,
-                    email=profile.get("email"),
-                    name=profile.get("display_name") or profile.get("real_name"),
-                )
-                self._profiles[user_id] = (time.monotonic(), user)
-            except SlackApiError as exc:
-                log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
-        return user
+    async def _user(self, user_id: str, context: dict[str, Any]) -> User:
+        """The core's user, with the email Slack knows (owners are known by email)."""
+        return await self.profiles.user(user_id)
 
     # -- outbound -----------------------------------------------------------------------
 
@@ -371,40 +350,8 @@ class SlackAdapter:
         await self.outbound.update(reply, of=of)
 
     async def notify(self, to: str, text: str, *, team: str | None = None) -> str:
-        """Send ``text`` to a person (by email) or a channel (``#name`` or an id).
-
-        Args:
-            to: An email address, ``#channel`` or a channel id.
-            text: The message.
-            team: The workspace (``T…``); required when the app is installed in several.
-
-        Returns:
-            The channel id it was posted to.
-
-        Raises:
-            NotifyError: If Slack refused (no such user or channel, bot not invited...) or
-                the workspace is unknown.
-        """
-        where = {"team_id": team} if team else {}
-        token = await self._token_for(ConversationRef(platform=PLATFORM, id="", opaque=where))
-        if self.installs and token is None:
-            raise NotifyError(
-                "the app is installed in several workspaces: say which with --team T…"
-                if not team
-                else f"the app is not installed in workspace {team}"
-            )
-        try:
-            if "@" in to and not to.startswith("#"):
-                user = await self.client.users_lookupByEmail(email=to, token=token)
-                opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
-                channel = str(opened["channel"]["id"])
-            else:
-                channel = to
-            target = ConversationRef(platform=PLATFORM, id=channel, opaque=where)
-            await self.send(Reply(text=text), to=target)
-        except SlackApiError as exc:
-            raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
-        return channel
+        """Send ``text`` to a person by email or a channel (see :meth:`Outbound.notify`)."""
+        return await self.outbound.notify(to, text, team=team)
 
     @contextlib.contextmanager
     def _tracked(self) -> Iterator[None]:

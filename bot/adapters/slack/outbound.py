@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -30,6 +31,10 @@ class ResponseUrlError(Exception):
     """Slack refused a post to a ``response_url`` (expired, or used up)."""
 
 
+class NotifyError(Exception):
+    """Slack refused a notification; the message is Slack's error code."""
+
+
 class Outbound:
     """Posts and edits messages for the Slack adapter.
 
@@ -38,6 +43,8 @@ class Outbound:
         token_for: The bot token to post to a conversation with (``None``: the client's).
         overflow: Where the rest of a long answer waits for its "Show more" button.
         texts: Texts in the pack's language.
+        several_workspaces: The app is installed in several workspaces (OAuth): a
+            notification must say which.
     """
 
     def __init__(
@@ -47,7 +54,9 @@ class Outbound:
         token_for: Callable[[ConversationRef], Awaitable[str | None]],
         overflow: Overflow,
         texts: Texts,
+        several_workspaces: bool = False,
     ) -> None:
+        self.several_workspaces = several_workspaces
         self.client = client
         self.token_for = token_for
         self.overflow = overflow
@@ -147,3 +156,39 @@ class Outbound:
                 await self.client.chat_postMessage(
                     channel=to.id, thread_ts=to.thread, token=await self.token_for(to), **blocks
                 )
+
+    async def notify(self, to: str, text: str, *, team: str | None = None) -> str:
+        """Send ``text`` to a person (by email) or a channel (``#name`` or an id).
+
+        Args:
+            to: An email address, ``#channel`` or a channel id.
+            text: The message.
+            team: The workspace (``T…``); required when the app is installed in several.
+
+        Returns:
+            The channel id it was posted to.
+
+        Raises:
+            NotifyError: If Slack refused (no such user or channel, bot not invited...) or
+                the workspace is unknown.
+        """
+        where = {"team_id": team} if team else {}
+        token = await self.token_for(ConversationRef(platform=PLATFORM, id="", opaque=where))
+        if self.several_workspaces and token is None:
+            raise NotifyError(
+                "the app is installed in several workspaces: say which with --team T…"
+                if not team
+                else f"the app is not installed in workspace {team}"
+            )
+        try:
+            if "@" in to and not to.startswith("#"):
+                user = await self.client.users_lookupByEmail(email=to, token=token)
+                opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
+                channel = str(opened["channel"]["id"])
+            else:
+                channel = to
+            target = ConversationRef(platform=PLATFORM, id=channel, opaque=where)
+            await self.post(Reply(text=text), to=target)
+        except SlackApiError as exc:
+            raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
+        return channel
