@@ -27,6 +27,8 @@ _QUOTED = re.compile(r"(?:^|\s)['\"“‘«„](?:[^'\"”’»]+\s){2,}[^'\"”
 # "Tell me about the plant manager" asks for a person: a stray word match with an
 # objection's text must be this strong to answer it with an objection instead.
 SURE_FOR_WHO = 0.8
+#: How much of a message is read as the question (characters).
+MAX_QUESTION = 1000
 PERSONA_SURE = 0.9
 PERSONA_BY_ROLE = 0.8
 PERSONA_BY_TITLE = 0.7
@@ -137,7 +139,9 @@ class Retriever:
         Returns:
             The intent, persona/objection ids, confidence and alternatives.
         """
-        text = plain(text)
+        # A question is a sentence or two; a pasted document is read as its start, so no
+        # message can cost more than a question's worth of work.
+        text = plain(text[:MAX_QUESTION])
         surface = self.analyzer.corrected(text)
         terms = [self.analyzer.stem(w) for w in surface]
         if not terms:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from generated import danish, english
 
-from content.loader import load_pack
+from content.loader import EXAMPLE_PACK, load_pack
 from content.ranking import SURE
-from content.retrieval import Retriever, Understanding
+from content.retrieval import MAX_QUESTION, Retriever, Understanding
 
 ROOT = Path(__file__).parents[2]
 
@@ -184,3 +184,11 @@ def test_nearly_word_for_word_gets_that_personas_version(
 def test_a_named_persona_still_gets_their_own_version() -> None:
     got = retriever("bundled").understand("Tuva says not now, busy season")
     assert answer(got) == ("objection", "team-lead-tuva", "timing")
+
+
+def test_a_pasted_document_is_read_as_its_start_only() -> None:
+    retriever = Retriever(personas=load_pack(EXAMPLE_PACK).personas, language="en")
+    question = "the customer says we already use excel and it works fine. "
+    document = question * 2000  # 120,000 characters
+    assert len(document) > 100 * MAX_QUESTION
+    assert retriever.understand(document) == retriever.understand(document[:MAX_QUESTION])
