@@ -240,7 +240,8 @@ def test_the_whole_router_answers_every_message(
 
 # -- the content loader ----------------------------------------------------------------
 
-ERROR_LINE = re.compile(r"^(pack\.yaml|personas/[^:]*): \S")
+# The file (any name a file system allows, ":" included), then what is wrong.
+ERROR_LINE = re.compile(r"^(pack\.yaml|(personas|quizzes)/[^/]*?): \S")
 
 
 def assert_loads_or_explains(root: Path) -> None:
