@@ -17,6 +17,7 @@ across turns (botbuilder makes a new one, with a new HTTP session, for every tur
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import datetime as dt
 import json
@@ -313,16 +314,18 @@ class TeamsAdapter:
         if not isinstance(picked, str) or not picked:
             reply = self.core.router.fallback()
         else:
-            reply = self.core.router.handle(
-                Incoming(
-                    user=user,
-                    conversation=conversation_of(turn_context.activity),
-                    text=picked,
-                    action=picked,
-                    platform_data={"activity_id": turn_context.activity.id},
-                    typed_choices=False,
-                )
+            # Teams waits for this answer (the invoke's response): in a burst of live
+            # quiz clicks the turns' database work runs in threads, side by side, instead
+            # of one after another on the event loop.
+            incoming = Incoming(
+                user=user,
+                conversation=conversation_of(turn_context.activity),
+                text=picked,
+                action=picked,
+                platform_data={"activity_id": turn_context.activity.id},
+                typed_choices=False,
             )
+            reply = await asyncio.to_thread(self.core.router.handle, incoming)
         private = [m for m in reply.messages() if m.private]
         public = [m for m in reply.messages() if not m.private]
         for message in public:
