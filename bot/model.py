@@ -8,6 +8,7 @@ tenant without the core knowing what a thread or tenant is.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,15 +178,7 @@ class Reply:
 
     def messages(self) -> tuple[Reply, ...]:
         """This reply and the ones it is followed by, in the order they are sent."""
-        head = Reply(
-            text=self.text,
-            cards=self.cards,
-            choices=self.choices,
-            meta=self.meta,
-            replaces=self.replaces,
-            private=self.private,
-        )
-        out: tuple[Reply, ...] = (head,)
+        out: tuple[Reply, ...] = (dataclasses.replace(self, then=()),)
         for follow in self.then:
             out += follow.messages()
         return out
