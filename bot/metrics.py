@@ -115,6 +115,22 @@ class Metrics:
             "Quizzes played to their last question.",
             registry=self.registry,
         )
+        self.roleplay_starts = Counter(
+            "personabot_roleplay_starts",
+            "Role-plays started.",
+            registry=self.registry,
+        )
+        self.roleplay_completions = Counter(
+            "personabot_roleplay_completions",
+            "Role-plays played to their last objection.",
+            registry=self.registry,
+        )
+        self.roleplay_scores = Histogram(
+            "personabot_roleplay_score",
+            "Scores (out of 100) of completed role-plays.",
+            buckets=(10, 20, 30, 40, 50, 60, 70, 80, 90, 100),
+            registry=self.registry,
+        )
         self._questions: dict[tuple[str, object], Callable[[], None]] = {}
         self._unanswered: dict[str, Callable[[], None]] = {}
         self._latency: dict[str, Callable[[float], None]] = {}
@@ -142,6 +158,8 @@ class Metrics:
         observe(seconds)
         if intent == "quiz":
             self._quiz(reply)
+        if intent == "roleplay":
+            self._roleplay(reply)
         if intent == "unknown" and not offered_choices(reply):
             unanswered = self._unanswered.get(platform)
             if unanswered is None:
@@ -156,6 +174,15 @@ class Metrics:
                 self.quiz_answers.labels(result="right" if correct else "wrong").inc()
             if message.meta.get("completed"):
                 self.quiz_completions.inc()
+
+    def _roleplay(self, reply: Reply) -> None:
+        for message in reply.messages():
+            if message.meta.get("started"):
+                self.roleplay_starts.inc()
+            score = message.meta.get("score")
+            if message.meta.get("completed") and isinstance(score, int):
+                self.roleplay_completions.inc()
+                self.roleplay_scores.observe(score)
 
     def error(self, *, platform: str, kind: str) -> None:
         """Count one error (``kind``: handler, question_log, http, delivery)."""

@@ -172,6 +172,10 @@ class Reply:
     private: bool = False
     """Only the person who clicked sees it (an ephemeral message on Slack, the card
     refreshed for them on Teams); where a platform cannot, it is posted as usual."""
+    speaker: str = ""
+    """Who says it, when the bot speaks in character (a role-play's buyer persona): shown
+    as a context line on Slack, a card header on Teams, a name before the text in the
+    console."""
     then: tuple[Reply, ...] = ()
     """Further messages sent after this one, in order (the next quiz question after the
     verdict on the last)."""

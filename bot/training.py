@@ -1,4 +1,4 @@
-"""Wire training into the bot: quizzes, live quizzes, progress and leaderboards.
+"""Wire training into the bot: quizzes, live quizzes, progress, leaderboards, role-plays.
 
 Builds the conversation core's flows, command words and timers for training, with the
 roles that decide who may see whose progress and who may run a live quiz.
@@ -23,9 +23,12 @@ from handlers.quiz import QuizHandler
 from handlers.quiz_live import KIND as LIVE
 from handlers.quiz_live import REVEAL, LiveQuizHandler
 from handlers.quiz_progress import ProgressHandler
+from handlers.roleplay import KIND as ROLEPLAY
+from handlers.roleplay import RoleplayHandler, Voice
 from storage.db import Database
 from storage.flows import FlowStore
 from storage.quiz import QuizStore
+from storage.roleplay import RoleplayStore
 from storage.timers import Timers
 
 
@@ -46,8 +49,12 @@ def build_training(
     db: Database,
     clock: Callable[[], dt.datetime],
     rng: random.Random | None,
+    voice: Voice | None = None,
 ) -> Training:
-    """The flows, commands and timers of training: quizzes, live quizzes, progress, boards."""
+    """The flows, commands and timers of training: quizzes, progress, boards, role-plays.
+
+    A role-play's persona lines are said by ``voice`` (scripted unless a model is set).
+    """
     flow_store = FlowStore(db=db)
     results = QuizStore(db=db)
     roles = Roles(
@@ -75,7 +82,23 @@ def build_training(
         clock=clock,
         rng=rng,
     )
-    flows = Flows(store=flow_store, handlers={QUIZ: quiz, LIVE: live}, texts=texts, clock=clock)
+    roleplay = RoleplayHandler(
+        catalog=lambda: catalog,
+        pack=pack,
+        texts=texts,
+        flows=flow_store,
+        results=RoleplayStore(db=db),
+        roles=roles,
+        clock=clock,
+        voice=voice,
+        rng=rng,
+    )
+    flows = Flows(
+        store=flow_store,
+        handlers={QUIZ: quiz, LIVE: live, ROLEPLAY: roleplay},
+        texts=texts,
+        clock=clock,
+    )
     commands = Commands(
         texts=texts,
         handlers={
@@ -83,6 +106,8 @@ def build_training(
             "live": live.command,
             "progress": progress.progress,
             "leaderboard": progress.leaderboard,
+            "roleplay": roleplay.command,
+            "roleplay_history": roleplay.history,
         },
     )
     return Training(flows, commands, {REVEAL: live.reveal}, (quiz.bank,))

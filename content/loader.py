@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from content.schema import Pack, PackInfo, Persona, Quiz
+from content.schema import Pack, PackInfo, Persona, Quiz, Scenario
 from content.yaml_reading import clipped, read_yaml, shown
 
 M = TypeVar("M", bound=BaseModel)
@@ -79,6 +79,16 @@ def load_pack(root: Path | str) -> Pack:
             errors,
             lambda rel, d: _quiz_problems(rel, d, persona_ids),
         )
+    scenarios: list[Scenario] = []
+    if (root / "scenarios").is_dir():
+        objections = {p.id: {o.id for o in p.objections} for p in personas}
+        scenarios = _documents(
+            root / "scenarios",
+            "scenario",
+            Scenario,
+            errors,
+            lambda rel, d: _scenario_problems(rel, d, persona_ids, objections),
+        )
     if info is not None:
         errors.extend(
             f"pack.yaml: onboarding.personas[{index}]: unknown persona {shown(pid)}"
@@ -88,7 +98,10 @@ def load_pack(root: Path | str) -> Pack:
     if errors or info is None:
         raise PackError(root, errors)
     return Pack(
-        info=info, personas=tuple(sorted(personas, key=lambda p: p.id)), quizzes=tuple(quizzes)
+        info=info,
+        personas=tuple(sorted(personas, key=lambda p: p.id)),
+        quizzes=tuple(quizzes),
+        scenarios=tuple(scenarios),
     )
 
 
@@ -141,6 +154,35 @@ def _quiz_problems(rel: str, data: dict[str, Any], persona_ids: set[str]) -> lis
         if earlier != index:
             errors.append(
                 f"{rel}: questions[{index}].question: same question as questions[{earlier}]"
+            )
+    return errors
+
+
+def _scenario_problems(
+    rel: str, data: dict[str, Any], persona_ids: set[str], objections: dict[str, set[str]]
+) -> list[str]:
+    """A scenario's unknown persona, and turns with neither a known objection nor a rubric.
+
+    ``objections`` has the valid personas' objection ids; a persona whose own file has
+    errors is reported there, not here.
+    """
+    persona = data.get("persona")
+    if not isinstance(persona, str):
+        return []
+    if persona_ids and persona not in persona_ids:
+        return [f"{rel}: persona: unknown persona {shown(persona)}"]
+    if persona not in objections:
+        return []
+    known = objections[persona]
+    errors = []
+    turns = data.get("turns")
+    for index, turn in enumerate(turns if isinstance(turns, list) else []):
+        if not isinstance(turn, dict) or not isinstance(turn.get("objection"), str):
+            continue
+        if turn["objection"].strip() not in known and not turn.get("rubric"):
+            errors.append(
+                f"{rel}: turns[{index}].rubric: required, because {shown(turn['objection'])} "
+                f"is not one of {persona}'s objection ids ({', '.join(sorted(known)) or 'none'})"
             )
     return errors
 

@@ -1,4 +1,4 @@
-"""The content pack format: ``pack.yaml``, ``personas/<id>.yaml``, ``quizzes/<id>.yaml``.
+"""The content pack format: ``pack.yaml``, ``personas/``, ``quizzes/``, ``scenarios/``.
 
 The models are strict (unknown keys are errors) so typos in a pack surface at import
 instead of silently dropping content. :mod:`content.loader` turns validation errors into
@@ -20,6 +20,7 @@ DECISION_ROLES = ("decision-maker", "influencer", "user", "champion", "gatekeepe
 EVIDENCE_KINDS = ("interview", "survey", "crm", "sales-feedback", "support", "analytics", "other")
 DEFAULT_REVIEW_EVERY_DAYS = 90
 DEFAULT_PASS_MARK = 80
+DEFAULT_ROLEPLAY_PASS_MARK = 70
 MIN_CHOICES, MAX_CHOICES = 2, 6
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -185,6 +186,35 @@ class Quiz(_Strict):
     questions: list[QuizQuestion] = Field(min_length=1)
 
 
+class RubricPoint(_Strict):
+    """One thing a good answer to a role-play turn says, with the phrases that show it."""
+
+    point: Text
+    evidence: list[Text] = Field(min_length=1)
+    weight: int = Field(default=1, ge=1, le=100, strict=True)
+
+
+class ScenarioTurn(_Strict):
+    """One turn of a role-play: an objection (the persona's id, or the buyer's words)."""
+
+    objection: Text
+    rubric: list[RubricPoint] = Field(default_factory=list)  # empty: from the response
+
+
+class Scenario(_Strict):
+    """``scenarios/<id>.yaml``: a role-play written by hand for one persona."""
+
+    id: Slug
+    title: Text
+    persona: Slug
+    situation: Text
+    opening: Text | None = None
+    turns: list[ScenarioTurn] = Field(min_length=1)
+    pass_mark: Annotated[int, Field(strict=True), AfterValidator(_percent)] = (
+        DEFAULT_ROLEPLAY_PASS_MARK
+    )
+
+
 class Pack(BaseModel):
     """A loaded, validated content pack."""
 
@@ -193,6 +223,7 @@ class Pack(BaseModel):
     info: PackInfo
     personas: tuple[Persona, ...]
     quizzes: tuple[Quiz, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
 
     @property
     def language(self) -> str:

@@ -328,3 +328,24 @@ class TimerRow(Base):
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class RoleplayRow(Base):
+    """A finished or stopped role-play: its score and transcript (one row per flow)."""
+
+    __tablename__ = "roleplays"
+    __table_args__ = (Index("ix_roleplays_user_key_ended_at", "user_key", "ended_at"),)
+
+    flow_id: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
+    user_key: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    user_name: Mapped[str | None] = mapped_column(Text)
+    user_email: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    scenario_id: Mapped[str] = mapped_column(String(SLUG_LENGTH))
+    title: Mapped[str] = mapped_column(Text)
+    persona_id: Mapped[str] = mapped_column(String(SLUG_LENGTH))
+    score: Mapped[int | None] = mapped_column(Integer)
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[bool] = mapped_column(Boolean)
+    transcript: Mapped[Any] = mapped_column(JSON)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    ended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

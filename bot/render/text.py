@@ -22,7 +22,7 @@ def render_text(reply: Reply) -> str:
     number = 1
     for message in reply.messages():
         if message.text:
-            parts.append(message.text)
+            parts.append(f"[{message.speaker}] {message.text}" if message.speaker else message.text)
         parts.extend(_card(card) for card in message.cards)
         choices = offered_choices(message)
         if choices:

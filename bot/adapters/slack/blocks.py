@@ -49,6 +49,9 @@ def render(reply: Reply, *, texts: Texts) -> Rendered:
     groups = [card.choices for card in reply.cards if card.choices] + [reply.choices]
     # Buttons are the choices: room for them is kept before any text is laid out.
     out.reserved += sum(-(-len(group) // MAX_BUTTONS) for group in groups if group)
+    if reply.speaker:  # in character: the persona's name above what they say
+        speaker = f"*{escape(reply.speaker)}*"
+        out._add(_context(speaker), speaker)
     if reply.text:
         out.section(reply.text)
     for card in reply.cards:

@@ -126,6 +126,8 @@ def render(reply: Reply, *, texts: Texts) -> Rendered:
     out = _Builder(
         texts, reserved=size(actions) + size(more_action("0" * 32, texts=texts)) + buttons
     )
+    if reply.speaker:  # in character: the persona's name as the card's header
+        out.text(reply.speaker, size="Medium", weight="Bolder")
     if reply.text:
         out.text(reply.text)
     for card in reply.cards:

@@ -1,0 +1,1 @@
+"""Role-play: scenarios built from the personas, and deterministic scoring."""

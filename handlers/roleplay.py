@@ -1,0 +1,476 @@
+"""Role-play: the bot plays a buyer persona, the seller answers, every point is explained.
+
+``roleplay`` lists the scenarios; ``roleplay <persona or scenario>`` starts one;
+``roleplay history`` shows past sessions (a pack admin sees everyone's). The buyer
+speaks in character: the situation, the opening, then one objection a turn, worded one
+of the persona's ways. Each free-text answer is marked against the turn's rubric
+(:mod:`content.roleplay.scoring`): the points covered, with the seller's words that
+earned them, and the points missed, with a model phrasing. When the heaviest point is
+missed the buyer pushes back once and the better of the two answers counts. The end
+shows ``NN/100`` against the pass mark, the model answers and what to practise next.
+
+A role-play is a flow (:mod:`bot.flows`): its scenario, lines and marks are kept in the
+database, so a restart or another replica carries on at the same turn, and each answer
+is accepted once. The session's result and transcript are stored with its last turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from bot.flows import FlowHandler
+from bot.i18n import Texts
+from bot.model import Incoming, Reply
+from bot.roles import Roles
+from content.analysis import fold, words
+from content.catalog import Catalog
+from content.roleplay.scenario import Point, Scenario, Turn, scenarios
+from content.roleplay.scoring import Marked, Scorer
+from content.schema import Pack, Persona
+from handlers.roleplay_views import (
+    buyer_reply,
+    history_reply,
+    marked_from,
+    marked_json,
+    marks_reply,
+    meta,
+    result_reply,
+)
+from storage.flows import Flow, FlowStore
+from storage.roleplay import RoleplayResult, RoleplayStore
+
+KIND = "roleplay"
+#: A role-play nobody answers for this long is abandoned.
+TTL = dt.timedelta(days=2)
+#: The most telling words of a missed point the buyer asks about when pushing back.
+PUSHBACK_WORDS = 2
+
+
+class Voice(Protocol):
+    """Says a persona's line (``bot.voice``: the scripted line, or a model's wording)."""
+
+    def line(
+        self, *, persona: Persona, situation: str, say: str, seller: str | None, language: str
+    ) -> str:
+        """The persona's next line: ``say`` in the persona's own voice."""
+
+
+class RoleplayHandler(FlowHandler):
+    """Lists, starts and plays role-plays.
+
+    Args:
+        catalog: Returns the live personas.
+        pack: The pack (authored scenarios).
+        texts: Texts in the pack's language.
+        flows: Where role-plays are kept.
+        results: Where finished sessions are kept.
+        roles: Who may see everyone's history.
+        clock: Returns the current time (timezone-aware).
+        voice: Says the persona's lines (scripted unless a model is configured).
+        rng: Randomness for picking the persona's wording (seeded in tests).
+    """
+
+    shared = False
+
+    def __init__(
+        self,
+        *,
+        catalog: Callable[[], Catalog],
+        pack: Pack,
+        texts: Texts,
+        flows: FlowStore,
+        results: RoleplayStore,
+        roles: Roles,
+        clock: Callable[[], dt.datetime],
+        voice: Voice | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.pack = pack
+        self.texts = texts
+        self.flows = flows
+        self.results = results
+        self.roles = roles
+        self.clock = clock
+        self.voice = voice
+        self.rng = rng or random.Random()
+        self._built: tuple[Catalog, list[Scenario], Scorer] | None = None
+
+    # -- the scenarios and their scorer -----------------------------------------------------
+
+    def scenarios(self) -> list[Scenario]:
+        """Every scenario of the live content."""
+        return self._build()[1]
+
+    def scorer(self) -> Scorer:
+        """The scorer for the live content's rubrics."""
+        return self._build()[2]
+
+    def _build(self) -> tuple[Catalog, list[Scenario], Scorer]:
+        catalog = self.catalog()
+        if self._built is None or self._built[0] is not catalog:
+            found = scenarios(catalog.personas, self.pack.scenarios, self.texts, catalog.language)
+            corpus = [
+                text
+                for scenario in found
+                for turn in scenario.turns
+                for text in (*turn.lines, *(e for p in turn.points for e in p.evidence))
+            ]
+            self._built = (catalog, found, Scorer(language=catalog.language, corpus=corpus))
+        return self._built
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def command(self, message: Incoming, arguments: str) -> Reply:
+        """``roleplay [persona | scenario]``: list the scenarios, or start one."""
+        now = self.clock()
+        wanted = arguments.strip()
+        running = self.flows.active(message.user.key, now=now)
+        if running is not None and running.kind == KIND and not wanted:
+            return self._resume(running, message)
+        found = self.scenarios()
+        if not found:
+            return Reply(text=self.texts("roleplay.none"), meta=meta())
+        if not wanted:
+            return self._listing(found)
+        scenario = self._named(wanted, found)
+        if scenario is None:
+            names = ", ".join(s.id for s in found)
+            return Reply(text=self.texts("roleplay.unknown", name=wanted, names=names), meta=meta())
+        return self._start(scenario, message, now)
+
+    def history(self, message: Incoming, arguments: str) -> Reply:
+        """``roleplay history``: the user's past sessions; a pack admin sees everyone's."""
+        everyone = self.roles.is_admin(message.user)
+        found = self.results.history(None if everyone else message.user.key)
+        name = message.user.name or message.user.email or self.texts("progress.you")
+        return history_reply(found, everyone=everyone, name=name, texts=self.texts)
+
+    def _listing(self, found: Sequence[Scenario]) -> Reply:
+        lines = [self.texts("roleplay.list")]
+        lines += [
+            self.texts("roleplay.list_item", id=s.id, title=s.title, turns=len(s.turns))
+            for s in found
+        ]
+        return Reply(text="\n".join(lines), meta=meta())
+
+    def _named(self, wanted: str, found: Sequence[Scenario]) -> Scenario | None:
+        folded = fold(" ".join(wanted.casefold().split()))
+        for scenario in found:
+            if folded in {fold(scenario.id), fold(scenario.title.casefold())}:
+                return scenario
+        catalog = self.catalog()
+        for persona in catalog.personas:
+            names = {persona.id, persona.name, *persona.aliases}
+            if folded in {fold(n.casefold()) for n in names}:
+                return next((s for s in found if s.id == persona.id), None)
+        understood = catalog.retriever.understand(f"who is {wanted}")
+        if len(understood.mentioned) == 1:
+            return next((s for s in found if s.id == understood.mentioned[0]), None)
+        return None
+
+    def _start(self, scenario: Scenario, message: Incoming, now: dt.datetime) -> Reply:
+        persona = self.catalog().persona(scenario.persona_id)
+        if persona is None:
+            return Reply(text=self.texts("roleplay.none"), meta=meta())
+        says = [self.rng.choice(turn.lines) for turn in scenario.turns]
+        first = self._say(persona, scenario.situation, f"{scenario.opening} {says[0]}", None)
+        data: dict[str, Any] = {
+            "scenario": _snapshot(scenario),
+            "says": says,
+            "turn": 0,
+            "line": first,
+            "first": None,
+            "marks": [],
+            "transcript": [{"who": "buyer", "text": first}],
+            "user": {"name": message.user.name, "email": message.user.email},
+        }
+        flow = self.flows.start(
+            kind=KIND,
+            user_key=message.user.key,
+            conversation_key=message.conversation.key,
+            data=data,
+            now=now,
+            ttl=TTL,
+        )
+        intro = self.texts(
+            "roleplay.intro",
+            title=scenario.title,
+            situation=scenario.situation,
+            turns=len(scenario.turns),
+            pass_mark=scenario.pass_mark,
+        )
+        return Reply(
+            text=intro,
+            meta=meta(started=True, scenario=scenario.id),
+            then=(self._buyer(flow, first),),
+        )
+
+    def _resume(self, flow: Flow, message: Incoming) -> Reply:
+        if flow.conversation_key != message.conversation.key:
+            moved = self.flows.advance(
+                flow,
+                data=flow.data,
+                now=self.clock(),
+                ttl=TTL,
+                conversation_key=message.conversation.key,
+            )
+            flow = moved or flow
+        return self._buyer(flow, str(flow.data["line"]))
+
+    # -- playing ----------------------------------------------------------------------------
+
+    def on_pick(self, flow: Flow, message: Incoming, pick: str) -> Reply:
+        """Role-plays have no buttons: an old one changes nothing."""
+        return Reply(text=self.texts("flow.unknown"), meta=meta())
+
+    def on_text(self, flow: Flow, message: Incoming) -> Reply:
+        """The seller's answer to the buyer's current line."""
+        answer = message.text.strip()
+        if not words(answer):
+            return Reply(text=self.texts("roleplay.reminder"), meta=meta())
+        data = flow.data
+        scenario = data["scenario"]
+        index = int(data["turn"])
+        turn = _turn(scenario["turns"][index])
+        marked = self.scorer().mark(turn, answer)
+        transcript = [*data["transcript"], {"who": "seller", "text": answer}]
+        persona = self.catalog().persona(str(scenario["persona"]))
+        if data["first"] is not None:
+            marked = marked_from(data["first"]).best_with(marked)
+        elif not marked.covered(turn.heaviest) and persona is not None:
+            return self._push_back(flow, turn, marked, answer, transcript, persona)
+        return self._next(flow, message, turn, marked, answer, transcript, persona)
+
+    def _push_back(
+        self,
+        flow: Flow,
+        turn: Turn,
+        marked: Marked,
+        answer: str,
+        transcript: list[dict[str, str]],
+        persona: Persona,
+    ) -> Reply:
+        topic = self._topic(turn.heaviest, persona)
+        say = self.texts("roleplay.pushback", topic=topic)
+        line = self._say(persona, str(flow.data["scenario"]["situation"]), say, answer)
+        data = {
+            **flow.data,
+            "first": marked_json(marked),
+            "line": line,
+            "transcript": [*transcript, {"who": "buyer", "text": line}],
+        }
+        moved = self.flows.advance(flow, data=data, now=self.clock(), ttl=TTL)
+        if moved is None:
+            return Reply(text=self.texts("flow.stale"), meta=meta())
+        number = int(flow.data["turn"]) + 1
+        total = len(flow.data["scenario"]["turns"])
+        pushed = buyer_reply(
+            line, speaker=persona.name, number=number, total=total, texts=self.texts
+        )
+        hint = Reply(text=self.texts("roleplay.second_chance"), meta=meta(pushback=True))
+        return Reply(text=pushed.text, speaker=pushed.speaker, meta=pushed.meta, then=(hint,))
+
+    def _next(
+        self,
+        flow: Flow,
+        message: Incoming,
+        turn: Turn,
+        marked: Marked,
+        answer: str,
+        transcript: list[dict[str, str]],
+        persona: Persona | None,
+    ) -> Reply:
+        data = flow.data
+        scenario = data["scenario"]
+        index = int(data["turn"])
+        total = len(scenario["turns"])
+        objection = turn.lines[0]
+        marks = [
+            *data["marks"],
+            {"objection": objection, "score": marked.score, **marked_json(marked)},
+        ]
+        transcript = [*transcript, {"who": "coach", "text": f"{marked.score}/100"}]
+        done = index + 1 >= total
+        now = self.clock()
+        new: dict[str, Any] = {**data, "marks": marks, "first": None, "transcript": transcript}
+        work = None
+        if done:
+            score = _score(marks)
+            work = self.results.result_work(self._result(flow, new, score, True, now))
+        else:
+            say = str(data["says"][index + 1])
+            name = persona.name if persona else str(scenario["persona"])
+            line = self._say(persona, str(scenario["situation"]), say, answer) if persona else say
+            new.update(
+                turn=index + 1, line=line, transcript=[*transcript, {"who": "buyer", "text": line}]
+            )
+        moved = self.flows.advance(flow, data=new, now=now, ttl=TTL, end=done, work=work)
+        if moved is None:
+            return Reply(text=self.texts("flow.stale"), meta=meta())
+        marks_view = marks_reply(marked, self.texts, objection=objection)
+        if done:
+            following = self._finish(moved, marks)
+        else:
+            following = buyer_reply(
+                str(new["line"]), speaker=name, number=index + 2, total=total, texts=self.texts
+            )
+        return Reply(text=marks_view.text, meta=marks_view.meta, then=(following,))
+
+    def _finish(self, flow: Flow, marks: Sequence[Mapping[str, Any]]) -> Reply:
+        scenario = flow.data["scenario"]
+        score = _score(marks)
+        weakest = min(marks, key=lambda m: int(m["score"])) if marks else None
+        practise = None
+        if weakest is not None and int(weakest["score"]) < 100:
+            practise = str(weakest["objection"])
+        persona = self.catalog().persona(str(scenario["persona"]))
+        models = [(str(t["lines"][0]), str(t["model"])) for t in scenario["turns"]]
+        return result_reply(
+            score=score,
+            pass_mark=int(scenario["pass_mark"]),
+            models=models,
+            practise=practise,
+            scenario=str(scenario["id"]),
+            persona=persona.name if persona else str(scenario["persona"]),
+            texts=self.texts,
+        )
+
+    def on_stop(self, flow: Flow, message: Incoming) -> Reply:
+        """The seller stopped: what was marked so far is kept in the history."""
+        marks = flow.data["marks"]
+        score = _score(marks) if marks else None
+        self.results.record(self._result(flow, flow.data, score, False, self.clock()))
+        scenario = flow.data["scenario"]
+        return Reply(
+            text=self.texts(
+                "roleplay.stopped",
+                done=len(marks),
+                total=len(scenario["turns"]),
+                scenario=scenario["id"],
+            ),
+            meta=meta(stopped=True),
+        )
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _buyer(self, flow: Flow, line: str) -> Reply:
+        scenario = flow.data["scenario"]
+        persona = self.catalog().persona(str(scenario["persona"]))
+        return buyer_reply(
+            line,
+            speaker=persona.name if persona else str(scenario["persona"]),
+            number=int(flow.data["turn"]) + 1,
+            total=len(scenario["turns"]),
+            texts=self.texts,
+        )
+
+    def _say(self, persona: Persona, situation: str, say: str, seller: str | None) -> str:
+        if self.voice is None:
+            return say
+        return self.voice.line(
+            persona=persona,
+            situation=situation,
+            say=say,
+            seller=seller,
+            language=self.pack.language,
+        )
+
+    def _topic(self, point: Point, persona: Persona) -> str:
+        """What the buyer asks about when pushing back, as written in the point.
+
+        The point's most telling words that are the buyer's own too (in the persona's
+        profile), so the buyer asks in their own terms.
+        """
+        scorer = self.scorer()
+        analyzer = scorer.analyzer
+        own = {
+            analyzer.stem(w)
+            for text in (
+                persona.summary,
+                *persona.goals,
+                *persona.pains,
+                *persona.decision_criteria,
+                *(o.objection for o in persona.objections),
+            )
+            for w in words(text)
+        }
+        candidates = list(
+            dict.fromkeys(
+                w for w in words(point.text) if len(w) > 3 and not analyzer.is_stopword(w)
+            )
+        )
+        theirs = [w for w in candidates if analyzer.stem(w) in own] or candidates
+        ranked = sorted(theirs, key=lambda w: -scorer.idf(analyzer.stem(w)))[:PUSHBACK_WORDS]
+        ordered = [w for w in theirs if w in ranked]
+        return f" {self.texts('roleplay.and')} ".join(ordered) or point.text
+
+    def _result(
+        self,
+        flow: Flow,
+        data: Mapping[str, Any],
+        score: int | None,
+        completed: bool,
+        now: dt.datetime,
+    ) -> RoleplayResult:
+        scenario = data["scenario"]
+        user = data.get("user") or {}
+        return RoleplayResult(
+            flow_id=flow.id,
+            user_key=flow.user_key,
+            user_name=user.get("name"),
+            user_email=user.get("email"),
+            scenario_id=str(scenario["id"]),
+            title=str(scenario["title"]),
+            persona_id=str(scenario["persona"]),
+            score=score,
+            pass_mark=int(scenario["pass_mark"]),
+            completed=completed,
+            transcript=tuple(data["transcript"]),
+            started_at=flow.started_at,
+            ended_at=now,
+        )
+
+
+def _score(marks: Sequence[Mapping[str, Any]]) -> int:
+    """The session's score: the turns' scores averaged."""
+    return round(sum(int(m["score"]) for m in marks) / len(marks)) if marks else 0
+
+
+def _snapshot(scenario: Scenario) -> dict[str, Any]:
+    """A scenario as the flow keeps it: a restart plays exactly this."""
+    return {
+        "id": scenario.id,
+        "title": scenario.title,
+        "persona": scenario.persona_id,
+        "situation": scenario.situation,
+        "opening": scenario.opening,
+        "pass_mark": scenario.pass_mark,
+        "turns": [
+            {
+                "objection": t.objection_id,
+                "lines": list(t.lines),
+                "model": t.model,
+                "points": [
+                    {"text": p.text, "evidence": list(p.evidence), "weight": p.weight}
+                    for p in t.points
+                ],
+            }
+            for t in scenario.turns
+        ],
+    }
+
+
+def _turn(data: Mapping[str, Any]) -> Turn:
+    return Turn(
+        objection_id=data["objection"],
+        lines=tuple(data["lines"]),
+        model=str(data["model"]),
+        points=tuple(
+            Point(text=str(p["text"]), evidence=tuple(p["evidence"]), weight=float(p["weight"]))
+            for p in data["points"]
+        ),
+    )

@@ -1,0 +1,110 @@
+"""Role-play in the console: list, start, answer, push-back, score, stop, resume, history."""
+
+from __future__ import annotations
+
+from testbot import BotUnderTest, MakeBot
+
+from content.loader import EXAMPLE_PACK, load_pack
+from storage.flows import FlowStore
+from storage.roleplay import RoleplayStore
+
+ADMIN = "ingrid.solberg@fieldline.example"
+FRIDA = load_pack(EXAMPLE_PACK).persona("cfo-frida")
+assert FRIDA is not None
+
+
+def current_turn(bot: BotUnderTest) -> int:
+    flow = FlowStore(db=bot.app.db).active(bot.console.user.key, now=bot.app.clock())
+    assert flow is not None and flow.kind == "roleplay", "no role-play running"
+    return int(flow.data["turn"])
+
+
+def model_answer(bot: BotUnderTest) -> str:
+    """The current objection's response: what the pack says a good seller says."""
+    flow = FlowStore(db=bot.app.db).active(bot.console.user.key, now=bot.app.clock())
+    assert flow is not None
+    return str(flow.data["scenario"]["turns"][int(flow.data["turn"])]["model"])
+
+
+def test_roleplay_lists_every_persona_with_objections(bot: BotUnderTest) -> None:
+    listing = bot.ask("roleplay").text
+    assert "cfo-frida" in listing and "team-lead-tuva" in listing
+    assert "6 objections" in listing
+
+
+def test_a_roleplay_runs_end_to_end_in_character_and_explains_its_score(
+    bot: BotUnderTest,
+) -> None:
+    bot.ask("roleplay frida")
+    shown = bot.out.getvalue()
+    assert "A first meeting with CFO Frida" in shown
+    assert "[CFO Frida (objection 1/6)]" in shown  # the buyer speaks in character
+    assert FRIDA.quote is not None and FRIDA.quote in shown
+    for number in range(6):
+        assert current_turn(bot) == number
+        bot.ask(model_answer(bot))
+        shown = bot.out.getvalue()
+        assert "✓" in shown and "you said “" in shown  # what earned each point, quoted
+    assert "Result: " in shown and "/100, passed (pass mark 70)." in shown
+    assert "Model answers:" in shown
+    results = RoleplayStore(db=bot.app.db).history(bot.console.user.key)
+    assert len(results) == 1 and results[0].completed and results[0].passed
+    assert [line["who"] for line in results[0].transcript][:3] == ["buyer", "seller", "coach"]
+    registry = bot.app.metrics.registry
+    assert registry.get_sample_value("personabot_roleplay_starts_total") == 1
+    assert registry.get_sample_value("personabot_roleplay_completions_total") == 1
+    assert registry.get_sample_value("personabot_roleplay_score_count") == 1
+
+
+def test_a_weak_answer_gets_one_push_back_then_counts_the_better_try(bot: BotUnderTest) -> None:
+    bot.ask("roleplay cfo-frida")
+    bot.ask("I hear you, let me get back to you on that.")
+    shown = bot.out.getvalue()
+    assert "And what about" in shown and "A second chance" in shown
+    assert current_turn(bot) == 0  # still the first objection
+    bot.ask(model_answer(bot))
+    assert current_turn(bot) == 1
+    assert "✓" in bot.out.getvalue()
+    bot.ask("ok")  # weak again on the next objection: pushed back once, not twice
+    bot.ask("ok")
+    assert current_turn(bot) == 2
+    assert "✗" in bot.out.getvalue()
+
+
+def test_stop_ends_it_and_keeps_what_was_marked(bot: BotUnderTest) -> None:
+    bot.ask("roleplay frida")
+    bot.ask(model_answer(bot))
+    reply = bot.ask("stop")
+    assert "Role-play stopped after 1 of 6 objections" in reply.text
+    history = bot.ask("roleplay history").text
+    assert "A first meeting with CFO Frida" in history and "stopped" in history
+    assert "what can" not in bot.ask("who is Frida?").text.casefold()  # asking works again
+
+
+def test_a_restart_resumes_at_the_same_turn(make_bot: MakeBot) -> None:
+    first = make_bot()
+    first.ask("roleplay frida")
+    first.ask(model_answer(first))
+    line = FlowStore(db=first.app.db).active(first.console.user.key, now=first.app.clock())
+    assert line is not None
+    restarted = make_bot()  # a new process on the same database
+    assert current_turn(restarted) == 1
+    assert str(line.data["line"]) in restarted.ask("roleplay").text
+    restarted.ask(model_answer(restarted))
+    assert current_turn(restarted) == 2
+
+
+def test_unknown_scenario_names_the_ones_there_are(bot: BotUnderTest) -> None:
+    reply = bot.ask("roleplay the ceo").text
+    assert "no persona or scenario called “the ceo”" in reply and "cfo-frida" in reply
+
+
+def test_history_is_your_own_and_a_pack_admin_sees_everyones(make_bot: MakeBot) -> None:
+    seller = make_bot(user="seller@fieldline.example")
+    seller.ask("roleplay tuva")
+    seller.ask("stop")
+    other = make_bot(user="other@fieldline.example")
+    assert "No role-plays yet" in other.ask("roleplay history").text
+    admin = make_bot(user=ADMIN)
+    everyone = admin.ask("roleplay history").text
+    assert "everyone" in everyone and "seller@fieldline.example" in everyone
