@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+
 from bot.cli_support import EXIT_FAILED, EXIT_OK
 from bot.settings import Settings, effective, unknown_variables
 
@@ -26,6 +28,7 @@ def config_check_command(args: argparse.Namespace, settings: Settings) -> int:
     for row in rows:
         print(f"  {row.variable:<{width}}  {row.value:<{value_width}}  [{row.source}]")
     print(f"platforms: {', '.join(enabled_platforms(settings))}")
+    print(f"llm voice: {llm_voice(settings)}")
     for line in unknown_variables(settings):
         print(f"warning: {line}")
     results = [_check_content(settings), _check_database(settings)]
@@ -52,6 +55,16 @@ def enabled_platforms(settings: Settings) -> list[str]:
     return out or ["none"]
 
 
+def llm_voice(settings: Settings) -> str:
+    """How the role-play personas are voiced, in words; the API key masked."""
+    if not settings.llm_url:
+        return "off (scripted lines; set PERSONABOT_LLM_URL for a model)"
+    key = settings.llm_api_key.get_secret_value()
+    shown_key = f"key *** (set, {len(key)} chars)" if key else "no key"
+    url = make_url(settings.llm_url).render_as_string(hide_password=True)  # user:***@host
+    return f"{settings.llm_model} at {url}, timeout {settings.llm_timeout:g} s, {shown_key}"
+
+
 def _check_content(settings: Settings) -> tuple[str, bool, str]:
     from bot.app import pack_dir
     from content.loader import PackError, load_pack
@@ -68,8 +81,6 @@ def _check_content(settings: Settings) -> tuple[str, bool, str]:
 
 
 def _check_database(settings: Settings) -> tuple[str, bool, str]:
-    from sqlalchemy.engine import make_url
-
     from bot.app import DatabaseOpenError, database_errors, masked_url
     from storage.db import Database
 

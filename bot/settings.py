@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -159,6 +160,18 @@ class Settings(BaseSettings):
         description="Serve Teams unauthenticated for local connectors only (Emulator); "
         "default: on when no platform is configured",
     )
+    llm_url: str = Field(
+        default="",
+        description="OpenAI-compatible API base URL (e.g. http://localhost:11434/v1): a model "
+        "voices the role-play personas; default: off, the scripted lines",
+    )
+    llm_api_key: SecretStr = Field(
+        default=SecretStr(""), description="Its API key (none for a local Ollama)"
+    )
+    llm_model: str = Field(default="", description="The model, required with PERSONABOT_LLM_URL")
+    llm_timeout: float = Field(
+        default=8.0, gt=0, description="Seconds to wait for the model before the scripted line"
+    )
 
     @property
     def slack_enabled(self) -> bool:
@@ -216,6 +229,21 @@ class Settings(BaseSettings):
             )
         if self.microsoft_app_type == "SingleTenant" and not self.microsoft_app_tenant_id:
             raise ValueError("MicrosoftAppTenantId: required for a SingleTenant app")
+        return self
+
+    @field_validator("llm_url")
+    @classmethod
+    def _llm_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if value.strip() and (parts.scheme not in ("http", "https") or not parts.hostname):
+            # The value is not echoed: a URL may carry a password.
+            raise ValueError("not an http(s) URL with a host (e.g. http://localhost:11434/v1)")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _llm(self) -> Settings:
+        if self.llm_url and not self.llm_model.strip():
+            raise ValueError("PERSONABOT_LLM_MODEL: required with PERSONABOT_LLM_URL")
         return self
 
     @field_validator("content")
@@ -354,17 +382,18 @@ _UNSET = {
     "content": "(example pack)",
     "privacy_text": "(default text)",
     "terms_text": "(default text)",
+    "llm_url": "(off: scripted lines)",
 }
 PAGE_TEXTS = ("privacy_text", "terms_text")
 SHOWN_LENGTH = 60
 
 
 def _shown(field: str, value: object) -> str:
-    if value is None:
+    if value is None or value == "":
         return _UNSET.get(field, "(not set)")
     if isinstance(value, SecretStr):
         return "*** (set)" if value.get_secret_value() else "(empty)"
-    if field == "database_url":
+    if field in ("database_url", "llm_url"):  # either may carry a password
         return make_url(str(value)).render_as_string(hide_password=True)
     if isinstance(value, bool):
         return str(value).lower()

@@ -89,6 +89,11 @@ def test_a_broken_pack_fails_the_check_naming_file_and_field(run, tmp_path: Path
         ),
         ({"PERSONABOT_PORT": "99999"}, "personabot: PERSONABOT_PORT: "),
         ({"PERSONABOT_LOG_FORMAT": "xml"}, "personabot: PERSONABOT_LOG_FORMAT: 'xml' is not one"),
+        (
+            {"PERSONABOT_LLM_URL": "http://127.0.0.1:11434/v1"},
+            "personabot: PERSONABOT_LLM_MODEL: required with PERSONABOT_LLM_URL",
+        ),
+        ({"PERSONABOT_LLM_URL": "localhost:11434"}, "personabot: PERSONABOT_LLM_URL: not an http"),
     ],
 )
 @pytest.mark.parametrize("command", [("config", "check"), ("serve",)])
@@ -147,3 +152,34 @@ def test_the_pages_texts_are_shown_on_one_line(run) -> None:  # type: ignore[no-
     (line,) = [line for line in result.stdout.splitlines() if "PERSONABOT_TERMS_TEXT" in line]
     assert "We keep your questions for a year. Ask Sales Ops" in line
     assert line.rstrip().endswith("[environment]")
+
+
+LLM_KEY = "sk-proj-0123456789abcdefghijklmnopqrstuv"
+
+
+def test_the_llm_voice_is_shown_with_the_key_masked(run) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "PERSONABOT_LLM_URL": "http://proxy:Pr0xyPass@127.0.0.1:9/v1",
+        "PERSONABOT_LLM_API_KEY": LLM_KEY,
+        "PERSONABOT_LLM_MODEL": "llama3.1:8b",
+        "PERSONABOT_LLM_TIMEOUT": "2.5",
+    }
+    result = run("config", "check", env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert LLM_KEY not in out and "Pr0xyPass" not in out
+    assert re.search(r"PERSONABOT_LLM_API_KEY\s+\*\*\* \(set\)\s+\[environment\]", out)
+    assert re.search(r"PERSONABOT_LLM_MODEL\s+llama3\.1:8b\s+\[environment\]", out)
+    assert re.search(r"PERSONABOT_LLM_TIMEOUT\s+2\.5\s+\[environment\]", out)
+    assert (
+        "llm voice: llama3.1:8b at http://proxy:***@127.0.0.1:9/v1, timeout 2.5 s, "
+        f"key *** (set, {len(LLM_KEY)} chars)"
+    ) in out
+
+
+def test_the_llm_voice_is_off_by_default(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("config", "check")
+    assert result.returncode == 0, result.stderr
+    assert "llm voice: off (scripted lines" in result.stdout
+    assert re.search(r"PERSONABOT_LLM_URL\s+\(off: scripted lines\)\s+\[default\]", result.stdout)
+    assert re.search(r"PERSONABOT_LLM_API_KEY\s+\(empty\)\s+\[default\]", result.stdout)
