@@ -195,7 +195,14 @@ def build_app(
     ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
     turns = TurnLog(db=db, queued=queued_writes)
     metrics = metrics if metrics is not None else Metrics()
-    training = build_training(pack=pack, catalog=catalog, texts=texts, db=db, clock=clock, rng=rng)
+    voice = None
+    if settings.llm_url:  # a model says the role-play persona's lines (else: scripted)
+        from bot.voice import voice_from
+
+        voice = voice_from(settings)
+    training = build_training(
+        pack=pack, catalog=catalog, texts=texts, db=db, clock=clock, rng=rng, voice=voice
+    )
     router = Router(
         flows=training.flows,
         commands=training.commands,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.commands import Commands
 from bot.flows import Flows
@@ -24,12 +24,15 @@ from handlers.quiz_live import KIND as LIVE
 from handlers.quiz_live import REVEAL, LiveQuizHandler
 from handlers.quiz_progress import ProgressHandler
 from handlers.roleplay import KIND as ROLEPLAY
-from handlers.roleplay import RoleplayHandler, Voice
+from handlers.roleplay import RoleplayHandler
 from storage.db import Database
 from storage.flows import FlowStore
 from storage.quiz import QuizStore
 from storage.roleplay import RoleplayStore
 from storage.timers import Timers
+
+if TYPE_CHECKING:
+    from bot.voice import Voice
 
 
 class Training(NamedTuple):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.flows import FlowHandler
 from bot.i18n import Texts
@@ -30,32 +30,25 @@ from content.catalog import Catalog
 from content.roleplay.scenario import Point, Scenario, Turn, scenarios
 from content.roleplay.scoring import Marked, Scorer
 from content.schema import Pack, Persona
+from handlers.roleplay_state import marked_from, marked_json, result_of, score_of, snapshot, turn_of
 from handlers.roleplay_views import (
     buyer_reply,
     history_reply,
-    marked_from,
-    marked_json,
     marks_reply,
     meta,
     result_reply,
 )
 from storage.flows import Flow, FlowStore
-from storage.roleplay import RoleplayResult, RoleplayStore
+from storage.roleplay import RoleplayStore
+
+if TYPE_CHECKING:  # the model client is imported only where a model is configured
+    from bot.voice import Voice
 
 KIND = "roleplay"
 #: A role-play nobody answers for this long is abandoned.
 TTL = dt.timedelta(days=2)
 #: The most telling words of a missed point the buyer asks about when pushing back.
 PUSHBACK_WORDS = 2
-
-
-class Voice(Protocol):
-    """Says a persona's line (``bot.voice``: the scripted line, or a model's wording)."""
-
-    def line(
-        self, *, persona: Persona, situation: str, say: str, seller: str | None, language: str
-    ) -> str:
-        """The persona's next line: ``say`` in the persona's own voice."""
 
 
 class RoleplayHandler(FlowHandler):
@@ -179,7 +172,7 @@ class RoleplayHandler(FlowHandler):
         says = [self.rng.choice(turn.lines) for turn in scenario.turns]
         first = self._say(persona, scenario.situation, f"{scenario.opening} {says[0]}", None)
         data: dict[str, Any] = {
-            "scenario": _snapshot(scenario),
+            "scenario": snapshot(scenario),
             "says": says,
             "turn": 0,
             "line": first,
@@ -235,7 +228,7 @@ class RoleplayHandler(FlowHandler):
         data = flow.data
         scenario = data["scenario"]
         index = int(data["turn"])
-        turn = _turn(scenario["turns"][index])
+        turn = turn_of(scenario["turns"][index])
         marked = self.scorer().mark(turn, answer)
         transcript = [*data["transcript"], {"who": "seller", "text": answer}]
         persona = self.catalog().persona(str(scenario["persona"]))
@@ -299,8 +292,8 @@ class RoleplayHandler(FlowHandler):
         new: dict[str, Any] = {**data, "marks": marks, "first": None, "transcript": transcript}
         work = None
         if done:
-            score = _score(marks)
-            work = self.results.result_work(self._result(flow, new, score, True, now))
+            score = score_of(marks)
+            work = self.results.result_work(result_of(flow, new, score, True, now))
         else:
             say = str(data["says"][index + 1])
             name = persona.name if persona else str(scenario["persona"])
@@ -322,7 +315,7 @@ class RoleplayHandler(FlowHandler):
 
     def _finish(self, flow: Flow, marks: Sequence[Mapping[str, Any]]) -> Reply:
         scenario = flow.data["scenario"]
-        score = _score(marks)
+        score = score_of(marks)
         weakest = min(marks, key=lambda m: int(m["score"])) if marks else None
         practise = None
         if weakest is not None and int(weakest["score"]) < 100:
@@ -342,8 +335,8 @@ class RoleplayHandler(FlowHandler):
     def on_stop(self, flow: Flow, message: Incoming) -> Reply:
         """The seller stopped: what was marked so far is kept in the history."""
         marks = flow.data["marks"]
-        score = _score(marks) if marks else None
-        self.results.record(self._result(flow, flow.data, score, False, self.clock()))
+        score = score_of(marks) if marks else None
+        self.results.record(result_of(flow, flow.data, score, False, self.clock()))
         scenario = flow.data["scenario"]
         return Reply(
             text=self.texts(
@@ -407,70 +400,3 @@ class RoleplayHandler(FlowHandler):
         ranked = sorted(theirs, key=lambda w: -scorer.idf(analyzer.stem(w)))[:PUSHBACK_WORDS]
         ordered = [w for w in theirs if w in ranked]
         return f" {self.texts('roleplay.and')} ".join(ordered) or point.text
-
-    def _result(
-        self,
-        flow: Flow,
-        data: Mapping[str, Any],
-        score: int | None,
-        completed: bool,
-        now: dt.datetime,
-    ) -> RoleplayResult:
-        scenario = data["scenario"]
-        user = data.get("user") or {}
-        return RoleplayResult(
-            flow_id=flow.id,
-            user_key=flow.user_key,
-            user_name=user.get("name"),
-            user_email=user.get("email"),
-            scenario_id=str(scenario["id"]),
-            title=str(scenario["title"]),
-            persona_id=str(scenario["persona"]),
-            score=score,
-            pass_mark=int(scenario["pass_mark"]),
-            completed=completed,
-            transcript=tuple(data["transcript"]),
-            started_at=flow.started_at,
-            ended_at=now,
-        )
-
-
-def _score(marks: Sequence[Mapping[str, Any]]) -> int:
-    """The session's score: the turns' scores averaged."""
-    return round(sum(int(m["score"]) for m in marks) / len(marks)) if marks else 0
-
-
-def _snapshot(scenario: Scenario) -> dict[str, Any]:
-    """A scenario as the flow keeps it: a restart plays exactly this."""
-    return {
-        "id": scenario.id,
-        "title": scenario.title,
-        "persona": scenario.persona_id,
-        "situation": scenario.situation,
-        "opening": scenario.opening,
-        "pass_mark": scenario.pass_mark,
-        "turns": [
-            {
-                "objection": t.objection_id,
-                "lines": list(t.lines),
-                "model": t.model,
-                "points": [
-                    {"text": p.text, "evidence": list(p.evidence), "weight": p.weight}
-                    for p in t.points
-                ],
-            }
-            for t in scenario.turns
-        ],
-    }
-
-
-def _turn(data: Mapping[str, Any]) -> Turn:
-    return Turn(
-        objection_id=data["objection"],
-        lines=tuple(data["lines"]),
-        model=str(data["model"]),
-        points=tuple(
-            Point(text=str(p["text"]), evidence=tuple(p["evidence"]), weight=float(p["weight"]))
-            for p in data["points"]
-        ),
-    )

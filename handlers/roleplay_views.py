@@ -7,12 +7,11 @@ lines carry the persona's name as ``speaker`` (in character); the coach's do not
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import Texts
 from bot.model import Reply
-from content.roleplay.scenario import Point
 from content.roleplay.scoring import Earned, Marked
 from storage.roleplay import RoleplayResult
 
@@ -108,44 +107,6 @@ def history_reply(
             )
         )
     return Reply(text="\n".join(lines), meta=meta())
-
-
-def earned_json(earned: Sequence[Earned]) -> list[dict[str, Any]]:
-    """Marks as the flow keeps them (a restart shows the same)."""
-    return [
-        {
-            "point": e.point.text,
-            "evidence": list(e.point.evidence),
-            "weight": e.point.weight,
-            "credit": e.credit,
-            "quote": e.quote,
-        }
-        for e in earned
-    ]
-
-
-def marked_from(data: Mapping[str, Any]) -> Marked:
-    """A mark as the flow kept it."""
-    earned = tuple(
-        Earned(
-            point=Point(
-                text=str(e["point"]), evidence=tuple(e["evidence"]), weight=float(e["weight"])
-            ),
-            credit=float(e["credit"]),
-            quote=str(e["quote"]),
-        )
-        for e in data["earned"]
-    )
-    return Marked(earned=earned, flags=tuple(data["flags"]), factor=float(data["factor"]))
-
-
-def marked_json(marked: Marked) -> dict[str, Any]:
-    """A mark as the flow keeps it."""
-    return {
-        "earned": earned_json(marked.earned),
-        "flags": list(marked.flags),
-        "factor": marked.factor,
-    }
 
 
 def _number(value: float) -> str:
