@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
+from fakes.fake_llm import FakeLLMThread
 from testbot import BotUnderTest, MakeBot
 
 from content.loader import EXAMPLE_PACK, load_pack
@@ -9,6 +14,20 @@ from storage.flows import FlowStore
 from storage.roleplay import RoleplayStore
 
 ADMIN = "ingrid.solberg@fieldline.example"
+RENEWAL = """
+id: renewal
+title: Frida questions the renewal
+persona: cfo-frida
+situation: A year in, Frida reviews the contract before it renews.
+opening: Before I sign another year, convince me it paid off.
+turns:
+  - objection: payback
+  - objection: Why should the price go up with the index?
+    rubric:
+      - {point: Show the year's saved billing days, evidence: [billing days], weight: 3}
+      - {point: Offer a price cap, evidence: [price cap, cap], weight: 1}
+pass_mark: 60
+"""
 FRIDA = load_pack(EXAMPLE_PACK).persona("cfo-frida")
 assert FRIDA is not None
 
@@ -108,3 +127,46 @@ def test_history_is_your_own_and_a_pack_admin_sees_everyones(make_bot: MakeBot) 
     admin = make_bot(user=ADMIN)
     everyone = admin.ask("roleplay history").text
     assert "everyone" in everyone and "seller@fieldline.example" in everyone
+
+
+def test_an_authored_scenario_plays_with_its_own_situation_and_pass_mark(
+    make_bot: MakeBot, tmp_path: Path
+) -> None:
+    pack = Path(shutil.copytree(EXAMPLE_PACK, tmp_path / "pack"))
+    (pack / "scenarios").mkdir()
+    (pack / "scenarios" / "renewal.yaml").write_text(RENEWAL, encoding="utf-8")
+    bot = make_bot(content=pack)
+    assert "renewal: Frida questions the renewal (2 objections)" in bot.ask("roleplay").text
+    bot.ask("roleplay renewal")
+    shown = bot.out.getvalue()
+    assert "Frida reviews the contract before it renews" in shown
+    assert "[CFO Frida (objection 1/2)] Before I sign another year" in shown
+    bot.ask(model_answer(bot))
+    bot.ask("We saved you nine billing days this year, and I can put a cap on the price.")
+    assert "/100, passed (pass mark 60)." in bot.out.getvalue()
+
+
+def test_a_configured_model_voices_the_buyer_but_never_the_score(
+    monkeypatch: pytest.MonkeyPatch, make_bot: MakeBot
+) -> None:
+    with FakeLLMThread() as llm:
+        llm.answer("Frida: Fine, but what about my cash flow?")
+        monkeypatch.setenv("PERSONABOT_LLM_URL", llm.url)
+        monkeypatch.setenv("PERSONABOT_LLM_MODEL", "persona-7b")
+        voiced = make_bot()
+        voiced.ask("roleplay frida")
+        assert "[CFO Frida (objection 1/6)] Fine, but what about my cash flow?" in (
+            voiced.out.getvalue()
+        )
+        system = llm.requests[0].content_of("system")[0]
+        assert FRIDA.quote is not None and FRIDA.quote in system  # grounded in the persona
+        voiced.ask(model_answer(voiced))
+        voiced_marks = voiced.out.getvalue().split("On “")[1]
+    monkeypatch.delenv("PERSONABOT_LLM_URL")
+    monkeypatch.delenv("PERSONABOT_LLM_MODEL")
+    scripted = make_bot(user="someone.else@fieldline.example")
+    scripted.ask("roleplay frida")
+    scripted.ask(model_answer(scripted))
+    assert (
+        scripted.out.getvalue().split("On “")[1].split("\n\n")[0] == (voiced_marks.split("\n\n")[0])
+    )
