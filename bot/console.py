@@ -56,6 +56,8 @@ class ConsoleBot:
         message = Incoming(user=self.user, conversation=self.conversation, text=text)
         reply = self.router.handle(message)
         self.send(reply, to=self.conversation)
+        if reply.later is not None:  # the console has no acknowledgement to keep waiting
+            self.send(reply.later(), to=self.conversation)
         return reply
 
     def run(self, lines: Iterable[str], *, prompt: str = "") -> None:

@@ -9,7 +9,7 @@ tenant without the core knowing what a thread or tenant is.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,10 +179,18 @@ class Reply:
     then: tuple[Reply, ...] = ()
     """Further messages sent after this one, in order (the next quiz question after the
     verdict on the last)."""
+    later: Callable[[], Reply] | None = None
+    """Slow work whose answer follows as its own message (a model wording a role-play
+    buyer's line): a transport sends this reply's messages first, then runs ``later``
+    away from its event loop and sends what it returns. Nothing a platform waits for
+    (an acknowledgement) ever waits for it."""
 
     def messages(self) -> tuple[Reply, ...]:
-        """This reply and the ones it is followed by, in the order they are sent."""
-        out: tuple[Reply, ...] = (dataclasses.replace(self, then=()),)
+        """This reply and the ones it is followed by, in the order they are sent.
+
+        ``later`` is not among them: the transport runs it after sending these.
+        """
+        out: tuple[Reply, ...] = (dataclasses.replace(self, then=(), later=None),)
         for follow in self.then:
             out += follow.messages()
         return out

@@ -16,6 +16,7 @@ is accepted once. The session's result and transcript are stored with its last t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -170,7 +171,7 @@ class RoleplayHandler(FlowHandler):
         if persona is None:
             return Reply(text=self.texts("roleplay.none"), meta=meta())
         says = [self.rng.choice(turn.lines) for turn in scenario.turns]
-        first = self._say(persona, scenario.situation, f"{scenario.opening} {says[0]}", None)
+        first = f"{scenario.opening} {says[0]}"
         data: dict[str, Any] = {
             "scenario": snapshot(scenario),
             "says": says,
@@ -196,10 +197,9 @@ class RoleplayHandler(FlowHandler):
             turns=len(scenario.turns),
             pass_mark=scenario.pass_mark,
         )
-        return Reply(
-            text=intro,
-            meta=meta(started=True, scenario=scenario.id),
-            then=(self._buyer(flow, first),),
+        buyer, later = self._speak(flow, None)
+        return _chain(
+            [Reply(text=intro, meta=meta(started=True, scenario=scenario.id)), *buyer], later
         )
 
     def _resume(self, flow: Flow, message: Incoming) -> Reply:
@@ -249,23 +249,18 @@ class RoleplayHandler(FlowHandler):
     ) -> Reply:
         topic = self._topic(turn.heaviest, persona)
         say = self.texts("roleplay.pushback", topic=topic)
-        line = self._say(persona, str(flow.data["scenario"]["situation"]), say, answer)
         data = {
             **flow.data,
             "first": marked_json(marked),
-            "line": line,
-            "transcript": [*transcript, {"who": "buyer", "text": line}],
+            "line": say,
+            "transcript": [*transcript, {"who": "buyer", "text": say}],
         }
         moved = self.flows.advance(flow, data=data, now=self.clock(), ttl=TTL)
         if moved is None:
             return Reply(text=self.texts("flow.stale"), meta=meta())
-        number = int(flow.data["turn"]) + 1
-        total = len(flow.data["scenario"]["turns"])
-        pushed = buyer_reply(
-            line, speaker=persona.name, number=number, total=total, texts=self.texts
-        )
+        buyer, later = self._speak(moved, answer)
         hint = Reply(text=self.texts("roleplay.second_chance"), meta=meta(pushback=True))
-        return Reply(text=pushed.text, speaker=pushed.speaker, meta=pushed.meta, then=(hint,))
+        return _chain([*buyer, hint], later)
 
     def _next(
         self,
@@ -296,22 +291,17 @@ class RoleplayHandler(FlowHandler):
             work = self.results.result_work(result_of(flow, new, score, True, now))
         else:
             say = str(data["says"][index + 1])
-            name = persona.name if persona else str(scenario["persona"])
-            line = self._say(persona, str(scenario["situation"]), say, answer) if persona else say
             new.update(
-                turn=index + 1, line=line, transcript=[*transcript, {"who": "buyer", "text": line}]
+                turn=index + 1, line=say, transcript=[*transcript, {"who": "buyer", "text": say}]
             )
         moved = self.flows.advance(flow, data=new, now=now, ttl=TTL, end=done, work=work)
         if moved is None:
             return Reply(text=self.texts("flow.stale"), meta=meta())
         marks_view = marks_reply(marked, self.texts, objection=objection)
         if done:
-            following = self._finish(moved, marks)
-        else:
-            following = buyer_reply(
-                str(new["line"]), speaker=name, number=index + 2, total=total, texts=self.texts
-            )
-        return Reply(text=marks_view.text, meta=marks_view.meta, then=(following,))
+            return _chain([marks_view, self._finish(moved, marks)], None)
+        buyer, later = self._speak(moved, answer)
+        return _chain([marks_view, *buyer], later)
 
     def _finish(self, flow: Flow, marks: Sequence[Mapping[str, Any]]) -> Reply:
         scenario = flow.data["scenario"]
@@ -361,16 +351,38 @@ class RoleplayHandler(FlowHandler):
             texts=self.texts,
         )
 
-    def _say(self, persona: Persona, situation: str, say: str, seller: str | None) -> str:
-        if self.voice is None:
-            return say
-        return self.voice.line(
-            persona=persona,
-            situation=situation,
-            say=say,
-            seller=seller,
-            language=self.pack.language,
-        )
+    def _speak(
+        self, flow: Flow, seller: str | None
+    ) -> tuple[list[Reply], Callable[[], Reply] | None]:
+        """The buyer's current line: now (scripted), or later in the model's words.
+
+        The flow already holds the scripted line, so a restart shows it even if the
+        model never answers; the model's wording replaces it when the flow is still at
+        this step (the seller has not answered meanwhile).
+        """
+        scenario = flow.data["scenario"]
+        persona = self.catalog().persona(str(scenario["persona"]))
+        scripted = str(flow.data["line"])
+        voice = self.voice
+        if voice is None or persona is None:
+            return [self._buyer(flow, scripted)], None
+
+        def later() -> Reply:
+            voiced = voice.line(
+                persona=persona,
+                situation=str(scenario["situation"]),
+                say=scripted,
+                seller=seller,
+                language=self.pack.language,
+            )
+            current = self.flows.get(flow.id)
+            if voiced != scripted and current is not None and current.nonce == flow.nonce:
+                said = [*current.data["transcript"][:-1], {"who": "buyer", "text": voiced}]
+                data = {**current.data, "line": voiced, "transcript": said}
+                self.flows.advance(current, data=data, now=self.clock(), ttl=TTL)
+            return self._buyer(flow, voiced)
+
+        return [], later
 
     def _topic(self, point: Point, persona: Persona) -> str:
         """What the buyer asks about when pushing back, as written in the point.
@@ -400,3 +412,8 @@ class RoleplayHandler(FlowHandler):
         ranked = sorted(theirs, key=lambda w: -scorer.idf(analyzer.stem(w)))[:PUSHBACK_WORDS]
         ordered = [w for w in theirs if w in ranked]
         return f" {self.texts('roleplay.and')} ".join(ordered) or point.text
+
+
+def _chain(messages: Sequence[Reply], later: Callable[[], Reply] | None) -> Reply:
+    """One reply of ``messages`` in order, followed by ``later``'s."""
+    return dataclasses.replace(messages[0], then=tuple(messages[1:]), later=later)

@@ -9,6 +9,7 @@ request's ``response_url``, which works where the bot is no member.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -91,6 +92,9 @@ class Outbound:
                 await self.respond(response_url, message)
             else:
                 sent = await self.post(message, to=to)
+        if reply.later is not None:  # slow work (a model): off the event loop, then sent
+            follow = await asyncio.to_thread(reply.later)
+            sent = await self.deliver(follow, to=to, response_url=response_url, private=private)
         return sent
 
     async def post(self, reply: Reply, *, to: ConversationRef) -> MessageRef:
