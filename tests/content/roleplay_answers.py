@@ -5,7 +5,8 @@ show, for every default scenario of the bundled English example pack (``example`
 ``content/example_pack``), the Danish test pack (``da``: ``content/example_packs/da``) and
 the Danish development pack of the evaluation set (``dev-da``: ``eval/dev/pack-da``), that a good
 answer scores at or above the pass mark and a weak one under 40. The Norwegian pack
-(``nb``: ``content/example_packs/nb``) is covered too.
+(``nb``: ``content/example_packs/nb``) is covered too, and so are the Swedish, German and
+French test packs (``sv``, ``de``, ``fr``: ``tests/fixtures/packs/<pack>``).
 
 ``REWORDED[(pack, persona_id, objection_id)]`` is the objection's own ``response``,
 reworded by hand the way a good seller says it out loud to the buyer, in the pack's
@@ -15,15 +16,19 @@ language. So that the test is rigged in neither direction, each rewording:
 - keeps the content nouns and facts a seller naturally keeps (product names, numbers,
   "payback", "GDPR", "subcontractors"...), but changes sentence structure, verbs and
   connecting words, inflections (singular/plural, verb forms) and swaps some words for
-  synonyms; in Danish and Norwegian, compounds are sometimes split or joined
-  ("fejlleverance" / "en leverance bliver forkert", "saldi for ferie" / "feriesaldi");
+  synonyms; in Danish, Norwegian, Swedish and German, compounds are sometimes split or
+  joined ("fejlleverance" / "en leverance bliver forkert", "saldi for ferie" / "feriesaldi",
+  "kvittobilden" / "bilden av kvittot", "Monatspreis" / "monatlicher Preis"); in French,
+  elisions and inflections follow the new sentence ("les écritures validées" / "vous
+  validez une écriture", "on l'importe");
 - copies no sentence and, apart from names of standards and agreements, no more than about
   four consecutive words of the response;
 - is about as long as the response (0.7x-1.5x), in full sentences, not a list;
 - mentions the proof points only where the response itself does.
 
-``TYPO`` holds, for three objections per pack, the same rewording with 3-5 realistic typos
-(dropped or swapped letters, missing diacritics such as "okonomisystem").
+``TYPO`` holds, for three objections per pack (two for ``sv``, ``de`` and ``fr``), the same
+rewording with 3-5 realistic typos (dropped or swapped letters, missing diacritics such as
+"okonomisystem", "ungefahr", "tresorerie").
 
 ``GENERIC_WEAK[language]`` lists answers a weak seller gives that address nothing.
 
@@ -398,6 +403,102 @@ REWORDED: dict[tuple[str, str, str], str] = {
         "til deg som prosjektleder. Bilder og dagboken fra byggeplassen knyttes direkte til "
         "varselet, så dokumentasjonen ligger klar før byggherren rekker å spørre."
     ),
+    # sv: ekonomichef-elin
+    ("sv", "ekonomichef-elin", "pris"): (
+        "Vi debiterar bara aktiva användare, så en anställd som under en månad inte lämnar in "
+        "något alls kostar er ingenting. Låt oss ställa licensen mot tiden du lägger på att jaga "
+        "kvitton och på manuell kontering."
+    ),
+    ("sv", "ekonomichef-elin", "integration"): (
+        "Jag visar dig integrationen live: ett attesterat utlägg bokförs på rätt konto, med rätt "
+        "moms och rätt kostnadsställe, och bilden av kvittot hamnar på verifikationen."
+    ),
+    ("sv", "ekonomichef-elin", "kvitton"): (
+        "Konsulterna fotar kvittot i appen i samma ögonblick som köpet görs, och den som glömmer "
+        "får automatiska påminnelser. Många kunder har dessutom kopplat företagets kort, så att "
+        "utläggen skapas av sig själva."
+    ),
+    # sv: it-ansvarig-isak
+    ("sv", "it-ansvarig-isak", "integration"): (
+        "Det är vi som driver integrationen och övervakar den, och skulle en synkning misslyckas "
+        "får både ekonomiavdelningen och IT ett larm. Du behöver alltså inte bygga något själv, "
+        "och du behöver inte heller drifta det."
+    ),
+    ("sv", "it-ansvarig-isak", "sakerhet"): (
+        "Jag kan bekräfta att all er data lagras i våra datacenter i Sverige och i Finland. "
+        "Dokumentationen om säkerheten och biträdesavtalet får du av mig i dag, så att du slipper "
+        "fråga en gång till."
+    ),
+    ("sv", "it-ansvarig-isak", "inloggning"): (
+        "Låt mig visa hur man loggar in via Microsoft Entra ID, och hur användarna skapas och "
+        "stängs av automatiskt utifrån er företagskatalog. Du får inga separata lösenord som du "
+        "måste hantera."
+    ),
+    # de: einkaufsleiter-jens
+    ("de", "einkaufsleiter-jens", "preis"): (
+        "Lassen Sie uns zusammen die gesamten Kosten vergleichen: Bei uns stecken die Hardware, "
+        "der Einbau und alle Updates schon im monatlichen Preis. Dagegen rechnen wir dann, wie "
+        "viel Kraftstoff Sie durch die Optimierung der Routen sparen, in der Regel zwischen acht "
+        "und zwölf Prozent."
+    ),
+    ("de", "einkaufsleiter-jens", "vertragslaufzeit"): (
+        "Ich biete Ihnen eine Vertragslaufzeit von 12 Monaten an. Endet der Vertrag, bleibt die "
+        "Hardware bei Ihnen, zurückgeben müssen Sie nichts. Ein Lock-in gibt es damit nicht."
+    ),
+    ("de", "einkaufsleiter-jens", "datenschutz"): (
+        "Ich zeige Ihnen unsere Muster-Betriebsvereinbarung und den Modus für den Datenschutz: "
+        "Geortet wird nur während der Arbeitszeit, die Leistung einzelner Fahrer wird nicht "
+        "kontrolliert, und nach 90 Tagen werden die Daten gelöscht."
+    ),
+    # de: fuhrparkleiterin-sabine
+    ("de", "fuhrparkleiterin-sabine", "datenschutz"): (
+        "Schauen Sie sich den Datenschutzmodus an: Geortet wird ausschließlich, solange die Tour "
+        "läuft, und einzelne Fahrer werden nicht ausgewertet. Gern gehe ich die "
+        "Muster-Betriebsvereinbarung auch zusammen mit Ihrem Betriebsrat durch."
+    ),
+    ("de", "fuhrparkleiterin-sabine", "fahrer-akzeptanz"): (
+        "Hier sehen Sie die App für die Fahrer: drei Knöpfe, in sieben Sprachen. Mein Vorschlag: "
+        "Nehmen wir im Pilot ausgerechnet die Fahrer mit, die am skeptischsten sind."
+    ),
+    ("de", "fuhrparkleiterin-sabine", "einbau"): (
+        "Pro Fahrzeug brauchen wir für den Einbau ungefähr 45 Minuten, und das erledigen wir "
+        "nachts oder am Wochenende direkt bei Ihnen auf dem Hof. Keines Ihrer Fahrzeuge muss dafür "
+        "in eine Werkstatt."
+    ),
+    # fr: comptable-julien
+    ("fr", "comptable-julien", "integration"): (
+        "Dès que vous validez une écriture, elle part automatiquement dans Sage, avec sa pièce "
+        "jointe. Et votre plan comptable, on l'importe dès le démarrage, donc vous n'aurez rien à "
+        "ressaisir."
+    ),
+    ("fr", "comptable-julien", "controle"): (
+        "Rien ne sera comptabilisé sans votre validation, et l'outil apprend à partir de chacune "
+        "de vos corrections. Regardez, voici le journal qui garde la trace de toutes les "
+        "modifications."
+    ),
+    ("fr", "comptable-julien", "fournisseurs"): (
+        "Les factures papier, nous les numérisons, et vos fournisseurs peuvent aussi les envoyer à "
+        "une adresse mail prévue pour la collecte. De toute façon, avec la réforme, eux aussi "
+        "devront passer à la facturation électronique."
+    ),
+    # fr: daf-claire
+    ("fr", "daf-claire", "prix"): (
+        "Regardons ce que vous coûte aujourd'hui une facture traitée manuellement : c'est souvent "
+        "au-delà de dix euros. Ajoutez-y ce que vous gagnez en trésorerie quand les relances "
+        "partent automatiquement. L'abonnement, lui, se calcule sur votre volume de factures, et "
+        "non sur le nombre d'utilisateurs."
+    ),
+    ("fr", "daf-claire", "integration"): (
+        "Je vous montre nos connecteurs standard et la façon dont les écritures se synchronisent. "
+        "C'est notre équipe qui s'occupe de la mise en place, en deux semaines, et vous n'avez "
+        "aucun projet informatique à lancer."
+    ),
+    ("fr", "daf-claire", "calendrier-reforme"): (
+        "Attention : dès 2026, toutes les entreprises devront pouvoir recevoir des factures "
+        "électroniques, la vôtre comprise, et au dernier moment les plateformes vont être "
+        "saturées. Je vous propose de commencer par les factures de vos fournisseurs, parce que "
+        "là, le gain se voit tout de suite."
+    ),
 }
 
 TYPO: dict[tuple[str, str, str], str] = {
@@ -487,6 +588,44 @@ TYPO: dict[tuple[str, str, str], str] = {
         "til deg som prosjektleder. Bilder og dagboken fra byggeplasen knyttes direkte til "
         "varselet, så dokumentasjonen ligger klar før bygherren rekker å spørre."
     ),
+    # sv: ekonomichef-elin
+    ("sv", "ekonomichef-elin", "kvitton"): (
+        "Konsulterna fotar kvitot i appen i samma ögonblick som köpet görs, och den som glommer "
+        "får automatiska påminelser. Många kunder har dessutom kopplat företagets kort, så att "
+        "utlägen skapas av sig själva."
+    ),
+    # sv: it-ansvarig-isak
+    ("sv", "it-ansvarig-isak", "sakerhet"): (
+        "Jag kan bekräfta att all er data lagras i våra datacneter i Sverige och i Finland. "
+        "Dokumentationen om sakerheten och biträdesavtlaet får du av mig i dag, så att du slipper "
+        "fraga en gång till."
+    ),
+    # de: einkaufsleiter-jens
+    ("de", "einkaufsleiter-jens", "preis"): (
+        "Lassen Sie uns zusammen die gesamten Kosten vergelichen: Bei uns stecken die Hardware, "
+        "der Einabu und alle Updates schon im monatlichen Preis. Dagegen rechnen wir dann, wie "
+        "viel Kraftstof Sie durch die Optimierung der Routen sparen, in der Regel zwischen acht "
+        "und zwolf Prozent."
+    ),
+    # de: fuhrparkleiterin-sabine
+    ("de", "fuhrparkleiterin-sabine", "einbau"): (
+        "Pro Fahrzeug brauchen wir fur den Einbau ungefahr 45 Minuten, und das erledigen wir "
+        "nachts oder am Wochende direkt bei Ihnen auf dem Hof. Keines Ihrer Fahrzuege muss dafür "
+        "in eine Werkstatt."
+    ),
+    # fr: comptable-julien
+    ("fr", "comptable-julien", "controle"): (
+        "Rien ne sera comptabilise sans votre validation, et l'outil apprend à partir de chacune "
+        "de vos corections. Regardez, voici le journal qui garde la trace de toutes les "
+        "modifcations."
+    ),
+    # fr: daf-claire
+    ("fr", "daf-claire", "prix"): (
+        "Regardons ce que vous coûte aujourd'hui une facture traitée manuelement : c'est souvent "
+        "au-delà de dix euros. Ajoutez-y ce que vous gagnez en tresorerie quand les relances "
+        "partent automatiquemnt. L'abonnement, lui, se calcule sur votre volume de facutres, et "
+        "non sur le nombre d'utilisateurs."
+    ),
 }
 
 GENERIC_WEAK: dict[str, list[str]] = {
@@ -519,5 +658,35 @@ GENERIC_WEAK: dict[str, list[str]] = {
         "Godt spørsmål, det må jeg sjekke med sjefen min.",
         "Produktet vårt er veldig bra, det kommer du til å like.",
         "Helt klart, det er ikke noe problem.",
+    ],
+    "sv": [
+        "ok",
+        "Det vet jag inte.",
+        "Det återkommer jag till dig om.",
+        "Vi är den bästa lösningen på marknaden.",
+        "Jag förstår.",
+        "Bra fråga, det får jag kolla med min chef.",
+        "Vår produkt är riktigt bra, du kommer att älska den.",
+        "Absolut, det är inga problem.",
+    ],
+    "de": [
+        "ok",
+        "Das weiß ich nicht.",
+        "Da melde ich mich noch mal bei Ihnen.",
+        "Wir sind die beste Lösung auf dem Markt.",
+        "Das verstehe ich.",
+        "Gute Frage, das muss ich mit meinem Chef klären.",
+        "Unser Produkt ist wirklich super, Sie werden begeistert sein.",
+        "Klar, kein Problem.",
+    ],
+    "fr": [
+        "ok",
+        "Je ne sais pas.",
+        "Je reviens vers vous là-dessus.",
+        "Nous sommes la meilleure solution du marché.",
+        "Je comprends.",
+        "Bonne question, je dois vérifier avec mon responsable.",
+        "Notre produit est vraiment génial, vous allez l'adorer.",
+        "Bien sûr, aucun problème.",
     ],
 }
