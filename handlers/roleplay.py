@@ -28,6 +28,7 @@ from bot.model import Incoming, Reply
 from bot.roles import Roles
 from content.analysis import fold, words
 from content.catalog import Catalog
+from content.lexicon import lexicon
 from content.roleplay.scenario import Point, Scenario, Turn, scenarios
 from content.roleplay.scoring import Marked, Scorer
 from content.schema import Pack, Persona
@@ -223,8 +224,10 @@ class RoleplayHandler(FlowHandler):
     def on_text(self, flow: Flow, message: Incoming) -> Reply:
         """The seller's answer to the buyer's current line."""
         answer = message.text.strip()
-        if not words(answer):
-            return Reply(text=self.texts("roleplay.reminder"), meta=meta())
+        asked = " ".join(words(answer))
+        if not asked or asked in {" ".join(words(h)) for h in lexicon(self.pack.language).help}:
+            reminder = Reply(text=self.texts("roleplay.reminder"), meta=meta())
+            return _chain([reminder, self._buyer(flow, str(flow.data["line"]))], None)
         data = flow.data
         scenario = data["scenario"]
         index = int(data["turn"])

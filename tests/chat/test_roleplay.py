@@ -90,6 +90,14 @@ def test_a_weak_answer_gets_one_push_back_then_counts_the_better_try(bot: BotUnd
     assert "✗" in bot.out.getvalue()
 
 
+def test_help_during_a_roleplay_reminds_instead_of_scoring(bot: BotUnderTest) -> None:
+    bot.ask("roleplay frida")
+    reply = bot.ask("help")
+    assert "Answer the buyer in your own words" in reply.text
+    assert "[CFO Frida (objection 1/6)]" in bot.out.getvalue().split("Answer the buyer")[-1]
+    assert current_turn(bot) == 0 and "And what about" not in bot.out.getvalue()
+
+
 def test_stop_ends_it_and_keeps_what_was_marked(bot: BotUnderTest) -> None:
     bot.ask("roleplay frida")
     bot.ask(model_answer(bot))
