@@ -14,8 +14,11 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.commands import Commands
+from bot.console import INBOX
 from bot.i18n import Texts
 from bot.metrics import Metrics
+from bot.roles import roles_of
 from bot.router import Router
 from bot.settings import Settings
 from bot.timers import TimerHandler
@@ -24,9 +27,13 @@ from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Pack
 from handlers.ask import AskHandler
+from handlers.review import PREFIX as REVIEW
+from handlers.review import ReviewHandler
 from storage.db import Database, MigrationError
 from storage.import_report import ImportReport
 from storage.personas import PersonaRepository
+from storage.review_context import ReviewContexts
+from storage.reviews import ReviewStore
 from storage.turns import TurnLog
 
 log = logging.getLogger(__name__)
@@ -57,6 +64,8 @@ class App:
     timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
     """The work of each kind of timer (see :mod:`bot.timers`), fired by the scheduler."""
     warm_up: tuple[Callable[[], object], ...] = ()
+    reviews: ReviewHandler | None = None
+    """Review prompts, their buttons and status (the review job sends them)."""
     """Slow first-use work a server does in the background at start (the quiz bank)."""
 
     def close(self) -> None:
@@ -203,11 +212,28 @@ def build_app(
     training = build_training(
         pack=pack, catalog=catalog, texts=texts, db=db, clock=clock, rng=rng, voice=voice
     )
+    reviews = ReviewHandler(
+        catalog=lambda: catalog,
+        store=ReviewStore(db=db),
+        contexts=ReviewContexts(db=db),
+        roles=roles_of(pack, catalog),
+        texts=texts,
+        clock=clock,
+    )
+    commands = Commands(
+        texts=texts,
+        handlers={**training.commands, "reviews": reviews.reviews, "remind": reviews.remind},
+    )
     router = Router(
         flows=training.flows,
-        commands=training.commands,
+        commands=commands,
         text_handler=ask.handle,
-        actions={"persona": ask.show, "objection": ask.show},
+        actions={
+            "persona": ask.show,
+            "objection": ask.show,
+            REVIEW: reviews.on_action,
+            INBOX: reviews.inbox,
+        },
         texts=texts,
         turns=turns,
         clock=clock,
@@ -229,4 +255,5 @@ def build_app(
         metrics=metrics,
         timer_handlers=training.timers,
         warm_up=training.warm_up,
+        reviews=reviews,
     )

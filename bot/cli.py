@@ -22,6 +22,7 @@ from bot.cli_platforms import (
     slack_manifest_command,
     teams_package_command,
 )
+from bot.cli_reviews import add_reviews_parser
 from bot.cli_support import (
     EXIT_FAILED,
     EXIT_OK,
@@ -180,6 +181,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=config_check_command)
 
+    add_reviews_parser(sub, content_opt)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply database migrations")
@@ -234,6 +237,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
         )
         if not app.import_report.ok:
             print("\n".join(report_lines(app.import_report, app.texts)) + "\n", file=sys.stderr)
+    if args.user:
+        bot.greet()  # review prompts kept for this owner
     with contextlib.suppress(KeyboardInterrupt):
         bot.run(sys.stdin, prompt="you> " if interactive else "")
     if interactive:

@@ -7,7 +7,7 @@ through the same ``send(reply, to=ref)`` port, so every flow works here first.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.model import ConversationRef, Incoming, Reply, User
 from bot.render.text import render_json, render_text
@@ -51,6 +51,16 @@ class ConsoleBot:
         self.out.write(rendered + ("\n" if self.json_lines else "\n\n"))
         self.out.flush()
 
+    def greet(self) -> Reply:
+        """What waits for this user (review prompts sent to the console), shown at start."""
+        message = Incoming(
+            user=self.user, conversation=self.conversation, text="", action=f"{INBOX}:"
+        )
+        reply = self.router.handle(message)
+        if reply.text or reply.cards:
+            self.send(reply, to=self.conversation)
+        return reply
+
     def say(self, text: str) -> Reply:
         """Send one message as the user and print the answer."""
         message = Incoming(user=self.user, conversation=self.conversation, text=text)
@@ -74,3 +84,25 @@ class ConsoleBot:
             if prompt:
                 self.out.write(prompt)
                 self.out.flush()
+
+
+#: The action that shows a console user what waits for them (see :meth:`ConsoleBot.greet`).
+INBOX = "inbox"
+
+
+class ConsoleInbox:
+    """The console's person port: a prompt waits for the person's next ``chat``.
+
+    The prompt is kept as sent to the console (see :mod:`storage.reviews`); ``chat
+    --user EMAIL`` shows it at start, and its buttons are picked by number.
+    """
+
+    platform = "console"
+
+    async def send_to_person(self, reply: Reply, *, email: str) -> dict[str, Any]:
+        """Keep ``reply`` for ``email``'s next chat (nothing to send now)."""
+        return {"email": email.casefold()}
+
+    async def timezone_of(self, email: str) -> str | None:
+        """The console knows no time zones."""
+        return None

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.model import User
+from content.catalog import Catalog
+from content.schema import Pack
 
 
 class Roles:
@@ -52,6 +54,15 @@ class Roles:
         return bool(own) and (
             own == email.casefold() or self.is_admin(user) or self.manages(user, email)
         )
+
+
+def roles_of(pack: Pack, catalog: Catalog) -> Roles:
+    """The roles of a pack: its admins and managers, the live personas' owners."""
+    return Roles(
+        admins=pack.info.admins,
+        owners={p.id: p.owners for p in catalog.personas},
+        managers=pack.info.managers,
+    )
 
 
 def _email(user: User) -> str:

@@ -36,6 +36,8 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App, Clock
+from bot.people import PersonPort
+from bot.review_job import ReviewReport, review_job
 from bot.router import CHOICES, CHOICES_TTL
 from bot.timers import Sender, fire_due
 from storage.db import Database
@@ -65,6 +67,8 @@ JobFunction = Callable[[dt.datetime, Lease], object]
 AsyncJobFunction = Callable[[dt.datetime, Lease], Awaitable[object]]
 #: How often due timers are fired (a live quiz's reveal is at most this late).
 TIMERS_EVERY = dt.timedelta(seconds=1)
+#: How often the review job looks for due personas, reminders and escalations.
+REVIEWS_EVERY = dt.timedelta(minutes=1)
 #: How long done timers are kept.
 TIMERS_RETENTION = dt.timedelta(days=7)
 
@@ -355,7 +359,27 @@ def timer_jobs(core: App, senders: Mapping[str, Sender]) -> list[Job]:
     ]
 
 
-def build_scheduler(core: App, senders: Mapping[str, Sender] | None = None) -> Scheduler:
-    """The scheduler of a serving replica: housekeeping, and timers sent through ``senders``."""
-    jobs = housekeeping_jobs(core.db) + timer_jobs(core, senders or {})
+def review_jobs(core: App, people: Sequence[PersonPort]) -> list[Job]:
+    """Review prompts, reminders and escalations (``reviews``, every minute)."""
+    if core.reviews is None or not people:
+        return []
+    job = review_job(core, people)
+
+    async def run(now: dt.datetime, _lease: Lease) -> ReviewReport:
+        return await job.run(now)
+
+    return [Job(name="reviews", every=REVIEWS_EVERY, run=run, on_loop=True)]
+
+
+def build_scheduler(
+    core: App,
+    senders: Mapping[str, Sender] | None = None,
+    people: Sequence[PersonPort] = (),
+) -> Scheduler:
+    """The scheduler of a serving replica.
+
+    Its jobs: housekeeping, timers sent through ``senders``, and review prompts sent to
+    people through ``people``.
+    """
+    jobs = housekeeping_jobs(core.db) + timer_jobs(core, senders or {}) + review_jobs(core, people)
     return Scheduler(db=core.db, clock=core.clock, jobs=jobs)

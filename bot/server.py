@@ -26,9 +26,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from bot.app import App
+from bot.console import ConsoleInbox
 from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, accept_request_id
 from bot.metrics import CONTENT_TYPE
 from bot.pages import Page, legal_page
+from bot.people import PersonPort
 from bot.redelivery import Redeliver, Redelivery
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -44,6 +46,7 @@ SETTINGS = web.AppKey("settings", Settings)
 SERVING = web.AppKey("serving", str)
 REDELIVERY = web.AppKey("redelivery", Redelivery)
 SENDERS = web.AppKey("senders", dict)
+PEOPLE: web.AppKey[list[PersonPort]] = web.AppKey("people")
 WARMING = web.AppKey("warming", asyncio.Future)
 # How often queued writes (the question log) are committed.
 FLUSH_EVERY = 0.05
@@ -80,6 +83,8 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     late: dict[str, Redeliver] = {}
     senders: dict[str, Sender] = {}
     web_app[SENDERS] = senders
+    people: list[PersonPort] = []  # who reaches a person by email, in the order tried
+    web_app[PEOPLE] = people
     if settings.slack_enabled:
         from bot.adapters.slack.server import mount_slack
 
@@ -87,6 +92,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
         drains.append(slack.drain)
         late["slack"] = slack.redeliver
         senders["slack"] = slack.send
+        people.append(slack)
         enabled.append("Slack (Socket Mode)" if settings.slack_app_token else "Slack")
     if settings.teams_served:
         # Without a Microsoft app id Teams runs in local mode (see Settings.teams_local).
@@ -96,7 +102,10 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
         drains.append(teams.drain)
         late["teams"] = teams.redeliver
         senders["teams"] = teams.send
+        people.append(teams)
         enabled.append("Teams" if settings.teams_enabled else "Teams (local mode, no auth)")
+    if not (settings.slack_enabled or settings.teams_enabled):
+        people.append(ConsoleInbox())  # no chat platform: prompts wait for the next `chat`
     redelivery = Redelivery(
         db=core.db,
         clock=core.clock,
@@ -175,7 +184,8 @@ async def _flushing(web_app: web.Application) -> AsyncIterator[None]:
 async def _scheduling(web_app: web.Application) -> AsyncIterator[None]:
     """Periodic jobs, run only on the replica holding the scheduler lease."""
     # A running job is waited for at shutdown, but not past Docker's grace period.
-    scheduler = build_scheduler(web_app[CORE], senders=web_app[SENDERS])
+    people: list[PersonPort] = web_app[PEOPLE]
+    scheduler = build_scheduler(web_app[CORE], senders=web_app[SENDERS], people=people)
     async with scheduler.running(stop_within=SCHEDULER_STOP_SECONDS):
         yield
 

@@ -11,10 +11,10 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
-from bot.commands import Commands
+from bot.commands import CommandHandler
 from bot.flows import Flows
 from bot.i18n import Texts
-from bot.roles import Roles
+from bot.roles import roles_of
 from bot.timers import TimerHandler
 from content.catalog import Catalog
 from content.schema import Pack
@@ -39,7 +39,7 @@ class Training(NamedTuple):
     """What training adds to the bot (see :func:`build_training`)."""
 
     flows: Flows
-    commands: Commands
+    commands: dict[str, CommandHandler]
     timers: dict[str, TimerHandler]
     warm_up: tuple[Callable[[], object], ...]
 
@@ -60,11 +60,7 @@ def build_training(
     """
     flow_store = FlowStore(db=db)
     results = QuizStore(db=db)
-    roles = Roles(
-        admins=pack.info.admins,
-        owners={p.id: p.owners for p in catalog.personas},
-        managers=pack.info.managers,
-    )
+    roles = roles_of(pack, catalog)
     quiz = QuizHandler(
         catalog=lambda: catalog,
         pack=pack,
@@ -102,15 +98,12 @@ def build_training(
         texts=texts,
         clock=clock,
     )
-    commands = Commands(
-        texts=texts,
-        handlers={
-            "quiz": quiz.command,
-            "live": live.command,
-            "progress": progress.progress,
-            "leaderboard": progress.leaderboard,
-            "roleplay": roleplay.command,
-            "roleplay_history": roleplay.history,
-        },
-    )
+    commands: dict[str, CommandHandler] = {
+        "quiz": quiz.command,
+        "live": live.command,
+        "progress": progress.progress,
+        "leaderboard": progress.leaderboard,
+        "roleplay": roleplay.command,
+        "roleplay_history": roleplay.history,
+    }
     return Training(flows, commands, {REVEAL: live.reveal}, (quiz.bank,))

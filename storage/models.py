@@ -141,6 +141,7 @@ class QuestionRow(Base):
     __tablename__ = "questions"
     __table_args__ = (
         Index("ix_questions_platform_user_id_asked_at", "platform", "user_id", "asked_at"),
+        Index("ix_questions_persona_id_asked_at", "persona_id", "asked_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -349,3 +350,49 @@ class RoleplayRow(Base):
     transcript: Mapped[Any] = mapped_column(JSON)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ReviewRow(Base):
+    """A persona review recorded in chat ("Still accurate", an approved proposal) or a snooze."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_persona_id_at", "persona_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    persona_id: Mapped[str] = mapped_column(String(SLUG_LENGTH))
+    kind: Mapped[str] = mapped_column(String(32))  # reviewed, approved, snoozed
+    by_email: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReviewPromptRow(Base):
+    """A review prompt to one owner for one due period, claimed before it is sent.
+
+    ``(persona_id, owner_email, due_on)`` is unique: however many runs, processes or
+    replicas try, one prompt per persona, owner and due period is sent.
+    """
+
+    __tablename__ = "review_prompts"
+    __table_args__ = (
+        UniqueConstraint("persona_id", "owner_email", "due_on"),
+        Index("ix_review_prompts_status", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    persona_id: Mapped[str] = mapped_column(String(SLUG_LENGTH))
+    owner_email: Mapped[str] = mapped_column(String(KEY_LENGTH))
+    # The due date it is for (ISO), or ``remind:<time>`` for a prompt an admin asked for.
+    due_on: Mapped[str] = mapped_column(String(32))
+    # sending (claimed), sent, failed (sent again later), unreachable, reviewed, snoozed,
+    # not_mine, closed (the persona was reviewed through another owner's prompt)
+    status: Mapped[str] = mapped_column(String(32))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    nonce: Mapped[str] = mapped_column(String(16))
+    message: Mapped[Any] = mapped_column(JSON)  # where it was sent (to edit it in place)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

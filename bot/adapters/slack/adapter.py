@@ -68,6 +68,8 @@ class SlackAdapter:
             open); without one, each call opens its own.
     """
 
+    platform = PLATFORM
+
     def __init__(
         self, *, core: App, settings: Settings, session: aiohttp.ClientSession | None = None
     ) -> None:
@@ -348,6 +350,14 @@ class SlackAdapter:
     async def update(self, reply: Reply, *, of: MessageRef) -> None:
         """Edit a message the bot sent, in place."""
         await self.outbound.update(reply, of=of)
+
+    async def send_to_person(self, reply: Reply, *, email: str) -> dict[str, Any]:
+        """The person port: ``reply`` in a DM to the Slack user with ``email``."""
+        return await self.outbound.send_to_person(reply, email=email)
+
+    async def timezone_of(self, email: str) -> str | None:
+        """The person port: the Slack user's time zone."""
+        return await self.outbound.timezone_of(email)
 
     async def notify(self, to: str, text: str, *, team: str | None = None) -> str:
         """Send ``text`` to a person by email or a channel (see :meth:`Outbound.notify`)."""

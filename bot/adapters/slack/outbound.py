@@ -22,6 +22,7 @@ from bot.adapters.slack.blocks import more_button, render, render_more
 from bot.adapters.slack.mrkdwn import escape
 from bot.i18n import Texts
 from bot.model import ConversationRef, MessageRef, Reply
+from bot.people import Unreachable
 
 PLATFORM = "slack"
 #: Where a private message's ``response_url`` rides in its :class:`MessageRef`.
@@ -32,7 +33,7 @@ class ResponseUrlError(Exception):
     """Slack refused a post to a ``response_url`` (expired, or used up)."""
 
 
-class NotifyError(Exception):
+class NotifyError(Unreachable):
     """Slack refused a notification; the message is Slack's error code."""
 
 
@@ -160,6 +161,38 @@ class Outbound:
                 await self.client.chat_postMessage(
                     channel=to.id, thread_ts=to.thread, token=await self.token_for(to), **blocks
                 )
+
+    async def send_to_person(self, reply: Reply, *, email: str) -> dict[str, Any]:
+        """Send ``reply`` in a DM to the Slack user with ``email``; returns where it went.
+
+        Raises:
+            NotifyError: No such user (``users_not_found``), or Slack refused.
+        """
+        token = await self._person_token()
+        try:
+            user = await self.client.users_lookupByEmail(email=email, token=token)
+            opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
+        except SlackApiError as exc:
+            raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
+        channel = str(opened["channel"]["id"])
+        sent = await self.deliver(reply, to=ConversationRef(platform=PLATFORM, id=channel))
+        return {"conversation": channel, "id": sent.id if sent else None}
+
+    async def timezone_of(self, email: str) -> str | None:
+        """The Slack user's time zone (``tz`` of users.lookupByEmail), if known."""
+        token = await self._person_token()
+        try:
+            user = await self.client.users_lookupByEmail(email=email, token=token)
+        except SlackApiError as exc:
+            raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
+        zone = user["user"].get("tz")
+        return str(zone) if zone else None
+
+    async def _person_token(self) -> str | None:
+        token = await self.token_for(ConversationRef(platform=PLATFORM, id=""))
+        if self.several_workspaces and token is None:
+            raise NotifyError("the app is installed in several workspaces: no single one to use")
+        return token
 
     async def notify(self, to: str, text: str, *, team: str | None = None) -> str:
         """Send ``text`` to a person (by email) or a channel (``#name`` or an id).

@@ -113,6 +113,8 @@ class TeamsAdapter:
         settings: The Microsoft app credentials (none: local mode).
     """
 
+    platform = PLATFORM
+
     def __init__(self, *, core: App, settings: Settings) -> None:
         self.core = core
         self.texts = core.texts
@@ -409,6 +411,14 @@ class TeamsAdapter:
     async def send(self, reply: Reply, *, to: ConversationRef) -> None:
         """Post ``reply`` to a conversation the bot knows (see :meth:`Proactive.send`)."""
         await self.proactive.send(reply, to=to)
+
+    async def send_to_person(self, reply: Reply, *, email: str) -> dict[str, Any]:
+        """The person port: ``reply`` to ``email`` in their 1:1 chat (see Proactive)."""
+        return await self.proactive.send_to_person(reply, email=email)
+
+    async def timezone_of(self, email: str) -> str | None:
+        """The person port: Teams does not say a user's time zone outside a turn."""
+        return await self.proactive.timezone_of(email)
 
     async def notify(self, email: str, text: str) -> str:
         """Send ``text`` to a Teams user by email (see :meth:`Proactive.notify`)."""

@@ -25,12 +25,13 @@ from botbuilder.schema import (
 from bot.adapters.teams.delivery import Authentication
 from bot.adapters.teams.people import PLATFORM
 from bot.model import ConversationRef, Reply
+from bot.people import Unreachable
 from storage.references import ReferenceStore, StoredReference
 
 CHANNEL_ID = "msteams"
 
 
-class NotifyError(Exception):
+class NotifyError(Unreachable):
     """A Teams notification could not be sent; the message says why."""
 
 
@@ -103,17 +104,31 @@ class Proactive:
         Raises:
             NotifyError: No stored reference for that email, or Teams refused.
         """
+        where = await self.send_to_person(Reply(text=text), email=email)
+        return str(where["conversation"])
+
+    async def send_to_person(self, reply: Reply, *, email: str) -> dict[str, Any]:
+        """Send ``reply`` to the Teams user with ``email`` in their 1:1 chat with the bot.
+
+        Raises:
+            NotifyError: Teams never saw that email (not in a team where the app is
+                installed), or Teams refused.
+        """
         stored = await asyncio.to_thread(self.references.by_email, PLATFORM, email)
         if stored is None:
             raise NotifyError(f"{email} has not talked to the bot in Teams nor installed it")
         try:
             to = await self.reference_for(stored)
-            await self.send(Reply(text=text), to=to)
+            await self.send(reply, to=to)
         except NotifyError:
             raise
         except Exception as exc:
             raise NotifyError(f"Teams refused: {exc}") from exc
-        return to.id
+        return {"conversation": to.id}
+
+    async def timezone_of(self, email: str) -> str | None:
+        """Teams does not tell the bot a user's time zone outside a turn."""
+        return None
 
     async def reference_for(self, stored: StoredReference) -> ConversationRef:
         """A ConversationRef for a stored user reference; creates the 1:1 chat if needed."""

@@ -1,0 +1,123 @@
+"""The settings as in effect, for ``personabot config check``: each with its source.
+
+Values are shown safely (secrets as ``***``, database passwords masked, long page texts
+cut), and ``PERSONABOT_*`` variables that no setting reads are reported with a "did you
+mean" for typos.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+
+from bot.settings import Settings, env_name
+
+
+@dataclass(frozen=True)
+class Effective:
+    """One setting as in effect: its variable, shown value and where it came from.
+
+    Attributes:
+        variable: The environment variable, e.g. ``SLACK_BOT_TOKEN``.
+        value: The value as safe to show: secrets are ``***`` and database passwords masked.
+        source: ``environment``, ``.env``, ``command line`` or ``default``.
+        description: What it does, for the operator.
+    """
+
+    variable: str
+    value: str
+    source: str
+    description: str
+
+
+def effective(settings: Settings, *, overrides: Iterable[str] = ()) -> list[Effective]:
+    """Every setting as in effect, secrets masked, in declaration order.
+
+    Args:
+        settings: The loaded settings.
+        overrides: Names of fields given on the command line.
+    """
+    env_file = settings.model_config.get("env_file")
+    in_file = (
+        dotenv_values(env_file) if isinstance(env_file, str) and Path(env_file).is_file() else {}
+    )
+    given = set(overrides)
+    rows = []
+    for field, info in Settings.model_fields.items():
+        variable = env_name(field)
+        if field in given:
+            source = "command line"
+        elif variable in os.environ:
+            source = "environment"
+        elif variable in in_file:
+            source = ".env"
+        else:
+            source = "default"
+        rows.append(
+            Effective(
+                variable=variable,
+                value=_shown(field, getattr(settings, field)),
+                source=source,
+                description=info.description or "",
+            )
+        )
+    return rows
+
+
+# How a setting left unset is shown, where "(not set)" would not say what happens.
+_UNSET = {
+    "content": "(example pack)",
+    "privacy_text": "(default text)",
+    "terms_text": "(default text)",
+    "llm_url": "(off: scripted lines)",
+}
+PAGE_TEXTS = ("privacy_text", "terms_text")
+SHOWN_LENGTH = 60
+
+
+def _shown(field: str, value: object) -> str:
+    if value is None or value == "":
+        return _UNSET.get(field, "(not set)")
+    if isinstance(value, SecretStr):
+        return "*** (set)" if value.get_secret_value() else "(empty)"
+    if field in ("database_url", "llm_url"):  # either may carry a password
+        return make_url(str(value)).render_as_string(hide_password=True)
+    if isinstance(value, bool):
+        return str(value).lower()
+    if field in PAGE_TEXTS:
+        # One line, however long the text: its start is enough to recognise it.
+        shown = " ".join(str(value).split())
+        return shown if len(shown) <= SHOWN_LENGTH else shown[: SHOWN_LENGTH - 1] + "…"
+    return str(value)
+
+
+def unknown_variables(settings: Settings) -> list[str]:
+    """``PERSONABOT_*`` variables (environment or ``.env``) that no setting reads.
+
+    A typo such as ``PERSONABOT_DATABSE_URL`` would otherwise be ignored in silence; each
+    line names the variable and, when one is close, the setting that was probably meant.
+    """
+    # The test suite's database is read by the tests, not the bot.
+    known = {env_name(field) for field in Settings.model_fields} | {"PERSONABOT_TEST_DATABASE_URL"}
+    in_file = _env_file_values(settings)
+    lines = []
+    for name in sorted({*os.environ, *in_file}):
+        if name.upper().startswith("PERSONABOT_") and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            lines.append(f"{name}: not a personabot setting, ignored{hint}")
+    return lines
+
+
+def _env_file_values(settings: Settings) -> dict[str, str | None]:
+    env_file = settings.model_config.get("env_file")
+    if isinstance(env_file, str) and Path(env_file).is_file():
+        return dict(dotenv_values(env_file))
+    return {}
