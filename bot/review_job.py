@@ -105,7 +105,7 @@ class ReviewJob:
                 await self._prompt_owners(status, period, now, report, working_hours=False)
         for status in statuses:
             if status.needs_review:
-                period = status.due_on.isoformat()
+                period = status.period.isoformat()
                 await self._prompt_owners(status, period, now, report, working_hours=working_hours)
         await self._remind(by_id, now, report)
         await self._escalate(by_id, now, report)

@@ -41,6 +41,9 @@ class Freshness:
         due_on: When the next review is due (the date asked about, if never reviewed).
         snoozed_until: A snooze in force on the date, if any.
         status: ``fresh``, ``soon``, ``due`` or ``overdue``.
+        at: The date asked about.
+        period: The due period the persona is in: its due date, or the end of a snooze
+            after it (a snoozed persona is prompted again once the snooze ends).
     """
 
     persona_id: str
@@ -52,6 +55,7 @@ class Freshness:
     snoozed_until: dt.date | None
     status: Status
     at: dt.date
+    period: dt.date
 
     @property
     def days_overdue(self) -> int:
@@ -103,6 +107,7 @@ def freshness(
         cadence = persona.review_cadence(pack_cadence)
         due_on = last + dt.timedelta(days=cadence) if last else at
         until = (snoozed or {}).get(persona.id)
+        period = until if until is not None and due_on < until <= at else due_on
         out.append(
             Freshness(
                 persona_id=persona.id,
@@ -114,6 +119,7 @@ def freshness(
                 snoozed_until=until if until is not None and until > at else None,
                 status=_status(due_on, at),
                 at=at,
+                period=period,
             )
         )
     return sorted(out, key=lambda f: (f.due_on, f.persona_id))
