@@ -30,7 +30,7 @@ from bot.i18n import Texts
 from bot.model import Reply
 from bot.people import PersonPort, Unreachable, send_to_person, timezone_of
 from content.freshness import Freshness
-from handlers.review import ReviewHandler
+from handlers.review import ReviewHandler, since_review
 from storage.review_context import ReviewContexts
 from storage.reviews import Prompt, ReviewStore
 
@@ -40,7 +40,6 @@ log = logging.getLogger(__name__)
 WORK_START, WORK_END = 9, 17
 #: How long a claimed prompt is held before another run may send it (its sender died).
 CLAIM_FOR = dt.timedelta(minutes=10)
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @dataclass
@@ -139,11 +138,7 @@ class ReviewJob:
     async def _send(
         self, prompt: Prompt, status: Freshness, now: dt.datetime, report: ReviewReport
     ) -> None:
-        since = (
-            dt.datetime.combine(status.last_reviewed, dt.time(), tzinfo=dt.UTC)
-            if status.last_reviewed
-            else EPOCH
-        )
+        since = since_review(status)
         context = await asyncio.to_thread(self.contexts.of, status.persona_id, since=since)
         reply = self.handler.prompt_reply(prompt, status, context)
         try:
@@ -181,7 +176,8 @@ class ReviewJob:
             status = statuses.get(prompt.persona_id)
             if status is None:
                 continue
-            context = await asyncio.to_thread(self.contexts.of, prompt.persona_id, since=EPOCH)
+            since = since_review(status)
+            context = await asyncio.to_thread(self.contexts.of, prompt.persona_id, since=since)
             reply = self.handler.prompt_reply(prompt, status, context, reminder=True)
             try:
                 await send_to_person(self.ports, reply, email=prompt.owner_email)

@@ -190,15 +190,12 @@ class ReviewHandler:
             return Reply(meta=meta())
         now = self.clock()
         statuses = {s.persona_id: s for s in self.statuses(now.date())}
-        replies = [
-            self.prompt_reply(
-                prompt,
-                statuses[prompt.persona_id],
-                self.contexts.of(prompt.persona_id, since=_since(statuses[prompt.persona_id])),
-            )
-            for prompt in self.store.waiting_for(email, platform="console")
-            if prompt.persona_id in statuses
-        ]
+        replies = []
+        for prompt in self.store.waiting_for(email, platform="console"):
+            status = statuses.get(prompt.persona_id)
+            if status is not None:
+                context = self.contexts.of(prompt.persona_id, since=since_review(status))
+                replies.append(self.prompt_reply(prompt, status, context))
         if not replies:
             return Reply(meta=meta())
         first, *rest = replies
@@ -221,7 +218,7 @@ class ReviewHandler:
     def reviews(self, message: Incoming, arguments: str) -> Reply:
         """``reviews`` (pack admins): every persona's review status and the freshness score."""
         if not self.roles.is_admin(message.user):
-            return self._say("review.admins_only", command="reviews")
+            return self._say("review.admins_only", command=self._word("reviews"))
         statuses = self.statuses(self.clock().date())
         lines = [self.texts("review.freshness", percent=round(100 * fresh_share(statuses)))]
         lines += [self._status_line(s) for s in statuses]
@@ -230,7 +227,7 @@ class ReviewHandler:
     def remind(self, message: Incoming, arguments: str) -> Reply:
         """``remind <persona>`` (pack admins): a prompt to its owners now."""
         if not self.roles.is_admin(message.user):
-            return self._say("review.admins_only", command="remind")
+            return self._say("review.admins_only", command=self._word("remind"))
         persona = self._persona_named(arguments.strip())
         if persona is None:
             names = ", ".join(p.name for p in self.catalog().personas)
@@ -272,6 +269,10 @@ class ReviewHandler:
     def _status(self, persona_id: str, at: dt.date) -> Freshness | None:
         return next((s for s in self.statuses(at) if s.persona_id == persona_id), None)
 
+    def _word(self, command: str) -> str:
+        """The command's word in the pack's language (its first)."""
+        return self.texts.words(f"commands.{command}")[0]
+
     def _name(self, persona_id: str) -> str:
         persona = self.catalog().persona(persona_id)
         return persona.name if persona else persona_id
@@ -293,7 +294,7 @@ def statuses_json(statuses: Sequence[Freshness]) -> list[dict[str, object]]:
     return [s.as_json() for s in statuses]
 
 
-def _since(status: Freshness) -> dt.datetime:
+def since_review(status: Freshness) -> dt.datetime:
     """The start of the period a prompt's usage covers: the last review (or ever)."""
     if status.last_reviewed is None:
         return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
