@@ -97,6 +97,10 @@ class Incoming:
             False, and no pending choices are kept for them.
         message: The message whose button was clicked, when the platform says which
             (so the answer can edit it in place).
+        id: The platform's id of this message (Slack ``client_msg_id`` or ``ts``, Teams
+            activity id), the same when it is delivered again (a platform's retry, a
+            replica answering what a crashed one acknowledged): a flow that must not
+            take one answer twice remembers it. ``None`` where there is none (console).
     """
 
     user: User
@@ -106,6 +110,7 @@ class Incoming:
     platform_data: Mapping[str, Any] = field(default_factory=dict)
     typed_choices: bool = True
     message: MessageRef | None = None
+    id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -49,6 +49,8 @@ if TYPE_CHECKING:  # the model client is imported only where a model is configur
 KIND = "roleplay"
 #: A role-play nobody answers for this long is abandoned.
 TTL = dt.timedelta(days=2)
+#: How many of the seller's last message ids a role-play remembers (each is marked once).
+HEARD = 10
 #: The most telling words of a missed point the buyer asks about when pushing back.
 PUSHBACK_WORDS = 2
 
@@ -229,6 +231,13 @@ class RoleplayHandler(FlowHandler):
             reminder = Reply(text=self.texts("roleplay.reminder"), meta=meta())
             return _chain([reminder, self._buyer(flow, str(flow.data["line"]))], None)
         data = flow.data
+        heard = [str(h) for h in data.get("heard", ())]
+        if message.id is not None and message.id in heard:
+            # Delivered again (a retry, or a replica answering after a crash): marked once.
+            again = Reply(text=self.texts("roleplay.heard"), meta=meta())
+            return _chain([again, self._buyer(flow, str(data["line"]))], None)
+        if message.id is not None:
+            heard = [*heard[-(HEARD - 1) :], message.id]
         scenario = data["scenario"]
         index = int(data["turn"])
         turn = turn_of(scenario["turns"][index])
@@ -238,8 +247,8 @@ class RoleplayHandler(FlowHandler):
         if data["first"] is not None:
             marked = marked_from(data["first"]).best_with(marked)
         elif not marked.covered(turn.heaviest) and persona is not None:
-            return self._push_back(flow, turn, marked, answer, transcript, persona)
-        return self._next(flow, message, turn, marked, answer, transcript, persona)
+            return self._push_back(flow, turn, marked, answer, transcript, persona, heard)
+        return self._next(flow, turn, marked, answer, transcript, persona, heard)
 
     def _push_back(
         self,
@@ -249,12 +258,14 @@ class RoleplayHandler(FlowHandler):
         answer: str,
         transcript: list[dict[str, str]],
         persona: Persona,
+        heard: list[str],
     ) -> Reply:
         topic = self._topic(turn.heaviest, persona)
         say = self.texts("roleplay.pushback", topic=topic)
         data = {
             **flow.data,
             "first": marked_json(marked),
+            "heard": heard,
             "line": say,
             "transcript": [*transcript, {"who": "buyer", "text": say}],
         }
@@ -268,12 +279,12 @@ class RoleplayHandler(FlowHandler):
     def _next(
         self,
         flow: Flow,
-        message: Incoming,
         turn: Turn,
         marked: Marked,
         answer: str,
         transcript: list[dict[str, str]],
         persona: Persona | None,
+        heard: list[str],
     ) -> Reply:
         data = flow.data
         scenario = data["scenario"]
@@ -287,7 +298,13 @@ class RoleplayHandler(FlowHandler):
         transcript = [*transcript, {"who": "coach", "text": f"{marked.score}/100"}]
         done = index + 1 >= total
         now = self.clock()
-        new: dict[str, Any] = {**data, "marks": marks, "first": None, "transcript": transcript}
+        new: dict[str, Any] = {
+            **data,
+            "marks": marks,
+            "first": None,
+            "transcript": transcript,
+            "heard": heard,
+        }
         work = None
         if done:
             score = score_of(marks)

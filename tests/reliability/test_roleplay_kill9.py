@@ -248,14 +248,9 @@ def kill_on_marks(fake: FakeSlackThread, server: ServeProcess, count: int) -> as
     return killed
 
 
-# The answer whose reply the crash cut off is redelivered as plain text and marked again,
-# against the next turn: nothing in the flow says it was heard already (a quiz click
-# carries its step and nonce; a typed answer carries nothing). Strict: once the handler
-# remembers the answers it marked, this passes and the marker must go.
-@pytest.mark.xfail(
-    strict=True,
-    reason="handlers/roleplay.py marks a redelivered answer again, against the next turn",
-)
+# The answer whose reply the crash cut off is redelivered: the role-play remembers the
+# message ids it marked (Incoming.id), so it is told "marked already", not marked again
+# against the next turn.
 def test_kill9_mid_roleplay_resumes_every_roleplay_at_its_turn_and_marks_no_answer_twice(
     backend: Backend, fake_slack: FakeSlackThread, figures: Callable[[str], None]
 ) -> None:

@@ -171,6 +171,7 @@ class SlackAdapter:
                 conversation=where,
                 text=text,
                 platform_data={"event": event},
+                id=str(event.get("client_msg_id") or event.get("ts") or "") or None,
                 typed_choices=False,  # Slack shows real buttons
             )
             event_id = context.get(CLAIMED)  # claimed before the ack (see inbox)

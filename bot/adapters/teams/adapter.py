@@ -294,6 +294,7 @@ class TeamsAdapter:
             text=text or "help",
             action=action,
             platform_data={"activity_id": activity.id},
+            id=activity.id or None,
             typed_choices=False,  # Teams shows real buttons
             message=MessageRef(platform=PLATFORM, conversation=where.id, id=clicked)
             if clicked
