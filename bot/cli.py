@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli_config import config_check_command
+from bot.cli_digest import add_digest_parser
 from bot.cli_platforms import (
     notify_command,
     serve_command,
@@ -182,6 +183,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=config_check_command)
 
     add_reviews_parser(sub, content_opt)
+    add_digest_parser(sub, content_opt)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

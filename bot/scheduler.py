@@ -36,6 +36,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App, Clock
+from bot.digest_job import digest_jobs
 from bot.people import PersonPort
 from bot.review_job import ReviewReport, review_job
 from bot.router import CHOICES, CHOICES_TTL
@@ -378,8 +379,9 @@ def build_scheduler(
 ) -> Scheduler:
     """The scheduler of a serving replica.
 
-    Its jobs: housekeeping, timers sent through ``senders``, and review prompts sent to
-    people through ``people``.
+    Its jobs: housekeeping, timers sent through ``senders``, review prompts sent to
+    people through ``people``, and the weekly digest posted through ``senders``.
     """
     jobs = housekeeping_jobs(core.db) + timer_jobs(core, senders or {}) + review_jobs(core, people)
+    jobs += digest_jobs(core, senders or {})
     return Scheduler(db=core.db, clock=core.clock, jobs=jobs)

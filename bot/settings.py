@@ -5,6 +5,7 @@ Everything else receives a :class:`Settings` instance; nothing else reads ``os.e
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
@@ -18,6 +19,9 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_DATABASE_URL = "sqlite:///personabot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("auto", "json", "text")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+#: ``PERSONABOT_DIGEST_CHANNEL``: a Slack channel id (or ``#name``), or a Teams conversation id.
+DIGEST_CHANNEL = re.compile(r"slack:(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]*)|teams:\S*:\S+")
 
 
 class SettingsError(Exception):
@@ -180,6 +184,20 @@ class Settings(BaseSettings):
         description="Days after a review prompt before the owner is reminded; as long again "
         "and the pack admins are told",
     )
+    digest_channel: str = Field(
+        default="",
+        description="Where the weekly digest is posted: slack:<channel id> or "
+        "teams:<conversation id> (slack:C0123, teams:19:abc@thread.tacv2); default: off",
+    )
+    digest_day: str = Field(
+        default="monday",
+        description="The day the weekly digest is posted, monday … sunday (in PERSONABOT_TIMEZONE)",
+    )
+    digest_time: str = Field(
+        default="09:00",
+        description="The time (HH:MM) on that day the weekly digest is posted, "
+        "in PERSONABOT_TIMEZONE",
+    )
 
     @property
     def slack_enabled(self) -> bool:
@@ -247,6 +265,33 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"{value!r} is not a time zone (e.g. Europe/Copenhagen)") from exc
         return value
+
+    @field_validator("digest_channel")
+    @classmethod
+    def _digest_channel(cls, value: str) -> str:
+        value = value.strip()
+        if value and not DIGEST_CHANNEL.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not slack:<channel id> or teams:<conversation id> "
+                "(e.g. slack:C0123 or teams:19:abc@thread.tacv2)"
+            )
+        return value
+
+    @field_validator("digest_day")
+    @classmethod
+    def _digest_day(cls, value: str) -> str:
+        day = value.strip().lower()
+        if day not in WEEKDAYS:
+            raise ValueError(f"{value!r} is not a day of the week (monday … sunday)")
+        return day
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+        if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+            raise ValueError(f"{value!r} is not a time of day, HH:MM (e.g. 09:00)")
+        return f"{int(match[1]):02d}:{match[2]}"
 
     @field_validator("llm_url")
     @classmethod

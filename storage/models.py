@@ -396,3 +396,27 @@ class ReviewPromptRow(Base):
     escalated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(KEY_LENGTH))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class DigestPostRow(Base):
+    """The weekly digest to one target (a channel, an email) for one ISO week, claimed once.
+
+    ``(week, target)`` is unique: however many runs, processes or replicas try, one digest
+    per week and target is posted. ``token`` names the claim that may finish it.
+    """
+
+    __tablename__ = "digest_posts"
+    __table_args__ = (UniqueConstraint("week", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    week: Mapped[str] = mapped_column(String(16))  # ISO week, e.g. 2026-W47
+    target: Mapped[str] = mapped_column(String(KEY_LENGTH))  # slack:C0123, email:a@b
+    # sending (claimed), sent, failed (tried again after claimed_until)
+    status: Mapped[str] = mapped_column(String(16))
+    token: Mapped[str] = mapped_column(String(32))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[Any] = mapped_column(JSON)  # where it was posted
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
