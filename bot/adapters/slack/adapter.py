@@ -284,7 +284,8 @@ class SlackAdapter:
         recent = await asyncio.to_thread(
             self.questions.recent, platform=PLATFORM, user_id=user_id, limit=5
         )
-        view = home.view(self.core.catalog, recent, texts=self.texts)
+        freshness = await asyncio.to_thread(home.freshness, self.core)
+        view = home.view(self.core.catalog, recent, texts=self.texts, freshness=freshness)
         await self.client.views_publish(user_id=user_id, view=view)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:

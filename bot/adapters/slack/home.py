@@ -1,4 +1,4 @@
-"""The App Home tab: the persona directory and the user's recent questions."""
+"""The App Home tab: the persona directory, the pack's freshness and the user's recent questions."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 
 from bot.adapters.slack.blocks import ACTION_PREFIX, MAX_BUTTON_TEXT, MAX_SECTION
 from bot.adapters.slack.mrkdwn import escape
+from bot.app import App
 from bot.i18n import Texts
 from bot.render.cut import shorten
 from content.catalog import Catalog
+from content.freshness import fresh_share
 from handlers.cards import persona_action
 from storage.questions import QuestionRecord
 
@@ -18,19 +20,26 @@ MAX_HOME_BLOCKS = 100
 FIXED_BLOCKS = 5
 
 
-def view(catalog: Catalog, recent: Sequence[QuestionRecord], *, texts: Texts) -> dict[str, Any]:
-    """The Home tab view for ``views.publish``."""
+def view(
+    catalog: Catalog,
+    recent: Sequence[QuestionRecord],
+    *,
+    texts: Texts,
+    freshness: int | None = None,
+) -> dict[str, Any]:
+    """The Home tab view for ``views.publish``.
+
+    ``freshness`` is the share of personas reviewed within their cadence, in percent.
+    """
+    intro = [
+        {"type": "mrkdwn", "text": escape(texts("slack.home_intro", count=len(catalog.personas)))}
+    ]
+    if freshness is not None:
+        shown = escape(texts("digest.home_freshness", percent=freshness))
+        intro.append({"type": "mrkdwn", "text": shown})
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": texts("slack.home_title")}},
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": escape(texts("slack.home_intro", count=len(catalog.personas))),
-                }
-            ],
-        },
+        {"type": "context", "elements": intro},
     ]
     for index, persona in enumerate(catalog.personas[: MAX_HOME_BLOCKS - FIXED_BLOCKS]):
         owners = texts("card.owners") + ": " + ", ".join(persona.owners)
@@ -63,3 +72,10 @@ def view(catalog: Catalog, recent: Sequence[QuestionRecord], *, texts: Texts) ->
         lines = escape(texts("slack.home_no_questions"))
     blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": lines[:MAX_SECTION]}})
     return {"type": "home", "blocks": blocks}
+
+
+def freshness(core: App) -> int | None:
+    """The share of personas reviewed within their cadence today, in percent."""
+    if core.reviews is None:
+        return None
+    return round(100 * fresh_share(core.reviews.statuses(core.clock().date())))
