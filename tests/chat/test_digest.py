@@ -5,8 +5,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -320,3 +324,34 @@ def test_a_post_is_claimed_once_per_week_and_target(database: Database) -> None:
     assert posts.claim("2026-W48", "slack:C1", now=TODAY, claim_for=hold) is None
     by_hand = posts.claim("2026-W48", "slack:C1", now=TODAY, claim_for=hold, retry_failed=True)
     assert by_hand is not None and by_hand.error == "channel_not_found"
+
+
+def test_racing_claims_post_once(database: Database) -> None:
+    posts = DigestPosts(db=database)
+
+    def claim(_: int) -> bool:
+        hold = dt.timedelta(minutes=10)
+        return posts.claim("2026-W47", "slack:C1", now=TODAY, claim_for=hold) is not None
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        won = list(pool.map(claim, range(16)))
+    assert won.count(True) == 1
+
+
+def test_digest_show_prints_the_week_without_posting(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PERSONABOT_", "SLACK_"))}
+    env["PERSONABOT_DATABASE_URL"] = f"sqlite:///{tmp_path / 'show.db'}"
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot", "digest", "show", "--at", "2026-11-22"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "== Personas in action, week of 2026-11-15 ==  [Freshness 75%]" in shown.stdout
+    assert "CFO Frida: overdue since 2026-09-09" in shown.stdout
+    assert (
+        DigestPosts(db=Database(url=env["PERSONABOT_DATABASE_URL"])).get("2026-W47", "slack:C1")
+        is None
+    )
