@@ -96,6 +96,7 @@ class ReviewJob:
         """One run (see the module's docstring)."""
         report = ReviewReport()
         statuses = await asyncio.to_thread(self.handler.statuses, now.date())
+        snoozes = await asyncio.to_thread(self.store.snoozed)
         by_id = {s.persona_id: s for s in statuses}
         for persona_id, asked in await asyncio.to_thread(self.store.take_requests):
             status = by_id.get(persona_id)
@@ -104,7 +105,7 @@ class ReviewJob:
                 await self._prompt_owners(status, period, now, report, working_hours=False)
         for status in statuses:
             if status.needs_review:
-                period = status.period.isoformat()
+                period = _period(status, snoozes.get(status.persona_id))
                 await self._prompt_owners(status, period, now, report, working_hours=working_hours)
         await self._remind(by_id, now, report)
         await self._escalate(by_id, now, report)
@@ -224,6 +225,19 @@ class ReviewJob:
         except (ValueError, KeyError):
             local = now.astimezone(ZoneInfo(self.timezone))
         return local.weekday() < 5 and WORK_START <= local.hour < WORK_END
+
+
+def _period(status: Freshness, snoozed_until: dt.date | None) -> str:
+    """The due period a prompt is claimed for (once per persona, owner and period).
+
+    A persona never reviewed is due "today" every day: its period is ``never`` until it
+    is reviewed (a snooze that ended starts a new one), or it would be prompted daily.
+    """
+    if status.last_reviewed is not None:
+        return status.period.isoformat()
+    if snoozed_until is not None and snoozed_until <= status.at:
+        return f"never:{snoozed_until.isoformat()}"
+    return "never"
 
 
 def review_job(core: App, people: Sequence[PersonPort]) -> ReviewJob:

@@ -37,6 +37,12 @@ class NotifyError(Unreachable):
     """Slack refused a notification; the message is Slack's error code."""
 
 
+#: Slack's errors that say the person cannot be reached by a DM at all (no use retrying).
+NO_SUCH_PERSON = frozenset(
+    {"users_not_found", "user_not_found", "user_not_visible", "user_disabled", "cannot_dm_bot"}
+)
+
+
 class Outbound:
     """Posts and edits messages for the Slack adapter.
 
@@ -166,14 +172,19 @@ class Outbound:
         """Send ``reply`` in a DM to the Slack user with ``email``; returns where it went.
 
         Raises:
-            NotifyError: No such user (``users_not_found``), or Slack refused.
+            NotifyError: No such user (``users_not_found``) or no DM with them.
+            SlackApiError: Slack failed otherwise (rate limited past the client's retries,
+                down): worth trying again later, so not :class:`NotifyError`.
         """
         token = await self._person_token()
         try:
             user = await self.client.users_lookupByEmail(email=email, token=token)
             opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
         except SlackApiError as exc:
-            raise NotifyError(str(exc.response.get("error", "unknown error"))) from exc
+            error = str(exc.response.get("error", "unknown error"))
+            if error in NO_SUCH_PERSON:
+                raise NotifyError(error) from exc
+            raise
         channel = str(opened["channel"]["id"])
         sent = await self.deliver(reply, to=ConversationRef(platform=PLATFORM, id=channel))
         return {"conversation": channel, "id": sent.id if sent else None}
