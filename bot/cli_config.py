@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.cli_support import EXIT_FAILED, EXIT_OK
-from bot.settings import Settings
-from bot.settings_report import effective, unknown_variables
+from bot.settings import Settings, unknown_variables
+from bot.settings_report import effective
 
 
 def config_check_command(args: argparse.Namespace, settings: Settings) -> int:

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: Working hours, in the owner's time zone, on weekdays.
 WORK_START, WORK_END = 9, 17
+#: How long an owner's time zone is remembered before the platform is asked again.
+ZONE_TTL = dt.timedelta(days=1)
 #: How long a claimed prompt is held before another run may send it (its sender died).
 CLAIM_FOR = dt.timedelta(minutes=10)
 
@@ -91,6 +93,7 @@ class ReviewJob:
         self.texts = texts
         self.timezone = timezone
         self.remind_after = remind_after
+        self._zones: dict[str, tuple[str, dt.datetime]] = {}  # owner → (time zone, asked at)
 
     async def run(self, now: dt.datetime, *, working_hours: bool = True) -> ReviewReport:
         """One run (see the module's docstring)."""
@@ -121,6 +124,11 @@ class ReviewJob:
         working_hours: bool,
     ) -> None:
         for owner in status.owners:
+            taken = await asyncio.to_thread(
+                self.store.settled, status.persona_id, owner, due_on=period, now=now
+            )
+            if taken:
+                continue  # sent (or being sent) already: no need to ask for a time zone
             if working_hours and not await self._working(owner, now):
                 report.outside_hours += 1
                 continue
@@ -219,12 +227,21 @@ class ReviewJob:
         return self.texts("review.reason_missed", owner=prompt.owner_email, due=prompt.due_on)
 
     async def _working(self, owner: str, now: dt.datetime) -> bool:
-        zone = await timezone_of(self.ports, owner) or self.timezone
+        zone = await self._zone(owner, now)
         try:
             local = now.astimezone(ZoneInfo(zone))
         except (ValueError, KeyError):
             local = now.astimezone(ZoneInfo(self.timezone))
         return local.weekday() < 5 and WORK_START <= local.hour < WORK_END
+
+    async def _zone(self, owner: str, now: dt.datetime) -> str:
+        """The owner's time zone, asked of the platforms at most once a day per owner."""
+        known = self._zones.get(owner)
+        if known is not None and now - known[1] < ZONE_TTL:
+            return known[0]
+        zone = await timezone_of(self.ports, owner) or self.timezone
+        self._zones[owner] = (zone, now)
+        return zone
 
 
 def _period(status: Freshness, snoozed_until: dt.date | None) -> str:

@@ -5,12 +5,15 @@ Everything else receives a :class:`Settings` instance; nothing else reads ``os.e
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -386,3 +389,33 @@ def env_name(field: str) -> str:
     info = Settings.model_fields.get(field)
     alias = info.validation_alias if info else None
     return alias if isinstance(alias, str) else "PERSONABOT_" + field.upper()
+
+
+def setting_sources(settings: Settings) -> tuple[frozenset[str], dict[str, str | None]]:
+    """Where settings can come from: the environment's variable names, the ``.env`` values."""
+    return frozenset(os.environ), _env_file_values(settings)
+
+
+def unknown_variables(settings: Settings) -> list[str]:
+    """``PERSONABOT_*`` variables (environment or ``.env``) that no setting reads.
+
+    A typo such as ``PERSONABOT_DATABSE_URL`` would otherwise be ignored in silence; each
+    line names the variable and, when one is close, the setting that was probably meant.
+    """
+    # The test suite's database is read by the tests, not the bot.
+    known = {env_name(field) for field in Settings.model_fields} | {"PERSONABOT_TEST_DATABASE_URL"}
+    in_file = _env_file_values(settings)
+    lines = []
+    for name in sorted({*os.environ, *in_file}):
+        if name.upper().startswith("PERSONABOT_") and name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            lines.append(f"{name}: not a personabot setting, ignored{hint}")
+    return lines
+
+
+def _env_file_values(settings: Settings) -> dict[str, str | None]:
+    env_file = settings.model_config.get("env_file")
+    if isinstance(env_file, str) and Path(env_file).is_file():
+        return dict(dotenv_values(env_file))
+    return {}

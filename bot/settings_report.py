@@ -7,17 +7,13 @@ mean" for typos.
 
 from __future__ import annotations
 
-import difflib
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
-from dotenv import dotenv_values
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from bot.settings import Settings, env_name
+from bot.settings import Settings, env_name, setting_sources
 
 
 @dataclass(frozen=True)
@@ -44,17 +40,14 @@ def effective(settings: Settings, *, overrides: Iterable[str] = ()) -> list[Effe
         settings: The loaded settings.
         overrides: Names of fields given on the command line.
     """
-    env_file = settings.model_config.get("env_file")
-    in_file = (
-        dotenv_values(env_file) if isinstance(env_file, str) and Path(env_file).is_file() else {}
-    )
+    in_environment, in_file = setting_sources(settings)
     given = set(overrides)
     rows = []
     for field, info in Settings.model_fields.items():
         variable = env_name(field)
         if field in given:
             source = "command line"
-        elif variable in os.environ:
+        elif variable in in_environment:
             source = "environment"
         elif variable in in_file:
             source = ".env"
@@ -96,28 +89,3 @@ def _shown(field: str, value: object) -> str:
         shown = " ".join(str(value).split())
         return shown if len(shown) <= SHOWN_LENGTH else shown[: SHOWN_LENGTH - 1] + "…"
     return str(value)
-
-
-def unknown_variables(settings: Settings) -> list[str]:
-    """``PERSONABOT_*`` variables (environment or ``.env``) that no setting reads.
-
-    A typo such as ``PERSONABOT_DATABSE_URL`` would otherwise be ignored in silence; each
-    line names the variable and, when one is close, the setting that was probably meant.
-    """
-    # The test suite's database is read by the tests, not the bot.
-    known = {env_name(field) for field in Settings.model_fields} | {"PERSONABOT_TEST_DATABASE_URL"}
-    in_file = _env_file_values(settings)
-    lines = []
-    for name in sorted({*os.environ, *in_file}):
-        if name.upper().startswith("PERSONABOT_") and name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            lines.append(f"{name}: not a personabot setting, ignored{hint}")
-    return lines
-
-
-def _env_file_values(settings: Settings) -> dict[str, str | None]:
-    env_file = settings.model_config.get("env_file")
-    if isinstance(env_file, str) and Path(env_file).is_file():
-        return dict(dotenv_values(env_file))
-    return {}

@@ -161,6 +161,22 @@ class ReviewStore:
             claimed = session.execute(taken).scalar_one_or_none()
         return None if claimed is None else self.get(claimed)
 
+    def settled(self, persona_id: str, owner_email: str, *, due_on: str, now: dt.datetime) -> bool:
+        """Whether that prompt needs no send: sent or decided, or claimed by a live sender."""
+        query = select(ReviewPromptRow.status, ReviewPromptRow.claimed_until).where(
+            ReviewPromptRow.persona_id == persona_id,
+            ReviewPromptRow.owner_email == owner_email.casefold(),
+            ReviewPromptRow.due_on == due_on,
+        )
+        with self._db.session() as session:
+            row = session.execute(query).first()
+        if row is None:
+            return False
+        status, claimed_until = row
+        if status in ("sending", "failed"):
+            return claimed_until is not None and claimed_until >= now
+        return True
+
     def sent(self, prompt: Prompt, *, message: Mapping[str, Any], now: dt.datetime) -> None:
         """The prompt was delivered (``message`` says where, to edit it later)."""
         self._set(prompt.id, status="sent", message=dict(message), sent_at=now, claimed_until=None)
