@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from activities import (
     AAD_OBJECT_ID,
     BOT_ID,
@@ -130,12 +129,6 @@ def test_digest_send_posts_to_a_teams_channel_once_a_week(tmp_path: Path) -> Non
         assert len(fake.activities_sent()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a refused proactive post is handed by botbuilder to the adapter's turn-error "
-    "handler, which logs it without raising (bot/adapters/teams/outbound.py Proactive.send): "
-    "the digest cannot tell and is marked sent",
-)
 def test_a_teams_channel_refusing_the_post_leaves_the_digest_to_try_again(
     tmp_path: Path,
 ) -> None:

@@ -31,6 +31,10 @@ from storage.references import ReferenceStore, StoredReference
 CHANNEL_ID = "msteams"
 
 
+class DeliveryError(Exception):
+    """Teams refused a proactive post (the caller may try again later)."""
+
+
 class NotifyError(Unreachable):
     """A Teams notification could not be sent; the message says why."""
 
@@ -75,12 +79,19 @@ class Proactive:
         if not stored:
             raise NotifyError(f"no conversation reference stored for {to.id}")
         reference = ConversationReference().deserialize(dict(stored))
+        failed: list[Exception] = []
 
         async def post(turn_context: TurnContext) -> None:
             turn_context.activity.id = None  # a new message, not a reply to the continuation
-            await self._reply(turn_context, reply)
+            try:
+                await self._reply(turn_context, reply)
+            except Exception as exc:
+                failed.append(exc)  # botbuilder hands it to the turn-error handler only
+                raise
 
         await self.cloud.continue_conversation(reference, post, self.app_id)
+        if failed:
+            raise DeliveryError(f"Teams refused the post to {to.id}: {failed[0]}") from failed[0]
 
     async def _group_reference(self, conversation_id: str) -> dict[str, Any] | None:
         """The stored reference of a channel or group chat, aimed at ``conversation_id``.
@@ -104,7 +115,10 @@ class Proactive:
         Raises:
             NotifyError: No stored reference for that email, or Teams refused.
         """
-        where = await self.send_to_person(Reply(text=text), email=email)
+        try:
+            where = await self.send_to_person(Reply(text=text), email=email)
+        except DeliveryError as exc:
+            raise NotifyError(str(exc)) from exc
         return str(where["conversation"])
 
     async def send_to_person(self, reply: Reply, *, email: str) -> dict[str, Any]:
@@ -112,18 +126,17 @@ class Proactive:
 
         Raises:
             NotifyError: Teams never saw that email (not in a team where the app is
-                installed), or Teams refused.
+                installed), or would not open a chat with them.
+            DeliveryError: Teams refused the post itself (tried again later).
         """
         stored = await asyncio.to_thread(self.references.by_email, PLATFORM, email)
         if stored is None:
             raise NotifyError(f"{email} has not talked to the bot in Teams nor installed it")
         try:
             to = await self.reference_for(stored)
-            await self.send(reply, to=to)
-        except NotifyError:
-            raise
         except Exception as exc:
-            raise NotifyError(f"Teams refused: {exc}") from exc
+            raise NotifyError(f"Teams would not open a chat: {exc}") from exc
+        await self.send(reply, to=to)
         return {"conversation": to.id}
 
     async def timezone_of(self, email: str) -> str | None:
