@@ -205,7 +205,7 @@ class ReviewJob:
         for prompt in [*missed, *told]:
             status = statuses.get(prompt.persona_id)
             name = status.name if status else prompt.persona_id
-            reason = self._reason(prompt)
+            reason = self._reason(prompt, status)
             text = self.texts("review.escalated", name=name, reason=reason)
             for admin in self.admins:
                 try:
@@ -216,7 +216,7 @@ class ReviewJob:
                 log.warning("review escalation of %s: the pack has no admins to tell", name)
             report.escalated += 1
 
-    def _reason(self, prompt: Prompt) -> str:
+    def _reason(self, prompt: Prompt, status: Freshness | None) -> str:
         if prompt.status == "unreachable":
             error = str(prompt.message.get("error") or "")
             return self.texts("review.reason_unreachable", owner=prompt.owner_email, error=error)
@@ -224,7 +224,8 @@ class ReviewJob:
             return self.texts(
                 "review.reason_not_mine", owner=prompt.decided_by or prompt.owner_email
             )
-        return self.texts("review.reason_missed", owner=prompt.owner_email, due=prompt.due_on)
+        due = status.due_on.isoformat() if status else prompt.due_on
+        return self.texts("review.reason_missed", owner=prompt.owner_email, due=due)
 
     async def _working(self, owner: str, now: dt.datetime) -> bool:
         zone = await self._zone(owner, now)
