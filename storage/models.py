@@ -265,6 +265,7 @@ class QuizAnswerRow(Base):
     __table_args__ = (
         UniqueConstraint("flow_id", "step", "user_key"),
         Index("ix_quiz_answers_answered_at", "answered_at"),
+        Index("ix_quiz_answers_persona_id_answered_at", "persona_id", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -335,7 +336,10 @@ class RoleplayRow(Base):
     """A finished or stopped role-play: its score and transcript (one row per flow)."""
 
     __tablename__ = "roleplays"
-    __table_args__ = (Index("ix_roleplays_user_key_ended_at", "user_key", "ended_at"),)
+    __table_args__ = (
+        Index("ix_roleplays_user_key_ended_at", "user_key", "ended_at"),
+        Index("ix_roleplays_persona_id_ended_at", "persona_id", "ended_at"),
+    )
 
     flow_id: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     user_key: Mapped[str] = mapped_column(String(KEY_LENGTH))

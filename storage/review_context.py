@@ -35,6 +35,9 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from storage.db import Database
 from storage.models import QuestionRow, QuizAnswerRow, RoleplayRow, UTCDateTime
 
+#: The question log's intents that are questions asked of the bot (a quiz answer, a
+#: role-play line or a review click is logged too, with its own intent).
+ASKED = ("persona", "objection", "unknown")
 #: An answer given with less confidence than this counts as a content gap.
 GAP_CONFIDENCE = 0.5
 #: How many gap questions a prompt shows.
@@ -79,7 +82,11 @@ class ReviewContexts:
 
     def of(self, persona_id: str, *, since: dt.datetime) -> ReviewContext:
         """``persona_id``'s context since ``since``."""
-        about = (QuestionRow.persona_id == persona_id, QuestionRow.asked_at >= since)
+        about = (
+            QuestionRow.persona_id == persona_id,
+            QuestionRow.asked_at >= since,
+            QuestionRow.intent.in_(ASKED),
+        )
         low = QuestionRow.confidence < GAP_CONFIDENCE
         with self._db.session() as session:
             questions, gap_count = session.execute(
@@ -176,8 +183,10 @@ def wanted_rows(since_by_persona: Mapping[str, dt.datetime], dialect: Dialect) -
 
 
 def _about(wanted: FromClause) -> ColumnElement[bool]:
-    return (QuestionRow.persona_id == wanted.c.persona_id) & (
-        QuestionRow.asked_at >= wanted.c.since
+    return (
+        (QuestionRow.persona_id == wanted.c.persona_id)
+        & (QuestionRow.asked_at >= wanted.c.since)
+        & QuestionRow.intent.in_(ASKED)
     )
 
 

@@ -1,5 +1,8 @@
 """Reviews: persona reviews recorded in chat, snoozes, and review prompts claimed once.
 
+Also indexes for a review prompt's context: a persona's questions, quiz answers and
+role-plays since its last review.
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-07
@@ -59,9 +62,15 @@ def upgrade() -> None:
     op.create_index("ix_review_prompts_status", "review_prompts", ["status"])
     # Review context: a persona's questions since its last review.
     op.create_index("ix_questions_persona_id_asked_at", "questions", ["persona_id", "asked_at"])
+    op.create_index(
+        "ix_quiz_answers_persona_id_answered_at", "quiz_answers", ["persona_id", "answered_at"]
+    )
+    op.create_index("ix_roleplays_persona_id_ended_at", "roleplays", ["persona_id", "ended_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_roleplays_persona_id_ended_at", table_name="roleplays")
+    op.drop_index("ix_quiz_answers_persona_id_answered_at", table_name="quiz_answers")
     op.drop_index("ix_questions_persona_id_asked_at", table_name="questions")
     op.drop_table("review_prompts")
     op.drop_table("reviews")
