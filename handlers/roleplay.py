@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.flows import FlowHandler
@@ -29,7 +30,7 @@ from bot.roles import Roles
 from content.analysis import fold, words
 from content.catalog import Catalog
 from content.lexicon import lexicon
-from content.roleplay.scenario import Point, Scenario, Turn, scenarios
+from content.roleplay.scenario import Scenario, Turn, scenarios
 from content.roleplay.scoring import Marked, Scorer
 from content.schema import Pack, Persona
 from handlers.roleplay_state import marked_from, marked_json, result_of, score_of, snapshot, turn_of
@@ -51,8 +52,6 @@ KIND = "roleplay"
 TTL = dt.timedelta(days=2)
 #: How many of the seller's last message ids a role-play remembers (each is marked once).
 HEARD = 10
-#: The most telling words of a missed point the buyer asks about when pushing back.
-PUSHBACK_WORDS = 2
 
 
 class RoleplayHandler(FlowHandler):
@@ -246,46 +245,34 @@ class RoleplayHandler(FlowHandler):
         persona = self.catalog().persona(str(scenario["persona"]))
         if data["first"] is not None:
             marked = marked_from(data["first"]).best_with(marked)
-        elif not marked.covered(turn.heaviest) and persona is not None:
-            return self._push_back(flow, turn, marked, answer, transcript, persona, heard)
-        return self._next(flow, turn, marked, answer, transcript, persona, heard)
+        answered = _Answered(
+            turn=turn, marked=marked, text=answer, transcript=transcript, heard=heard
+        )
+        if data["first"] is None and not marked.covered(turn.heaviest) and persona is not None:
+            return self._push_back(flow, answered, persona)
+        return self._next(flow, answered, persona)
 
-    def _push_back(
-        self,
-        flow: Flow,
-        turn: Turn,
-        marked: Marked,
-        answer: str,
-        transcript: list[dict[str, str]],
-        persona: Persona,
-        heard: list[str],
-    ) -> Reply:
-        topic = self._topic(turn.heaviest, persona)
+    def _push_back(self, flow: Flow, answered: _Answered, persona: Persona) -> Reply:
+        topic = self.scorer().topic(
+            answered.turn.heaviest, persona, joined_by=self.texts("roleplay.and")
+        )
         say = self.texts("roleplay.pushback", topic=topic)
         data = {
             **flow.data,
-            "first": marked_json(marked),
-            "heard": heard,
+            "first": marked_json(answered.marked),
+            "heard": answered.heard,
             "line": say,
-            "transcript": [*transcript, {"who": "buyer", "text": say}],
+            "transcript": [*answered.transcript, {"who": "buyer", "text": say}],
         }
         moved = self.flows.advance(flow, data=data, now=self.clock(), ttl=TTL)
         if moved is None:
             return Reply(text=self.texts("flow.stale"), meta=meta())
-        buyer, later = self._speak(moved, answer)
+        buyer, later = self._speak(moved, answered.text)
         hint = Reply(text=self.texts("roleplay.second_chance"), meta=meta(pushback=True))
         return _chain([*buyer, hint], later)
 
-    def _next(
-        self,
-        flow: Flow,
-        turn: Turn,
-        marked: Marked,
-        answer: str,
-        transcript: list[dict[str, str]],
-        persona: Persona | None,
-        heard: list[str],
-    ) -> Reply:
+    def _next(self, flow: Flow, answered: _Answered, persona: Persona | None) -> Reply:
+        turn, marked, heard = answered.turn, answered.marked, answered.heard
         data = flow.data
         scenario = data["scenario"]
         index = int(data["turn"])
@@ -295,7 +282,7 @@ class RoleplayHandler(FlowHandler):
             *data["marks"],
             {"objection": objection, "score": marked.score, **marked_json(marked)},
         ]
-        transcript = [*transcript, {"who": "coach", "text": f"{marked.score}/100"}]
+        transcript = [*answered.transcript, {"who": "coach", "text": f"{marked.score}/100"}]
         done = index + 1 >= total
         now = self.clock()
         new: dict[str, Any] = {
@@ -320,7 +307,7 @@ class RoleplayHandler(FlowHandler):
         marks_view = marks_reply(marked, self.texts, objection=objection)
         if done:
             return _chain([marks_view, self._finish(moved, marks)], None)
-        buyer, later = self._speak(moved, answer)
+        buyer, later = self._speak(moved, answered.text)
         return _chain([marks_view, *buyer], later)
 
     def _finish(self, flow: Flow, marks: Sequence[Mapping[str, Any]]) -> Reply:
@@ -404,36 +391,18 @@ class RoleplayHandler(FlowHandler):
 
         return [], later
 
-    def _topic(self, point: Point, persona: Persona) -> str:
-        """What the buyer asks about when pushing back, as written in the point.
-
-        The point's most telling words that are the buyer's own too (in the persona's
-        profile), so the buyer asks in their own terms.
-        """
-        scorer = self.scorer()
-        analyzer = scorer.analyzer
-        own = {
-            analyzer.stem(w)
-            for text in (
-                persona.summary,
-                *persona.goals,
-                *persona.pains,
-                *persona.decision_criteria,
-                *(o.objection for o in persona.objections),
-            )
-            for w in words(text)
-        }
-        candidates = list(
-            dict.fromkeys(
-                w for w in words(point.text) if len(w) > 3 and not analyzer.is_stopword(w)
-            )
-        )
-        theirs = [w for w in candidates if analyzer.stem(w) in own] or candidates
-        ranked = sorted(theirs, key=lambda w: -scorer.idf(analyzer.stem(w)))[:PUSHBACK_WORDS]
-        ordered = [w for w in theirs if w in ranked]
-        return f" {self.texts('roleplay.and')} ".join(ordered) or point.text
-
 
 def _chain(messages: Sequence[Reply], later: Callable[[], Reply] | None) -> Reply:
     """One reply of ``messages`` in order, followed by ``later``'s."""
     return dataclasses.replace(messages[0], then=tuple(messages[1:]), later=later)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Answered:
+    """The seller's answer to a turn, marked (the better of two tries after a push-back)."""
+
+    turn: Turn
+    marked: Marked
+    text: str
+    transcript: list[dict[str, str]]
+    heard: list[str]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from content.analysis import Analyzer, fold, word_spans, words
 from content.lexicon import lexicon
 from content.roleplay.scenario import Point, Turn
+from content.schema import Persona
 
 #: Share of a point's weighted terms below which it earns nothing.
 LOW = 0.15
@@ -38,6 +39,8 @@ LIST_FACTOR = 0.5
 #: Answers up to this many times the model answer's length lose nothing for length.
 LONG_RATIO = 2.0
 LONG_FLOOR = 0.5
+#: The most telling words of a missed point the buyer asks about when pushing back.
+TOPIC_WORDS = 2
 #: Words quoted around what earned a point.
 QUOTE_CONTEXT = 2
 QUOTE_MAX = 20
@@ -158,6 +161,31 @@ class Scorer:
             quote = said.quote(best[1]) if credit > 0 else ""
             earned.append(Earned(point=point, credit=credit, quote=quote))
         return Marked(earned=tuple(earned), flags=flags, factor=factor)
+
+    def topic(self, point: Point, persona: Persona, *, joined_by: str) -> str:
+        """What the buyer asks about when pushing back on ``point``, as written in it.
+
+        The point's most telling words (:data:`TOPIC_WORDS`) that are the buyer's own too
+        (in the persona's profile), so the buyer asks in their own terms.
+        """
+        analyzer = self.analyzer
+        profile = (
+            persona.summary,
+            *persona.goals,
+            *persona.pains,
+            *persona.decision_criteria,
+            *(o.objection for o in persona.objections),
+        )
+        own = {analyzer.stem(w) for text in profile for w in words(text)}
+        candidates = list(
+            dict.fromkeys(
+                w for w in words(point.text) if len(w) > 3 and not analyzer.is_stopword(w)
+            )
+        )
+        theirs = [w for w in candidates if analyzer.stem(w) in own] or candidates
+        ranked = sorted(theirs, key=lambda w: -self.idf(analyzer.stem(w)))[:TOPIC_WORDS]
+        ordered = [w for w in theirs if w in ranked]
+        return f" {joined_by} ".join(ordered) or point.text
 
     def _key_terms(self, phrase: str, echo: set[str]) -> list[_Term]:
         terms = []
