@@ -76,9 +76,13 @@ class FlowHandler(Protocol):
     Attributes:
         shared: Anyone may click the flow's buttons (a live quiz in a channel), not
             only the user it belongs to.
+        free_text: The flow's answers are free sentences (a role-play): a message that
+            starts with a command word ("reviews from our customers…") is an answer
+            while it runs, unless it is the command word alone.
     """
 
     shared: bool
+    free_text: bool
 
     def on_pick(self, flow: Flow, message: Incoming, pick: str) -> Reply:
         """A click on one of the flow's current buttons (already checked: theirs, current)."""
@@ -141,6 +145,17 @@ class Flows:
         if flow.conversation_key != message.conversation.key:
             return None
         return self.handlers[flow.kind].on_text(flow, message)
+
+    def takes_free_text(self, message: Incoming) -> bool:
+        """Whether a free-text flow (a role-play) runs in this message's conversation."""
+        flow = self.store.active(message.user.key, now=self.clock())
+        handler = self.handlers.get(flow.kind) if flow is not None else None
+        return (
+            flow is not None
+            and handler is not None
+            and handler.free_text
+            and flow.conversation_key == message.conversation.key
+        )
 
     def stop(self, message: Incoming) -> Reply:
         """End the user's active flow, wherever it runs."""

@@ -142,6 +142,8 @@ class Router:
         if flows is not None and flows.is_stop(text):
             return flows.stop(message)
         command = self.commands.match(text) if self.commands is not None else None
+        if command and command[1] and flows is not None and flows.takes_free_text(message):
+            command = None  # "reviews from our customers…" during a role-play: an answer
         if command is not None:
             handler_of, arguments = command
             return handler_of(message, arguments)

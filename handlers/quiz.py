@@ -51,6 +51,7 @@ class QuizHandler(FlowHandler):
     """
 
     shared = False
+    free_text = False
 
     def __init__(
         self,

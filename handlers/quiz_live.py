@@ -53,6 +53,7 @@ class LiveQuizHandler:
     """
 
     shared = True
+    free_text = False
 
     def __init__(
         self,

@@ -258,12 +258,10 @@ class ReviewHandler:
             return None
         catalog = self.catalog()
         folded = wanted.casefold()
+        # Exactly a persona's id, name or alias: "remind me who frida is" sends nothing.
         for persona in catalog.personas:
             if folded in {n.casefold() for n in (persona.id, persona.name, *persona.aliases)}:
                 return persona
-        understood = catalog.retriever.understand(f"who is {wanted}")
-        if len(understood.mentioned) == 1:
-            return catalog.persona(understood.mentioned[0])
         return None
 
     def _status(self, persona_id: str, at: dt.date) -> Freshness | None:

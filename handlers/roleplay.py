@@ -70,6 +70,7 @@ class RoleplayHandler(FlowHandler):
     """
 
     shared = False
+    free_text = True  # answers are sentences: command words inside them are answers
 
     def __init__(
         self,

@@ -129,6 +129,7 @@ def test_reviews_and_remind_are_for_pack_admins(make_bot: MakeBot) -> None:
     assert "Freshness: 50% of personas reviewed within their cadence." in board
     assert "CFO Frida: overdue, due 2026-09-09" in board
     assert "no persona called “the ceo”" in admin.ask("remind the ceo").text
+    assert "goes to its owners" not in admin.ask("remind me who frida is").text
     assert "goes to its owners" in admin.ask("remind oskar").text
     assert send(admin, MONDAY).sent == 4  # Oskar on request (fresh), plus the three due
 

@@ -98,6 +98,14 @@ def test_help_during_a_roleplay_reminds_instead_of_scoring(bot: BotUnderTest) ->
     assert current_turn(bot) == 0 and "And what about" not in bot.out.getvalue()
 
 
+def test_an_answer_that_starts_with_a_command_word_is_an_answer(bot: BotUnderTest) -> None:
+    bot.ask("roleplay frida")
+    reply = bot.ask("Reviews from our customers show the payback within a year")
+    assert "Only pack admins" not in reply.text  # not the reviews command
+    assert "And what about" in reply.text  # the buyer's answer to a weak answer
+    assert "Progress of" in bot.ask("progress").text  # the word alone is still the command
+
+
 def test_stop_ends_it_and_keeps_what_was_marked(bot: BotUnderTest) -> None:
     bot.ask("roleplay frida")
     bot.ask(model_answer(bot))
