@@ -110,7 +110,7 @@ class ReviewJob:
             if status.needs_review:
                 period = _period(status, snoozes.get(status.persona_id))
                 await self._prompt_owners(status, period, now, report, working_hours=working_hours)
-        await self._remind(by_id, now, report)
+        await self._remind(by_id, now, report, working_hours=working_hours)
         await self._escalate(by_id, now, report)
         return report
 
@@ -166,9 +166,12 @@ class ReviewJob:
             )
             report.unreachable += 1
             return
-        except Exception:  # noqa: BLE001 - the platform failed: the next run tries again
-            log.exception(
-                "review prompt for %s to %s failed", prompt.persona_id, prompt.owner_email
+        except Exception as exc:  # noqa: BLE001 - the platform failed: tried again later
+            log.warning(
+                "review prompt for %s to %s failed (tried again later): %s",
+                prompt.persona_id,
+                prompt.owner_email,
+                exc,
             )
             await asyncio.to_thread(self.store.failed, prompt, now=now)
             report.failed += 1
@@ -177,22 +180,35 @@ class ReviewJob:
         report.sent += 1
 
     async def _remind(
-        self, statuses: dict[str, Freshness], now: dt.datetime, report: ReviewReport
+        self,
+        statuses: dict[str, Freshness],
+        now: dt.datetime,
+        report: ReviewReport,
+        *,
+        working_hours: bool,
     ) -> None:
         for prompt in await asyncio.to_thread(
             self.store.to_remind, now=now, after=self.remind_after
         ):
             status = statuses.get(prompt.persona_id)
-            if status is None:
+            if status is None or not _still_wanted(prompt, status):
+                await asyncio.to_thread(self.store.close, prompt, now=now)
                 continue
+            if working_hours and not await self._working(prompt.owner_email, now):
+                continue  # reminded in their working hours, at a later run
+            if not await asyncio.to_thread(self.store.claim_reminder, prompt, now=now):
+                continue  # another run reminded them
             since = since_review(status)
             context = await asyncio.to_thread(self.contexts.of, prompt.persona_id, since=since)
             reply = self.handler.prompt_reply(prompt, status, context, reminder=True)
             try:
                 await send_to_person(self.ports, reply, email=prompt.owner_email)
-            except Exception:  # noqa: BLE001 - claimed once: the escalation follows anyway
-                log.exception(
-                    "review reminder for %s to %s failed", prompt.persona_id, prompt.owner_email
+            except Exception as exc:  # noqa: BLE001 - claimed once: the escalation follows anyway
+                log.warning(
+                    "review reminder for %s to %s failed: %s",
+                    prompt.persona_id,
+                    prompt.owner_email,
+                    exc,
                 )
                 continue
             report.reminded += 1
@@ -204,6 +220,9 @@ class ReviewJob:
         told = await asyncio.to_thread(self.store.to_tell_admins, now=now)
         for prompt in [*missed, *told]:
             status = statuses.get(prompt.persona_id)
+            if prompt in missed and (status is None or not _still_wanted(prompt, status)):
+                await asyncio.to_thread(self.store.close, prompt, now=now)
+                continue  # reviewed another way, or the owner or persona is gone
             name = status.name if status else prompt.persona_id
             reason = self._reason(prompt, status)
             text = self.texts("review.escalated", name=name, reason=reason)
@@ -243,6 +262,18 @@ class ReviewJob:
         zone = await timezone_of(self.ports, owner) or self.timezone
         self._zones[owner] = (zone, now)
         return zone
+
+
+def _still_wanted(prompt: Prompt, status: Freshness) -> bool:
+    """Whether an open prompt still asks for something.
+
+    Its owner must still own the persona, and the persona still need review (a prompt
+    an admin asked for with ``remind`` always does).
+    """
+    owners = {o.casefold() for o in status.owners}
+    if prompt.owner_email.casefold() not in owners:
+        return False
+    return prompt.due_on.startswith("remind:") or status.needs_review
 
 
 def _period(status: Freshness, snoozed_until: dt.date | None) -> str:

@@ -24,6 +24,10 @@ from sqlalchemy.exc import IntegrityError
 from storage.db import Database
 from storage.models import ReviewPromptRow, ReviewRow
 
+#: A prompt whose send failed is tried again this much later.
+RETRY_AFTER = dt.timedelta(minutes=15)
+#: A prompt that could not be sent for this long is given up: the admins are told.
+GIVE_UP_AFTER = dt.timedelta(days=1)
 #: Prompt statuses that still wait for the owner.
 OPEN = ("sent",)
 #: Prompt statuses that are decided.
@@ -61,6 +65,7 @@ class Prompt:
     escalated_at: dt.datetime | None = None
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
+    created_at: dt.datetime | None = None
 
 
 class ReviewStore:
@@ -76,9 +81,27 @@ class ReviewStore:
     # -- reviews ------------------------------------------------------------------------
 
     def record(self, persona_id: str, *, kind: str, by: str | None, at: dt.datetime) -> None:
-        """Record a review (``reviewed`` in chat, ``approved`` with a proposal)."""
+        """Record a review (``reviewed`` in chat, ``approved`` with a proposal).
+
+        The persona's open prompts are closed with it: nobody is reminded of a review
+        that happened another way.
+        """
         with self._db.session(write=True) as session:
             session.add(ReviewRow(persona_id=persona_id, kind=kind, by_email=by, at=at))
+            session.execute(
+                update(ReviewPromptRow)
+                .where(ReviewPromptRow.persona_id == persona_id, ReviewPromptRow.status.in_(OPEN))
+                .values(status="closed", decided_by=by, decided_at=at, nonce=_nonce())
+            )
+
+    def close(self, prompt: Prompt, *, now: dt.datetime) -> None:
+        """Close an open prompt that is no longer needed (reviewed another way, no owner)."""
+        with self._db.session(write=True) as session:
+            session.execute(
+                update(ReviewPromptRow)
+                .where(ReviewPromptRow.id == prompt.id, ReviewPromptRow.status.in_(OPEN))
+                .values(status="closed", decided_at=now, nonce=_nonce())
+            )
 
     def snooze(
         self, persona_id: str, *, until: dt.datetime, by: str | None, at: dt.datetime
@@ -184,15 +207,18 @@ class ReviewStore:
     def failed(
         self, prompt: Prompt, *, now: dt.datetime, unreachable: bool = False, error: str = ""
     ) -> None:
-        """The send failed: tried again at the next run.
+        """The send failed: tried again after :data:`RETRY_AFTER`.
 
-        An unreachable owner is not tried again for this due period: the admins are
-        told instead (see :meth:`to_tell_admins`).
+        After :data:`GIVE_UP_AFTER` of failures, or when the owner is unreachable, the
+        admins are told instead (see :meth:`to_tell_admins`).
         """
-        if unreachable:
-            self._set(prompt.id, status="unreachable", claimed_until=None, message={"error": error})
+        if unreachable or (
+            prompt.created_at is not None and now - prompt.created_at > GIVE_UP_AFTER
+        ):
+            message = {"error": error or "it could not be sent for a day"}
+            self._set(prompt.id, status="unreachable", claimed_until=None, message=message)
         else:
-            self._set(prompt.id, status="failed", claimed_until=now)
+            self._set(prompt.id, status="failed", claimed_until=now + RETRY_AFTER)
 
     def get(self, prompt_id: str) -> Prompt | None:
         """The prompt with ``prompt_id``."""
@@ -267,12 +293,29 @@ class ReviewStore:
         return self.get(prompt.id)
 
     def to_remind(self, *, now: dt.datetime, after: dt.timedelta) -> list[Prompt]:
-        """Claim the open prompts sent ``after`` ago and not reminded yet (each once)."""
-        return self._claim_step(
+        """The open prompts sent ``after`` ago and not reminded yet (not claimed)."""
+        query = select(ReviewPromptRow).where(
+            ReviewPromptRow.status.in_(OPEN),
             ReviewPromptRow.reminded_at.is_(None),
             ReviewPromptRow.sent_at <= now - after,
-            values={"reminded_at": now},
         )
+        with self._db.session() as session:
+            return [_prompt(row) for row in session.scalars(query)]
+
+    def claim_reminder(self, prompt: Prompt, *, now: dt.datetime) -> bool:
+        """Claim the reminder of ``prompt``: True once, whatever runs try."""
+        with self._db.session(write=True) as session:
+            claimed = session.execute(
+                update(ReviewPromptRow)
+                .where(
+                    ReviewPromptRow.id == prompt.id,
+                    ReviewPromptRow.status.in_(OPEN),
+                    ReviewPromptRow.reminded_at.is_(None),
+                )
+                .values(reminded_at=now)
+                .returning(ReviewPromptRow.id)
+            ).scalar_one_or_none()
+        return claimed is not None
 
     def to_escalate(self, *, now: dt.datetime, after: dt.timedelta) -> list[Prompt]:
         """Claim the open prompts reminded ``after`` ago and not escalated (each once)."""
@@ -355,4 +398,5 @@ def _prompt(row: ReviewPromptRow) -> Prompt:
         escalated_at=row.escalated_at,
         decided_by=row.decided_by,
         decided_at=row.decided_at,
+        created_at=row.created_at,
     )

@@ -143,3 +143,17 @@ def _click(bot: BotUnderTest, value: str):  # type: ignore[no-untyped-def]
         text="Still accurate",
         action=value,
     )
+
+
+def test_a_review_recorded_another_way_closes_its_prompts_no_reminder_follows(
+    make_bot: MakeBot,
+) -> None:
+    clock = Clock(MONDAY)
+    owner = make_bot(clock=clock, user=TUVA_OWNER)
+    send(owner, MONDAY)
+    ReviewStore(db=owner.app.db).record(
+        "team-lead-tuva", kind="approved", by=TUVA_OWNER, at=MONDAY + dt.timedelta(days=1)
+    )
+    later = send(owner, MONDAY + dt.timedelta(days=7))
+    assert later.reminded == 1  # Frida's owner only: Tuva was reviewed by an approval
+    assert send(owner, MONDAY + dt.timedelta(days=14)).escalated == 1

@@ -34,7 +34,7 @@ from review_rig import (
 )
 from rig import text_of
 
-from storage.reviews import ReviewStore
+from storage.reviews import RETRY_AFTER, ReviewStore
 
 
 def test_reviews_send_prompts_each_due_owner_once_and_still_accurate_resets_the_clock(
@@ -226,17 +226,19 @@ def test_a_rate_limit_longer_than_the_client_waits_is_tried_again_not_lost(
         assert rig.prompts(to=INGRID) == []
         assert (report.escalated, rig.notes(INGRID), rig.notes(MIKKEL)) == (0, [], [])
 
-        # At the next run (as `reviews send` runs it) the lookup of Ingrid is rate limited
+        # A failed prompt waits RETRY_AFTER (15 minutes), not a minute: no retry storm.
+        assert (await rig.run_job(MONDAY + dt.timedelta(minutes=1))).failed == 0
+        # At the retry (as `reviews send` runs it) the lookup of Ingrid is rate limited
         # as long: still only a failure to try again, not an owner Slack does not know.
         rig.slack.fail_with_rate_limit("users.lookupByEmail", times=4, retry_after=0)
-        later = MONDAY + dt.timedelta(minutes=1)
+        later = MONDAY + RETRY_AFTER + dt.timedelta(minutes=1)
         report = await rig.run_job(later, working_hours=False)
         assert (report.sent, report.failed, report.unreachable, report.escalated) == (0, 1, 0, 0)
         assert rig.notes(INGRID) == [] and rig.notes(MIKKEL) == []  # no false alarm
 
-        report = await rig.run_job(later + dt.timedelta(minutes=1))
+        report = await rig.run_job(later + RETRY_AFTER + dt.timedelta(minutes=1))
         assert (report.sent, report.failed) == (1, 0)
-        report = await rig.run_job(later + dt.timedelta(minutes=2))
+        report = await rig.run_job(later + 2 * RETRY_AFTER + dt.timedelta(minutes=2))
         assert report.sent == 0
         for owner in (INGRID, MIKKEL, SARA):  # each prompt arrived, once
             assert len(rig.prompts(to=owner)) == 1, owner
