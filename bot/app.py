@@ -201,7 +201,8 @@ def build_app(
         admins=pack.info.admins,
     )
     texts = Texts(language=pack.language)
-    ask = AskHandler(catalog=catalog, texts=texts, clock=clock)
+    review_store = ReviewStore(db=db)
+    ask = AskHandler(catalog=catalog, texts=texts, clock=clock, reviewed=review_store.last_reviewed)
     turns = TurnLog(db=db, queued=queued_writes)
     metrics = metrics if metrics is not None else Metrics()
     voice = None
@@ -214,7 +215,7 @@ def build_app(
     )
     reviews = ReviewHandler(
         catalog=lambda: catalog,
-        store=ReviewStore(db=db),
+        store=review_store,
         contexts=ReviewContexts(db=db),
         roles=roles_of(pack, catalog),
         texts=texts,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.i18n import Texts
 from bot.model import Incoming, Reply
@@ -33,6 +33,8 @@ class AskHandler:
         catalog: The live personas and their index.
         texts: Texts in the pack's language.
         clock: Returns the current time (timezone-aware); injected for tests.
+        reviewed: Returns the last review recorded in chat, by persona id (a card shows
+            it when it is later than the pack's ``last_reviewed``).
     """
 
     def __init__(
@@ -41,10 +43,12 @@ class AskHandler:
         catalog: Catalog,
         texts: Texts,
         clock: Callable[[], dt.datetime],
+        reviewed: Callable[[], Mapping[str, dt.date]] | None = None,
     ) -> None:
         self.catalog = catalog
         self.texts = texts
         self.clock = clock
+        self.reviewed = reviewed
 
     def handle(self, message: Incoming) -> Reply:
         """Answer a free-text question."""
@@ -98,6 +102,11 @@ class AskHandler:
     ) -> Reply:
         persona = self.catalog.persona(persona_id)
         assert persona is not None  # the retriever only returns live personas
+        in_chat = self.reviewed().get(persona_id) if self.reviewed else None
+        if in_chat is not None and (
+            persona.last_reviewed is None or in_chat > persona.last_reviewed
+        ):
+            persona = persona.model_copy(update={"last_reviewed": in_chat})
         focus = tuple(f for f in fields if f != "summary")
         card = persona_card(
             persona,

@@ -157,3 +157,14 @@ def test_a_review_recorded_another_way_closes_its_prompts_no_reminder_follows(
     later = send(owner, MONDAY + dt.timedelta(days=7))
     assert later.reminded == 1  # Frida's owner only: Tuva was reviewed by an approval
     assert send(owner, MONDAY + dt.timedelta(days=14)).escalated == 1
+
+
+def test_a_review_in_chat_shows_on_the_persona_card(make_bot: MakeBot) -> None:
+    clock = Clock(MONDAY)
+    owner = make_bot(clock=clock, user=ADMIN)
+    assert "Review overdue" in owner.card_text(owner.ask("who is frida?"))
+    send(owner, MONDAY)
+    owner.console.greet()
+    owner.ask("1")  # Still accurate
+    card = owner.card_text(owner.ask("who is frida?"))
+    assert "Last reviewed 2026-12-07" in card and "Review overdue" not in card
