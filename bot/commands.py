@@ -23,7 +23,17 @@ MAX_ARGUMENT_WORDS = 6
 @dataclass(frozen=True)
 class _Word:
     words: tuple[str, ...]
+    name: str
     handler: CommandHandler
+
+
+@dataclass(frozen=True)
+class Match:
+    """A message read as a command: which one, its handler and the words after it."""
+
+    name: str
+    handler: CommandHandler
+    arguments: str
 
 
 class Commands:
@@ -36,19 +46,19 @@ class Commands:
 
     def __init__(self, *, texts: Texts, handlers: Mapping[str, CommandHandler]) -> None:
         entries = [
-            _Word(tuple(word.casefold().split()), handler)
+            _Word(tuple(word.casefold().split()), name, handler)
             for name, handler in handlers.items()
             for word in texts.words(f"commands.{name}")
         ]
         # The longest words first: "quiz live" before "quiz".
         self._entries = sorted(entries, key=lambda e: -len(e.words))
 
-    def match(self, text: str) -> tuple[CommandHandler, str] | None:
+    def match(self, text: str) -> Match | None:
         """The command ``text`` gives, with its arguments, or ``None``."""
         words = text.split()
         folded = [w.casefold().strip("!?.,") for w in words]
         for entry in self._entries:
             size = len(entry.words)
             if tuple(folded[:size]) == entry.words and len(words) - size <= MAX_ARGUMENT_WORDS:
-                return entry.handler, " ".join(words[size:])
+                return Match(entry.name, entry.handler, " ".join(words[size:]))
         return None

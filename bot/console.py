@@ -66,8 +66,9 @@ class ConsoleBot:
         message = Incoming(user=self.user, conversation=self.conversation, text=text)
         reply = self.router.handle(message)
         self.send(reply, to=self.conversation)
-        if reply.later is not None:  # the console has no acknowledgement to keep waiting
-            self.send(reply.later(), to=self.conversation)
+        follow = reply.later() if reply.later is not None else None  # nothing waits here
+        if follow is not None:
+            self.send(follow, to=self.conversation)
         return reply
 
     def run(self, lines: Iterable[str], *, prompt: str = "") -> None:

@@ -78,11 +78,14 @@ class FlowHandler(Protocol):
             only the user it belongs to.
         free_text: The flow's answers are free sentences (a role-play): a message that
             starts with a command word ("reviews from our customers…") is an answer
-            while it runs, unless it is the command word alone.
+            while it runs, unless it is the command word alone or one of ``commands``.
+        commands: The flow's own commands, which keep working with arguments while it
+            runs (``roleplay tuva`` during a role-play).
     """
 
     shared: bool
     free_text: bool
+    commands: frozenset[str]
 
     def on_pick(self, flow: Flow, message: Incoming, pick: str) -> Reply:
         """A click on one of the flow's current buttons (already checked: theirs, current)."""
@@ -146,16 +149,18 @@ class Flows:
             return None
         return self.handlers[flow.kind].on_text(flow, message)
 
-    def takes_free_text(self, message: Incoming) -> bool:
-        """Whether a free-text flow (a role-play) runs in this message's conversation."""
+    def free_text_commands(self, message: Incoming) -> frozenset[str] | None:
+        """The own commands of the free-text flow running here; ``None`` if none runs.
+
+        A free-text flow is a role-play; "here" is the message's conversation.
+        """
         flow = self.store.active(message.user.key, now=self.clock())
         handler = self.handlers.get(flow.kind) if flow is not None else None
-        return (
-            flow is not None
-            and handler is not None
-            and handler.free_text
-            and flow.conversation_key == message.conversation.key
-        )
+        if flow is None or handler is None or not handler.free_text:
+            return None
+        if flow.conversation_key != message.conversation.key:
+            return None
+        return handler.commands
 
     def stop(self, message: Incoming) -> Reply:
         """End the user's active flow, wherever it runs."""

@@ -184,11 +184,11 @@ class Reply:
     then: tuple[Reply, ...] = ()
     """Further messages sent after this one, in order (the next quiz question after the
     verdict on the last)."""
-    later: Callable[[], Reply] | None = None
+    later: Callable[[], Reply | None] | None = None
     """Slow work whose answer follows as its own message (a model wording a role-play
     buyer's line): a transport sends this reply's messages first, then runs ``later``
-    away from its event loop and sends what it returns. Nothing a platform waits for
-    (an acknowledgement) ever waits for it."""
+    away from its event loop and sends what it returns (nothing for ``None``: too late).
+    Nothing a platform waits for (an acknowledgement) ever waits for it."""
 
     def messages(self) -> tuple[Reply, ...]:
         """This reply and the ones it is followed by, in the order they are sent.

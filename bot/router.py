@@ -142,11 +142,12 @@ class Router:
         if flows is not None and flows.is_stop(text):
             return flows.stop(message)
         command = self.commands.match(text) if self.commands is not None else None
-        if command and command[1] and flows is not None and flows.takes_free_text(message):
-            command = None  # "reviews from our customers…" during a role-play: an answer
+        if command and command.arguments and flows is not None:
+            running = flows.free_text_commands(message)
+            if running is not None and command.name not in running:
+                command = None  # "reviews from our customers…" during a role-play: an answer
         if command is not None:
-            handler_of, arguments = command
-            return handler_of(message, arguments)
+            return command.handler(message, command.arguments)
         if flows is not None:
             reply = flows.on_text(message)
             if reply is not None:

@@ -52,6 +52,7 @@ class QuizHandler(FlowHandler):
 
     shared = False
     free_text = False
+    commands: frozenset[str] = frozenset()
 
     def __init__(
         self,

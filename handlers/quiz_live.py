@@ -54,6 +54,7 @@ class LiveQuizHandler:
 
     shared = True
     free_text = False
+    commands: frozenset[str] = frozenset()
 
     def __init__(
         self,

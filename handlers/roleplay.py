@@ -71,6 +71,7 @@ class RoleplayHandler(FlowHandler):
 
     shared = False
     free_text = True  # answers are sentences: command words inside them are answers
+    commands = frozenset({"roleplay", "roleplay_history"})
 
     def __init__(
         self,
@@ -137,6 +138,12 @@ class RoleplayHandler(FlowHandler):
         if scenario is None:
             names = ", ".join(s.id for s in found)
             return Reply(text=self.texts("roleplay.unknown", name=wanted, names=names), meta=meta())
+        if running is not None and running.kind == KIND:
+            if running.data["scenario"]["id"] == scenario.id:
+                return self._resume(running, message)  # the same one: carry on
+            marks = running.data["marks"]  # another one: this one is kept as stopped
+            score = score_of(marks) if marks else None
+            self.results.record(result_of(running, running.data, score, False, now))
         return self._start(scenario, message, now)
 
     def history(self, message: Incoming, arguments: str) -> Reply:
@@ -361,7 +368,7 @@ class RoleplayHandler(FlowHandler):
 
     def _speak(
         self, flow: Flow, seller: str | None
-    ) -> tuple[list[Reply], Callable[[], Reply] | None]:
+    ) -> tuple[list[Reply], Callable[[], Reply | None] | None]:
         """The buyer's current line: now (scripted), or later in the model's words.
 
         The flow already holds the scripted line, so a restart shows it even if the
@@ -375,7 +382,7 @@ class RoleplayHandler(FlowHandler):
         if voice is None or persona is None:
             return [self._buyer(flow, scripted)], None
 
-        def later() -> Reply:
+        def later() -> Reply | None:
             voiced = voice.line(
                 persona=persona,
                 situation=str(scenario["situation"]),
@@ -383,17 +390,17 @@ class RoleplayHandler(FlowHandler):
                 seller=seller,
                 language=self.pack.language,
             )
-            current = self.flows.get(flow.id)
-            if voiced != scripted and current is not None and current.nonce == flow.nonce:
-                said = [*current.data["transcript"][:-1], {"who": "buyer", "text": voiced}]
-                data = {**current.data, "line": voiced, "transcript": said}
-                self.flows.advance(current, data=data, now=self.clock(), ttl=TTL)
+            if voiced != scripted:
+                said = [*flow.data["transcript"][:-1], {"who": "buyer", "text": voiced}]
+                data = {**flow.data, "line": voiced, "transcript": said}
+                if not self.flows.amend(flow, data=data):
+                    return None  # the seller answered (or stopped) meanwhile: too late
             return self._buyer(flow, voiced)
 
         return [], later
 
 
-def _chain(messages: Sequence[Reply], later: Callable[[], Reply] | None) -> Reply:
+def _chain(messages: Sequence[Reply], later: Callable[[], Reply | None] | None) -> Reply:
     """One reply of ``messages`` in order, followed by ``later``'s."""
     return dataclasses.replace(messages[0], then=tuple(messages[1:]), later=later)
 

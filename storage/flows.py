@@ -203,6 +203,25 @@ class FlowStore:
             ended_at=now if end else None,
         )
 
+    def amend(self, flow: Flow, *, data: Mapping[str, Any]) -> bool:
+        """Replace ``flow``'s state without moving it; False if it moved on meanwhile.
+
+        For a detail filled in after the turn (a model's wording of a line). The step and
+        nonce stay: a turn in flight for this step is still accepted.
+        """
+        with self._db.session(write=True) as session:
+            result = session.execute(
+                update(FlowRow)
+                .where(
+                    FlowRow.id == flow.id,
+                    FlowRow.step == flow.step,
+                    FlowRow.nonce == flow.nonce,
+                    FlowRow.ended_at.is_(None),
+                )
+                .values(data=dict(data))
+            )
+        return getattr(result, "rowcount", 0) == 1
+
     def end(self, user_key: str, *, now: dt.datetime) -> Flow | None:
         """End the user's active flow; returns it as it was, or ``None`` if there was none."""
         with self._db.session() as session:

@@ -129,6 +129,19 @@ def test_a_restart_resumes_at_the_same_turn(make_bot: MakeBot) -> None:
     assert current_turn(restarted) == 2
 
 
+def test_naming_the_running_scenario_resumes_it_and_another_keeps_it_as_stopped(
+    bot: BotUnderTest,
+) -> None:
+    bot.ask("roleplay frida")
+    bot.ask(model_answer(bot))
+    bot.ask("roleplay frida")
+    assert current_turn(bot) == 1  # carried on, not started again
+    bot.ask("roleplay tuva")
+    assert current_turn(bot) == 0
+    stopped = RoleplayStore(db=bot.app.db).history(bot.console.user.key)
+    assert [(r.scenario_id, r.completed) for r in stopped] == [("cfo-frida", False)]
+
+
 def test_unknown_scenario_names_the_ones_there_are(bot: BotUnderTest) -> None:
     reply = bot.ask("roleplay the ceo").text
     assert "no persona or scenario called “the ceo”" in reply and "cfo-frida" in reply

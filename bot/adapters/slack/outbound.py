@@ -99,8 +99,8 @@ class Outbound:
                 await self.respond(response_url, message)
             else:
                 sent = await self.post(message, to=to)
-        if reply.later is not None:  # slow work (a model): off the event loop, then sent
-            follow = await asyncio.to_thread(reply.later)
+        follow = await asyncio.to_thread(reply.later) if reply.later is not None else None
+        if follow is not None:  # slow work (a model), done off the event loop, then sent
             sent = await self.deliver(follow, to=to, response_url=response_url, private=private)
         return sent
 

@@ -391,8 +391,9 @@ class TeamsAdapter:
                     replaces = None  # a long answer's rest is posted after the edit
                 else:
                     await turn_context.send_activity(activity)
-        if reply.later is not None:  # slow work (a model): off the event loop, then sent
-            await self._reply(turn_context, await asyncio.to_thread(reply.later))
+        follow = await asyncio.to_thread(reply.later) if reply.later is not None else None
+        if follow is not None:  # slow work (a model), done off the event loop, then sent
+            await self._reply(turn_context, follow)
 
     async def _activities(self, reply: Reply) -> list[Activity]:
         rendered = render(reply, texts=self.texts)
