@@ -41,6 +41,8 @@ LONG_RATIO = 2.0
 LONG_FLOOR = 0.5
 #: The most telling words of a missed point the buyer asks about when pushing back.
 TOPIC_WORDS = 2
+#: The words of an answer that are read (far more than any rubric needs).
+READ_WORDS = 400
 #: Words quoted around what earned a point.
 QUOTE_CONTEXT = 2
 QUOTE_MAX = 20
@@ -146,11 +148,18 @@ class Scorer:
         return math.log(1.0 + self._documents / (1.0 + self._frequency.get(stem, 0))) ** 2
 
     def mark(self, turn: Turn, answer: str) -> Marked:
-        """Mark ``answer`` against ``turn``'s rubric."""
-        said = _Answer(answer, self)
+        """Mark ``answer`` against ``turn``'s rubric.
+
+        Only the first :data:`READ_WORDS` words are read (a pasted page costs what a long
+        answer does); the length penalty counts them all.
+        """
+        spans = word_spans(answer)
+        said = _Answer(
+            answer[: spans[READ_WORDS - 1][1]] if len(spans) > READ_WORDS else answer, self
+        )
         echo = {t for line in turn.lines for t in self.analyzer.terms(line)}
         earned = []
-        factor, flags = self._factor(said, turn)
+        factor, flags = self._factor(said, turn, length=len(spans))
         for point in turn.points:
             best: tuple[float, list[int]] = (0.0, [])
             for phrase in point.evidence:
@@ -199,14 +208,14 @@ class Scorer:
         fresh = [t for t in unique if t.stem not in echo]
         return fresh if len(fresh) >= 2 else unique
 
-    def _factor(self, said: _Answer, turn: Turn) -> tuple[float, tuple[str, ...]]:
+    def _factor(self, said: _Answer, turn: Turn, *, length: int) -> tuple[float, tuple[str, ...]]:
         factor, flags = 1.0, []
         if said.is_list(self.analyzer):
             factor *= LIST_FACTOR
             flags.append("list")
         allowed = LONG_RATIO * max(len(words(turn.model)), 1)
-        if len(said.words) > allowed:
-            factor *= max(LONG_FLOOR, math.sqrt(allowed / len(said.words)))
+        if length > allowed:
+            factor *= max(LONG_FLOOR, math.sqrt(allowed / length))
             flags.append("long")
         return factor, tuple(flags)
 
