@@ -39,7 +39,9 @@ def add_reviews_parser(
     due.add_argument(
         "--at", type=review_date, metavar="YYYY-MM-DD", help="as of this date (default: today)"
     )
-    due.add_argument("--json", action="store_true", help="a JSON list of every persona's status")
+    due.add_argument(
+        "--json", action="store_true", help="print them as a JSON list (with --all: every persona)"
+    )
     due.add_argument("--all", action="store_true", help="fresh personas too")
     due.set_defaults(run=reviews_due_command)
     send = reviews_sub.add_parser(
@@ -48,7 +50,10 @@ def add_reviews_parser(
         help="send the review prompts, reminders and escalations now (ignores working hours)",
     )
     send.add_argument(
-        "--at", type=review_date, metavar="YYYY-MM-DD", help="as of this date (default: now)"
+        "--at",
+        type=review_date,
+        metavar="YYYY-MM-DD",
+        help="which personas are due on this date (default: today); prompts are stamped now",
     )
     send.set_defaults(run=reviews_send_command)
 
@@ -63,10 +68,10 @@ def reviews_due_command(args: argparse.Namespace, settings: Settings) -> int:
         statuses = app.reviews.statuses(at)
     finally:
         app.close()
-    if args.json:
-        print(json.dumps([s.as_json() for s in statuses], ensure_ascii=False, indent=2))
-        return EXIT_OK
     shown = [s for s in statuses if args.all or s.status != "fresh"]
+    if args.json:
+        print(json.dumps([s.as_json() for s in shown], ensure_ascii=False, indent=2))
+        return EXIT_OK
     if not shown:
         print(f"No persona is due or due soon on {at.isoformat()}.")
         return EXIT_OK
@@ -87,10 +92,7 @@ def reviews_send_command(args: argparse.Namespace, settings: Settings) -> int:
     if app is None:
         return EXIT_FAILED
     try:
-        now = app.clock()
-        if args.at is not None:
-            now = dt.datetime.combine(args.at, now.timetz())
-        report = asyncio.run(_send(app, settings, now))
+        report = asyncio.run(_send(app, settings, app.clock(), as_of=args.at))
     finally:
         app.close()
     print(
@@ -101,7 +103,9 @@ def reviews_send_command(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
-async def _send(app: App, settings: Settings, now: dt.datetime) -> ReviewReport:
+async def _send(
+    app: App, settings: Settings, now: dt.datetime, *, as_of: dt.date | None
+) -> ReviewReport:
     """One run of the review job through the configured platforms (else the console)."""
     from bot.review_job import review_job
 
@@ -120,7 +124,7 @@ async def _send(app: App, settings: Settings, now: dt.datetime) -> ReviewReport:
     if not ports:
         ports.append(ConsoleInbox())  # kept for each owner's next `personabot chat`
     try:
-        return await review_job(app, ports).run(now, working_hours=False)
+        return await review_job(app, ports).run(now, working_hours=False, as_of=as_of)
     finally:
         for close in closing:
             await close()

@@ -95,10 +95,16 @@ class ReviewJob:
         self.remind_after = remind_after
         self._zones: dict[str, tuple[str, dt.datetime]] = {}  # owner → (time zone, asked at)
 
-    async def run(self, now: dt.datetime, *, working_hours: bool = True) -> ReviewReport:
-        """One run (see the module's docstring)."""
+    async def run(
+        self, now: dt.datetime, *, working_hours: bool = True, as_of: dt.date | None = None
+    ) -> ReviewReport:
+        """One run (see the module's docstring).
+
+        ``as_of`` works out which personas are due on another date (``reviews send
+        --at``); claims, reminders and escalations keep the real time ``now``.
+        """
         report = ReviewReport()
-        statuses = await asyncio.to_thread(self.handler.statuses, now.date())
+        statuses = await asyncio.to_thread(self.handler.statuses, as_of or now.date())
         snoozes = await asyncio.to_thread(self.store.snoozed)
         by_id = {s.persona_id: s for s in statuses}
         for persona_id, asked in await asyncio.to_thread(self.store.take_requests):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
@@ -80,8 +81,16 @@ def _shown(field: str, value: object) -> str:
         return _UNSET.get(field, "(not set)")
     if isinstance(value, SecretStr):
         return "*** (set)" if value.get_secret_value() else "(empty)"
-    if field in ("database_url", "llm_url"):  # either may carry a password
+    if field == "database_url":  # may carry a password
         return make_url(str(value)).render_as_string(hide_password=True)
+    if field == "llm_url":  # may carry a password, or a key in its query
+        parts = urlsplit(str(value))
+        host = parts.hostname or ""
+        netloc = f"***@{host}" if parts.username or parts.password else host
+        if parts.port:
+            netloc += f":{parts.port}"
+        query = "?***" if parts.query else ""
+        return f"{parts.scheme}://{netloc}{parts.path}{query}"
     if isinstance(value, bool):
         return str(value).lower()
     if field in PAGE_TEXTS:

@@ -28,6 +28,8 @@ from storage.models import (
 
 #: Distinct question texts read per period before they are merged (case, punctuation).
 TEXTS_READ = 1000
+#: A question is listed once at least this many people asked it (privacy).
+MIN_ASKERS = 2
 _PUNCTUATION = re.compile(r"[^\w\s]+")
 
 
@@ -142,33 +144,46 @@ class DigestData:
 
         Wordings that differ only in case, spacing or punctuation count as one question,
         shown as its most frequent wording (the first asked, of equals). Choice numbers
-        ("2") are left out.
+        ("2") are left out, and so is a question only one person asked: the digest goes
+        to a channel, and a question asked in a private chat stays private.
         """
         count = func.count().label("n")
         query = (
-            select(QuestionRow.text, count, func.min(QuestionRow.id))
+            select(QuestionRow.text, QuestionRow.user_id, count, func.min(QuestionRow.id))
             .where(
                 QuestionRow.asked_at >= since,
                 QuestionRow.asked_at < until,
                 QuestionRow.intent.in_(tuple(intents)),
             )
-            .group_by(QuestionRow.text)
+            .group_by(QuestionRow.text, QuestionRow.user_id)
             .order_by(count.desc(), QuestionRow.text)
             .limit(TEXTS_READ)
         )
         with self._db.session() as session:
-            rows = [(str(text), int(n), int(first)) for text, n, first in session.execute(query)]
+            rows = [
+                (str(text), str(user), int(n), int(first))
+                for text, user, n, first in session.execute(query)
+            ]
         totals: Counter[str] = Counter()
-        shown: dict[str, tuple[int, int, str]] = {}
-        for text, n, first in rows:
+        askers: dict[str, set[str]] = {}
+        wordings: dict[tuple[str, str], tuple[int, int]] = {}  # (key, text) → (count, first)
+        for text, user, n, first in rows:
             key = _folded(text)
             if not key or key.isdigit():
                 continue
             totals[key] += n
+            askers.setdefault(key, set()).add(user)
+            seen, earliest = wordings.get((key, text), (0, first))
+            wordings[(key, text)] = (seen + n, min(earliest, first))
+        shown: dict[str, tuple[int, int, str]] = {}
+        for (key, text), (n, first) in wordings.items():
             best = shown.get(key)
             if best is None or (-n, first) < (-best[0], best[1]):
                 shown[key] = (n, first, " ".join(text.split()))
-        ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+        ranked = sorted(
+            (item for item in totals.items() if len(askers[item[0]]) >= MIN_ASKERS),
+            key=lambda item: (-item[1], item[0]),
+        )
         return [Asked(text=shown[key][2], count=n) for key, n in ranked[:limit]]
 
     def quiz_completions(

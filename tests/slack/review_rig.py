@@ -102,8 +102,8 @@ class ReviewRig:
         return proc.returncode, out.decode(), err.decode()
 
     async def due(self, at: dt.date) -> dict[str, dict[str, Any]]:
-        """``personabot reviews due --at AT --json``, by persona id."""
-        code, out, err = await self.cli("reviews", "due", "--at", at.isoformat(), "--json")
+        """``personabot reviews due --at AT --json --all``, by persona id."""
+        code, out, err = await self.cli("reviews", "due", "--at", at.isoformat(), "--json", "--all")
         assert code == 0, err
         return {s["persona"]: s for s in json.loads(out)}
 
