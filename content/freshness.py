@@ -90,7 +90,7 @@ def freshness(
     reviewed: Mapping[str, dt.date] | None = None,
     snoozed: Mapping[str, dt.date] | None = None,
 ) -> list[Freshness]:
-    """Every persona's review status on ``at``, the most overdue first.
+    """Every persona's review status on ``at``: never reviewed first, then most overdue.
 
     Args:
         personas: The live personas.
@@ -122,7 +122,8 @@ def freshness(
                 period=period,
             )
         )
-    return sorted(out, key=lambda f: (f.due_on, f.persona_id))
+    # Never reviewed first (the most neglected), then the longest past due.
+    return sorted(out, key=lambda f: (f.last_reviewed is not None, f.due_on, f.persona_id))
 
 
 def _status(due_on: dt.date, at: dt.date) -> Status:
