@@ -64,6 +64,8 @@ class App:
     timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
     """The work of each kind of timer (see :mod:`bot.timers`), fired by the scheduler."""
     warm_up: tuple[Callable[[], object], ...] = ()
+    sweeps: tuple[Callable[[dt.datetime], object], ...] = ()
+    """Hourly housekeeping of the capabilities (abandoned role-plays into the history)."""
     reviews: ReviewHandler | None = None
     """Review prompts, their buttons and status (the review job sends them)."""
     """Slow first-use work a server does in the background at start (the quiz bank)."""
@@ -256,5 +258,6 @@ def build_app(
         metrics=metrics,
         timer_handlers=training.timers,
         warm_up=training.warm_up,
+        sweeps=training.sweeps,
         reviews=reviews,
     )

@@ -360,6 +360,19 @@ def timer_jobs(core: App, senders: Mapping[str, Sender]) -> list[Job]:
     ]
 
 
+def sweep_jobs(core: App) -> list[Job]:
+    """The capabilities' hourly housekeeping (``sweeps``), e.g. abandoned role-plays."""
+
+    def sweep(now: dt.datetime, _lease: Lease) -> int:
+        done = 0
+        for step in core.sweeps:
+            result = step(now)
+            done += result if isinstance(result, int) else 0
+        return done
+
+    return [Job(name="sweeps", every=PRUNE_EVERY, run=sweep)] if core.sweeps else []
+
+
 def review_jobs(core: App, people: Sequence[PersonPort]) -> list[Job]:
     """Review prompts, reminders and escalations (``reviews``, every minute)."""
     if core.reviews is None or not people:
@@ -383,5 +396,5 @@ def build_scheduler(
     people through ``people``, and the weekly digest posted through ``senders``.
     """
     jobs = housekeeping_jobs(core.db) + timer_jobs(core, senders or {}) + review_jobs(core, people)
-    jobs += digest_jobs(core, senders or {})
+    jobs += digest_jobs(core, senders or {}) + sweep_jobs(core)
     return Scheduler(db=core.db, clock=core.clock, jobs=jobs)

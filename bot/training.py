@@ -42,6 +42,7 @@ class Training(NamedTuple):
     commands: dict[str, CommandHandler]
     timers: dict[str, TimerHandler]
     warm_up: tuple[Callable[[], object], ...]
+    sweeps: tuple[Callable[[dt.datetime], object], ...]
 
 
 def build_training(
@@ -106,4 +107,6 @@ def build_training(
         "roleplay": roleplay.command,
         "roleplay_history": roleplay.history,
     }
-    return Training(flows, commands, {REVEAL: live.reveal}, (quiz.bank,))
+    return Training(
+        flows, commands, {REVEAL: live.reveal}, (quiz.bank,), (roleplay.keep_abandoned,)
+    )

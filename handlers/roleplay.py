@@ -50,6 +50,8 @@ if TYPE_CHECKING:  # the model client is imported only where a model is configur
 KIND = "roleplay"
 #: A role-play nobody answers for this long is abandoned.
 TTL = dt.timedelta(days=2)
+#: Ended role-plays are looked at for a missing history entry this far back.
+ABANDONED_WITHIN = dt.timedelta(days=7)
 #: How many of the seller's last message ids a role-play remembers (each is marked once).
 HEARD = 10
 
@@ -145,6 +147,22 @@ class RoleplayHandler(FlowHandler):
             score = score_of(marks) if marks else None
             self.results.record(result_of(running, running.data, score, False, now))
         return self._start(scenario, message, now)
+
+    def keep_abandoned(self, now: dt.datetime) -> int:
+        """Record role-plays that ended without a word as stopped; returns how many.
+
+        They expired, or another flow (a quiz) replaced them; what was marked is kept.
+        """
+        self.flows.prune(before=now)  # expired flows end here, not only when next read
+        ended = self.flows.ended(KIND, since=now - ABANDONED_WITHIN)
+        missing = {f.id for f in ended} - self.results.recorded([f.id for f in ended])
+        for flow in ended:
+            if flow.id in missing:
+                marks = flow.data["marks"]
+                score = score_of(marks) if marks else None
+                ended_at = flow.ended_at or now
+                self.results.record(result_of(flow, flow.data, score, False, ended_at))
+        return len(missing)
 
     def history(self, message: Incoming, arguments: str) -> Reply:
         """``roleplay history``: the user's past sessions; a pack admin sees everyone's."""

@@ -232,6 +232,12 @@ class FlowStore:
             _end_row(session, row, now)
             return flow
 
+    def ended(self, kind: str, *, since: dt.datetime) -> list[Flow]:
+        """The flows of ``kind`` that ended since ``since`` (stopped, replaced, expired, done)."""
+        query = select(FlowRow).where(FlowRow.kind == kind, FlowRow.ended_at >= since)
+        with self._db.session() as session:
+            return [_flow(row) for row in session.scalars(query)]
+
     def prune(self, *, before: dt.datetime) -> int:
         """End flows that expired before ``before``; returns how many."""
         with self._db.session() as session:

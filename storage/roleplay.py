@@ -84,6 +84,14 @@ class RoleplayStore:
         with self._db.session(write=True) as session:
             self.result_work(result)(session)
 
+    def recorded(self, flow_ids: Sequence[str]) -> set[str]:
+        """Which of ``flow_ids`` have a recorded session."""
+        if not flow_ids:
+            return set()
+        query = select(RoleplayRow.flow_id).where(RoleplayRow.flow_id.in_(list(flow_ids)))
+        with self._db.session() as session:
+            return set(session.scalars(query))
+
     def history(self, user_key: str | None = None, *, limit: int = 20) -> list[RoleplayResult]:
         """The newest sessions first: one user's, or everyone's (``user_key=None``)."""
         query = select(RoleplayRow).order_by(RoleplayRow.ended_at.desc()).limit(limit)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
 import pytest
 from fakes.fake_llm import FakeLLMThread
-from testbot import BotUnderTest, MakeBot
+from testbot import TODAY, BotUnderTest, Clock, MakeBot
 
 from content.loader import EXAMPLE_PACK, load_pack
 from storage.flows import FlowStore
@@ -140,6 +141,29 @@ def test_naming_the_running_scenario_resumes_it_and_another_keeps_it_as_stopped(
     assert current_turn(bot) == 0
     stopped = RoleplayStore(db=bot.app.db).history(bot.console.user.key)
     assert [(r.scenario_id, r.completed) for r in stopped] == [("cfo-frida", False)]
+
+
+def test_a_roleplay_replaced_by_a_quiz_or_left_to_expire_is_kept_in_the_history(
+    make_bot: MakeBot,
+) -> None:
+    clock = Clock(TODAY)
+    bot = make_bot(clock=clock)
+    bot.ask("roleplay frida")
+    bot.ask(model_answer(bot))
+    bot.ask("quiz")  # the role-play ends without a word
+    other = make_bot(clock=clock, user="walked.away@fieldline.example")
+    other.ask("roleplay tuva")
+    clock.now = TODAY + dt.timedelta(days=3)  # past the role-play's 2 days
+    assert [step(clock.now) for step in bot.app.sweeps] == [2]
+    assert [step(clock.now) for step in bot.app.sweeps] == [0]  # recorded once
+    kept = {r.user_key: r for r in RoleplayStore(db=bot.app.db).history()}
+    frida = kept[bot.console.user.key]
+    assert (frida.scenario_id, frida.completed, frida.score is not None) == (
+        "cfo-frida",
+        False,
+        True,
+    )
+    assert kept[other.console.user.key].score is None  # nothing was marked
 
 
 def test_unknown_scenario_names_the_ones_there_are(bot: BotUnderTest) -> None:
