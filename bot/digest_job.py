@@ -42,6 +42,8 @@ CLAIM_FOR = dt.timedelta(minutes=10)
 RETRY_AFTER = dt.timedelta(minutes=15)
 #: How often the scheduler's job looks whether this week's digest is due.
 EVERY = dt.timedelta(minutes=1)
+#: A week's digest the server missed (down at its moment) is still posted this long after.
+CATCH_UP = dt.timedelta(days=2)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,10 +149,20 @@ class DigestJob:
         return this_weeks_moment(now, day=self.day, time=self.time, timezone=self.timezone)
 
     async def run(self, target: Target, now: dt.datetime) -> DigestResult:
-        """The scheduled run: post this week's digest once its moment has passed."""
+        """The scheduled run: post this week's digest once its moment has passed.
+
+        Before it, last week's digest is posted late if it never went out (the server was
+        down at its moment, on the last day of the week) and its moment was at most
+        :data:`CATCH_UP` ago.
+        """
         moment = self.moment(now)
         week = iso_week(moment)
         if now < moment:
+            last = moment - dt.timedelta(days=7)
+            if now - last <= CATCH_UP:
+                missed = await asyncio.to_thread(self.posts.get, iso_week(last), target.key)
+                if missed is None:
+                    return await self.send(target, now, week=iso_week(last), until=last)
             return DigestResult(status="not_yet", week=week, target=target.key)
         return await self.send(target, now, week=week, until=moment)
 

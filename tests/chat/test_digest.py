@@ -250,6 +250,23 @@ def job_of(bot: BotUnderTest, channel: Channel, **settings: Any) -> DigestJob:
     return digest_job(app, {"slack": channel.send})
 
 
+def test_a_week_missed_while_the_server_was_down_is_posted_late_once(
+    bot: BotUnderTest,
+) -> None:
+    channel = Channel()
+    job = job_of(bot, channel, digest_day="sunday", digest_time="23:00")
+    target = Target(platform="slack", id="C0DIGEST")
+    monday = dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)  # down through Sunday 23:00
+    late = asyncio.run(job.run(target, monday))
+    assert (late.status, late.week) == ("sent", "2026-W47")
+    assert asyncio.run(job.run(target, monday + dt.timedelta(minutes=1))).status == "not_yet"
+    assert len(channel.sent) == 1
+    days_later = asyncio.run(
+        job.run(Target(platform="slack", id="C0LATE"), monday + dt.timedelta(days=3))
+    )
+    assert days_later.status == "not_yet"  # too late to catch up: this week's comes Sunday
+
+
 def test_the_job_posts_once_the_moment_passed_and_once_a_week(bot: BotUnderTest) -> None:
     channel = Channel()
     job = job_of(bot, channel, digest_day="sunday", digest_time="10:00")
