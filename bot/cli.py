@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import io
 import sys
 import uuid
@@ -101,8 +102,20 @@ def _parser() -> argparse.ArgumentParser:
 
     content = sub.add_parser("content", help="validate or import a content pack")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
-    validate = content_sub.add_parser("validate", help="check a pack and list every error")
+    validate = content_sub.add_parser(
+        "validate",
+        help="check a pack: every error, then persona-health warnings and scores",
+    )
     validate.add_argument("dir", type=pack_path, metavar="DIR")
+    validate.add_argument(
+        "--strict", action="store_true", help="fail (exit 1) on warnings too, for CI"
+    )
+    validate.add_argument(
+        "--at",
+        type=dt.date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="judge reviews and evidence as on this date (default: today)",
+    )
     validate.set_defaults(run=_validate)
     imp = content_sub.add_parser(
         "import", parents=[content_opt], help="import the pack into the database"
@@ -250,6 +263,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.i18n import Texts
+    from content.lint import health
+    from content.lint import report_lines as health_lines
     from content.loader import load_pack
 
     try:
@@ -271,6 +286,11 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
             objections=sum(len(p.objections) for p in pack.personas),
         )
     )
+    result = health(pack, at=args.at or dt.date.today())
+    print("\n".join(health_lines(result, texts)))
+    if args.strict and result.all_warnings:
+        print(texts("validate.strict_failed", count=len(result.all_warnings)), file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -21,6 +21,8 @@ EVIDENCE_KINDS = ("interview", "survey", "crm", "sales-feedback", "support", "an
 DEFAULT_REVIEW_EVERY_DAYS = 90
 DEFAULT_PASS_MARK = 80
 DEFAULT_ROLEPLAY_PASS_MARK = 70
+# The seeds' rule: a pack works best with 3 to 5 personas (``content validate`` warns).
+DEFAULT_PERSONAS_MIN, DEFAULT_PERSONAS_MAX = 3, 5
 MIN_CHOICES, MAX_CHOICES = 2, 6
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -139,6 +141,17 @@ class PackInfo(_Strict):
     leaderboard: bool = Field(default=True, strict=True)
     # Each manager's reports, by email: a manager may see their reports' progress.
     managers: dict[Email, list[Email]] = Field(default_factory=dict)
+    # How many personas the pack should have; outside the range is a lint warning.
+    personas_min: int = Field(default=DEFAULT_PERSONAS_MIN, ge=1, strict=True)
+    personas_max: int = Field(default=DEFAULT_PERSONAS_MAX, ge=1, strict=True)
+
+    @field_validator("personas_max")
+    @classmethod
+    def _not_below_min(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("personas_min")
+        if low is not None and value < low:
+            raise ValueError(f"must not be below personas_min ({low})")
+        return value
 
 
 def _choices(choices: list[str]) -> list[str]:
