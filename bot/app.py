@@ -27,6 +27,7 @@ from content.catalog import Catalog
 from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Pack
 from handlers.ask import AskHandler
+from handlers.health import HealthScores
 from handlers.review import PREFIX as REVIEW
 from handlers.review import ReviewHandler
 from storage.db import Database, MigrationError
@@ -204,7 +205,18 @@ def build_app(
     )
     texts = Texts(language=pack.language)
     review_store = ReviewStore(db=db)
-    ask = AskHandler(catalog=catalog, texts=texts, clock=clock, reviewed=review_store.last_reviewed)
+    roles = roles_of(pack, catalog)
+    scores = HealthScores(
+        info=pack.info, catalog=lambda: catalog, reviewed=review_store.last_reviewed
+    )
+    ask = AskHandler(
+        catalog=catalog,
+        texts=texts,
+        clock=clock,
+        reviewed=review_store.last_reviewed,
+        roles=roles,
+        health=scores,
+    )
     turns = TurnLog(db=db, queued=queued_writes)
     metrics = metrics if metrics is not None else Metrics()
     voice = None
@@ -219,9 +231,10 @@ def build_app(
         catalog=lambda: catalog,
         store=review_store,
         contexts=ReviewContexts(db=db),
-        roles=roles_of(pack, catalog),
+        roles=roles,
         texts=texts,
         clock=clock,
+        health=scores,
     )
     commands = Commands(
         texts=texts,

@@ -154,9 +154,11 @@ class PackHealth:
         return [*self.warnings, *(w for p in self.personas for w in p.warnings)]
 
 
-def health(pack: Pack, *, at: dt.date) -> PackHealth:
-    """Lint ``pack`` on the date ``at`` and score it."""
-    warnings = lint(pack, at=at)
+def health(
+    pack: Pack, *, at: dt.date, reviewed: Mapping[str, dt.date] | None = None
+) -> PackHealth:
+    """Lint ``pack`` on the date ``at`` and score it (``reviewed``: see :func:`lint`)."""
+    warnings = lint(pack, at=at, reviewed=reviewed)
     own = tuple(w for w in warnings if w.persona is None)
     personas = tuple(
         PersonaHealth(
@@ -175,12 +177,21 @@ def _score(warnings: tuple[LintWarning, ...]) -> int:
     return max(0, 100 - sum(w.points for w in warnings))
 
 
-def lint(pack: Pack, *, at: dt.date) -> list[LintWarning]:
-    """Every warning for ``pack`` on the date ``at``: the pack's first, then by persona."""
+def lint(
+    pack: Pack, *, at: dt.date, reviewed: Mapping[str, dt.date] | None = None
+) -> list[LintWarning]:
+    """Every warning for ``pack`` on the date ``at``: the pack's first, then by persona.
+
+    ``reviewed`` holds reviews recorded in chat, by persona id (the bot's own view);
+    ``content validate`` reads the files only.
+    """
     out = _count_warnings(pack)
     alike = _alike(pack)
     cadence = pack.info.review_every_days
-    statuses = {f.persona_id: f for f in freshness(pack.personas, pack_cadence=cadence, at=at)}
+    statuses = {
+        f.persona_id: f
+        for f in freshness(pack.personas, pack_cadence=cadence, at=at, reviewed=reviewed)
+    }
     for persona in pack.personas:
         out.extend(_evidence(persona, cadence, at))
         out.extend(_substance(persona))

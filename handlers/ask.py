@@ -5,12 +5,14 @@ The router records every question with the answer's ``meta`` (intent, ids, confi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 
 from bot.i18n import Texts
-from bot.model import Incoming, Reply
+from bot.model import Incoming, Reply, User
+from bot.roles import Roles
 from content.catalog import Catalog
 from content.retrieval import Understanding
 from handlers.cards import (
@@ -21,6 +23,7 @@ from handlers.cards import (
     persona_choice,
 )
 from handlers.directory import directory_reply
+from handlers.health import HealthScores, health_line
 from handlers.help import help_reply
 
 _PUNCTUATION = re.compile(r"[\W_]+")
@@ -35,6 +38,8 @@ class AskHandler:
         clock: Returns the current time (timezone-aware); injected for tests.
         reviewed: Returns the last review recorded in chat, by persona id (a card shows
             it when it is later than the pack's ``last_reviewed``).
+        roles: Who owns which persona (owners see its health score on its card).
+        health: The personas' health scores.
     """
 
     def __init__(
@@ -44,7 +49,11 @@ class AskHandler:
         texts: Texts,
         clock: Callable[[], dt.datetime],
         reviewed: Callable[[], Mapping[str, dt.date]] | None = None,
+        roles: Roles | None = None,
+        health: HealthScores | None = None,
     ) -> None:
+        self.roles = roles
+        self.health = health
         self.catalog = catalog
         self.texts = texts
         self.clock = clock
@@ -59,7 +68,7 @@ class AskHandler:
         understood = self.catalog.retriever.understand(message.text)
         if understood.intent == "help":
             return help_reply(catalog=self.catalog, texts=self.texts)
-        return self._reply(understood)
+        return self._reply(understood, message.user)
 
     def show(self, message: Incoming) -> Reply | None:
         """Answer a picked choice (``persona:<id>[/full]`` or ``objection:<persona>/<id>``).
@@ -71,20 +80,22 @@ class AskHandler:
         if kind == "persona":
             persona_id, _, view = ref.partition("/")
             if self.catalog.persona(persona_id) and view in ("", FULL):
-                return self._persona(persona_id, (), 1.0, full=view == FULL)
+                return self._persona(persona_id, (), 1.0, full=view == FULL, viewer=message.user)
         if kind == "objection":
             persona_id, _, objection_id = ref.partition("/")
             if self.catalog.objection(persona_id, objection_id):
                 return self._objection(persona_id, objection_id, 1.0)
         return None
 
-    def _reply(self, understood: Understanding) -> Reply:
+    def _reply(self, understood: Understanding, viewer: User | None = None) -> Reply:
         if understood.intent == "directory":
             return directory_reply(
                 catalog=self.catalog, texts=self.texts, confidence=understood.confidence
             )
         if understood.intent == "persona" and understood.persona_id:
-            return self._persona(understood.persona_id, understood.fields, understood.confidence)
+            return self._persona(
+                understood.persona_id, understood.fields, understood.confidence, viewer=viewer
+            )
         if understood.intent == "objection" and understood.persona_id and understood.objection_id:
             return self._objection(
                 understood.persona_id, understood.objection_id, understood.confidence
@@ -98,7 +109,13 @@ class AskHandler:
         return self.unknown(understood.confidence)
 
     def _persona(
-        self, persona_id: str, fields: tuple[str, ...], confidence: float, *, full: bool = False
+        self,
+        persona_id: str,
+        fields: tuple[str, ...],
+        confidence: float,
+        *,
+        full: bool = False,
+        viewer: User | None = None,
     ) -> Reply:
         persona = self.catalog.persona(persona_id)
         assert persona is not None  # the retriever only returns live personas
@@ -116,6 +133,15 @@ class AskHandler:
             focus=focus,
             full=full,
         )
+        owner = (
+            viewer is not None and self.roles is not None and self.roles.owns(viewer, persona_id)
+        )
+        score = self.health.of(persona_id, self.clock().date()) if owner and self.health else None
+        if score is not None:  # its owners see the persona's health on its card
+            shown = health_line(score, self.texts)
+            card = dataclasses.replace(
+                card, footer=f"{card.footer} · {shown}" if card.footer else shown
+            )
         text = ""
         if focus:
             labels = ", ".join(self.texts(f"card.{f}") for f in focus)

@@ -28,6 +28,7 @@ from bot.roles import Roles
 from content.catalog import Catalog
 from content.freshness import Freshness, fresh_share, freshness
 from content.schema import Persona
+from handlers.health import HealthScores, health_line
 from storage.review_context import ReviewContext, ReviewContexts
 from storage.reviews import OPEN, Prompt, ReviewStore
 
@@ -55,6 +56,7 @@ class ReviewHandler:
         roles: Who owns which persona, who is an admin.
         texts: Texts in the pack's language.
         clock: Returns the current time (timezone-aware).
+        health: The personas' health scores, shown in ``reviews``.
     """
 
     def __init__(
@@ -66,7 +68,9 @@ class ReviewHandler:
         roles: Roles,
         texts: Texts,
         clock: Callable[[], dt.datetime],
+        health: HealthScores | None = None,
     ) -> None:
+        self.health = health
         self.catalog = catalog
         self.store = store
         self.contexts = contexts
@@ -219,9 +223,16 @@ class ReviewHandler:
         """``reviews`` (pack admins): every persona's review status and the freshness score."""
         if not self.roles.is_admin(message.user):
             return self._say("review.admins_only", command=self._word("reviews"))
-        statuses = self.statuses(self.clock().date())
+        today = self.clock().date()
+        statuses = self.statuses(today)
         lines = [self.texts("review.freshness", percent=round(100 * fresh_share(statuses)))]
-        lines += [self._status_line(s) for s in statuses]
+        scores = self.health.of_pack(today) if self.health else None
+        if scores is not None:
+            lines.append(self.texts("review.pack_health", score=scores.score))
+        for status in statuses:
+            line = self._status_line(status)
+            score = self.health.of(status.persona_id, today) if self.health else None
+            lines.append(f"{line} · {health_line(score, self.texts)}" if score else line)
         return Reply(text="\n".join(lines), meta=meta())
 
     def remind(self, message: Incoming, arguments: str) -> Reply:

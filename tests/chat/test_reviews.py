@@ -168,3 +168,18 @@ def test_a_review_in_chat_shows_on_the_persona_card(make_bot: MakeBot) -> None:
     owner.ask("1")  # Still accurate
     card = owner.card_text(owner.ask("who is frida?"))
     assert "Last reviewed 2026-12-07" in card and "Review overdue" not in card
+
+
+def test_health_shows_to_admins_in_reviews_and_to_owners_on_the_card(make_bot: MakeBot) -> None:
+    clock = Clock(MONDAY)
+    admin = make_bot(clock=clock, user=ADMIN)  # owns Frida, whose review is overdue
+    board = admin.ask("reviews").text
+    assert "Pack health: 92/100." in board
+    assert "CFO Frida: overdue" in board and "Health 85/100 (last_reviewed -15)" in board
+    assert "Health 85/100 (last_reviewed -15)" in admin.card_text(admin.ask("who is frida?"))
+    seller = make_bot(clock=clock, user="seller@fieldline.example")
+    assert "Health" not in seller.card_text(seller.ask("who is frida?"))  # owners only
+    send(admin, MONDAY)
+    admin.console.greet()
+    admin.ask("1")  # Still accurate: the review counts for the score at once
+    assert "Health 100/100" in admin.card_text(admin.ask("who is frida?"))
