@@ -4,9 +4,12 @@ Each runner prints our figure beside its floor, measured in the same run (see th
 module docstrings): ``bench_core.py`` (answering, start-up, import), ``bench_slack.py``
 (personabot serve vs a minimal bolt echo app), ``bench_teams.py`` (vs botbuilder's
 echo bot), ``bench_quiz.py`` (quiz answer clicks vs questions asked in the same
-run, then 1,000 players at once) and ``bench_live_quiz.py`` (300 players clicking one
+run, then 1,000 players at once), ``bench_live_quiz.py`` (300 players clicking one
 live quiz question within 2 s in a Slack and a Teams channel, vs bare bolt and
-botbuilder). This script adds the machine they ran on and runs
+botbuilder), ``bench_roleplay.py`` (marking role-play answers vs a word-overlap floor)
+and ``bench_reviews.py`` (due personas with their context on PostgreSQL, and 500 review
+prompts through the fake Slack with rate limits; it needs ``--postgres`` or
+``PERSONABOT_TEST_DATABASE_URL``). This script adds the machine they ran on and runs
 them one after another, so they do not compete with each other for the CPU.
 
 Usage: ``python benchmarks/run_all.py [--out FILE] [--quick]``; ``--quick`` runs a tenth
@@ -32,6 +35,12 @@ RUNNERS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("Teams", ["bench_teams.py", "--reply-timeout", "120"], ["--events", "100"]),
     ("Quizzes on Slack", ["bench_quiz.py"], ["--players", "10", "--users", "100"]),
     ("Live quiz in one busy channel", ["bench_live_quiz.py"], ["--players", "30"]),
+    ("Role-play scoring", ["bench_roleplay.py"], ["--answers", "300", "--sessions", "2"]),
+    (
+        "Reviews",
+        ["bench_reviews.py"],
+        ["--personas", "100", "--questions", "10000", "--prompt-personas", "25", "--repeat", "1"],
+    ),
 )
 
 
