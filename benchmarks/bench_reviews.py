@@ -251,7 +251,9 @@ def since_of(last: dt.date | None) -> dt.datetime:
 
 def explain(session: Session, statement: ClauseElement) -> list[str]:
     """``EXPLAIN (ANALYZE)`` of ``statement`` with its bound values, one line per node."""
-    compiled = statement.compile(dialect=session.get_bind().dialect)
+    compiled = statement.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
     result = session.connection().exec_driver_sql(
         "EXPLAIN (ANALYZE, COSTS OFF, BUFFERS) " + compiled.string, compiled.params
     )
