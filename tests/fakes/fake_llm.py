@@ -11,8 +11,9 @@ Every request is recorded as a :class:`Request` (headers and JSON body) before i
 answered. What the fake answers is set with :meth:`FakeLLM.answer` (a text, or a function
 of the request's JSON body, so a test can answer from what the prompt holds),
 :meth:`FakeLLM.fail_with` (an error status with an OpenAI-style error body) or
-:meth:`FakeLLM.stall` (no answer until :meth:`FakeLLM.release`, or the fake stops). Any
-other path answers 404.
+:meth:`FakeLLM.stall` (no answer until :meth:`FakeLLM.release`, or the fake stops). With
+``delay`` (seconds, ``FakeLLM(delay=10)``) every answer comes that long after its request,
+as a slow model's would (benchmarks). Any other path answers 404.
 
 :class:`FakeLLMThread` runs it in a background thread with its own loop (see
 ``server_thread.py``), for code under test that calls it synchronously::
@@ -74,9 +75,10 @@ class Request:
 class FakeLLM:
     """The fake API on the running event loop (``async with FakeLLM() as llm``)."""
 
-    def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.host = host
         self._port = port
+        self.delay = delay
         self._lock = threading.Lock()
         self._requests: list[Request] = []
         self._content: Content = DEFAULT_CONTENT
@@ -162,6 +164,8 @@ class FakeLLM:
             self._requests.append(Request(request.path, CIMultiDict(request.headers), body))
         if self._stalled is not None:
             await self._stalled.wait()
+        if self.delay > 0:
+            await asyncio.sleep(self.delay)  # a slow model thinking
         with self._lock:
             failure, content, finish = self._failure, self._content, self._finish_reason
         if failure is not None:
