@@ -9,7 +9,6 @@ request's ``response_url``, which works where the bot is no member.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +22,7 @@ from bot.adapters.slack.mrkdwn import escape
 from bot.i18n import Texts
 from bot.model import ConversationRef, MessageRef, Reply
 from bot.people import Unreachable
+from bot.slow_work import run_slow
 
 PLATFORM = "slack"
 #: Where a private message's ``response_url`` rides in its :class:`MessageRef`.
@@ -99,7 +99,7 @@ class Outbound:
                 await self.respond(response_url, message)
             else:
                 sent = await self.post(message, to=to)
-        follow = await asyncio.to_thread(reply.later) if reply.later is not None else None
+        follow = await run_slow(reply.later) if reply.later is not None else None
         if follow is not None:  # slow work (a model), done off the event loop, then sent
             sent = await self.deliver(follow, to=to, response_url=response_url, private=private)
         return sent

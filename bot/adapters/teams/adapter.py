@@ -63,6 +63,7 @@ from bot.claims import EventClaims
 from bot.logs import current_request_id, request_context
 from bot.model import ConversationRef, Incoming, MessageRef, Reply
 from bot.settings import Settings
+from bot.slow_work import run_slow
 from handlers.help import help_reply
 from storage.events import ProcessedEvents
 from storage.references import ReferenceStore, StoredReference
@@ -391,7 +392,7 @@ class TeamsAdapter:
                     replaces = None  # a long answer's rest is posted after the edit
                 else:
                     await turn_context.send_activity(activity)
-        follow = await asyncio.to_thread(reply.later) if reply.later is not None else None
+        follow = await run_slow(reply.later) if reply.later is not None else None
         if follow is not None:  # slow work (a model), done off the event loop, then sent
             await self._reply(turn_context, follow)
 
