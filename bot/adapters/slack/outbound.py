@@ -176,22 +176,20 @@ class Outbound:
             SlackApiError: Slack failed otherwise (rate limited past the client's retries,
                 down): worth trying again later, so not :class:`NotifyError`.
         """
-        token = await self._person_token()
+        token = await self._token(None)
         try:
-            user = await self.client.users_lookupByEmail(email=email, token=token)
-            opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
+            channel = await self._dm_channel(email, token)
         except SlackApiError as exc:
             error = str(exc.response.get("error", "unknown error"))
             if error in NO_SUCH_PERSON:
                 raise NotifyError(error) from exc
             raise
-        channel = str(opened["channel"]["id"])
         sent = await self.deliver(reply, to=ConversationRef(platform=PLATFORM, id=channel))
         return {"conversation": channel, "id": sent.id if sent else None}
 
     async def timezone_of(self, email: str) -> str | None:
         """The Slack user's time zone (``tz`` of users.lookupByEmail), if known."""
-        token = await self._person_token()
+        token = await self._token(None)
         try:
             user = await self.client.users_lookupByEmail(email=email, token=token)
         except SlackApiError as exc:
@@ -199,11 +197,23 @@ class Outbound:
         zone = user["user"].get("tz")
         return str(zone) if zone else None
 
-    async def _person_token(self) -> str | None:
-        token = await self.token_for(ConversationRef(platform=PLATFORM, id=""))
+    async def _token(self, team: str | None) -> str | None:
+        """The bot token for ``team`` (or the only workspace) outside a conversation."""
+        where = {"team_id": team} if team else {}
+        token = await self.token_for(ConversationRef(platform=PLATFORM, id="", opaque=where))
         if self.several_workspaces and token is None:
-            raise NotifyError("the app is installed in several workspaces: no single one to use")
+            raise NotifyError(
+                "the app is installed in several workspaces: say which with --team T…"
+                if not team
+                else f"the app is not installed in workspace {team}"
+            )
         return token
+
+    async def _dm_channel(self, email: str, token: str | None) -> str:
+        """The id of the bot's DM with the Slack user who has ``email`` (opened if need be)."""
+        user = await self.client.users_lookupByEmail(email=email, token=token)
+        opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
+        return str(opened["channel"]["id"])
 
     async def notify(self, to: str, text: str, *, team: str | None = None) -> str:
         """Send ``text`` to a person (by email) or a channel (``#name`` or an id).
@@ -221,20 +231,10 @@ class Outbound:
                 the workspace is unknown.
         """
         where = {"team_id": team} if team else {}
-        token = await self.token_for(ConversationRef(platform=PLATFORM, id="", opaque=where))
-        if self.several_workspaces and token is None:
-            raise NotifyError(
-                "the app is installed in several workspaces: say which with --team T…"
-                if not team
-                else f"the app is not installed in workspace {team}"
-            )
+        token = await self._token(team)
         try:
-            if "@" in to and not to.startswith("#"):
-                user = await self.client.users_lookupByEmail(email=to, token=token)
-                opened = await self.client.conversations_open(users=user["user"]["id"], token=token)
-                channel = str(opened["channel"]["id"])
-            else:
-                channel = to
+            by_email = "@" in to and not to.startswith("#")
+            channel = await self._dm_channel(to, token) if by_email else to
             target = ConversationRef(platform=PLATFORM, id=channel, opaque=where)
             await self.post(Reply(text=text), to=target)
         except SlackApiError as exc:
