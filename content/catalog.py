@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from content.analysis import fold
 from content.retrieval import Retriever
 from content.schema import Objection, Persona
 
@@ -40,6 +41,23 @@ class Catalog:
         """The persona with ``persona_id``, if live."""
         return self._by_id.get(persona_id)
 
+    def named(self, wanted: str, *, guess: bool = True) -> Persona | None:
+        """The persona ``wanted`` names, or ``None``.
+
+        Its id, name or an alias, case, spacing and diacritics aside; failing that, with
+        ``guess``, the one persona a "who is …" question finds.
+        """
+        key = _name_key(wanted)
+        if not key:
+            return None
+        for persona in self.personas:
+            if key in {_name_key(n) for n in (persona.id, persona.name, *persona.aliases)}:
+                return persona
+        if not guess:
+            return None
+        understood = self.retriever.understand(f"who is {wanted}")
+        return self.persona(understood.mentioned[0]) if len(understood.mentioned) == 1 else None
+
     def objection(self, persona_id: str, objection_id: str) -> tuple[Persona, Objection] | None:
         """One persona's objection, if both exist."""
         persona = self._by_id.get(persona_id)
@@ -59,3 +77,8 @@ class Catalog:
     def example_objection(self) -> tuple[Persona, Objection] | None:
         """An objection to use in examples ("the customer says ..."), if the pack has one."""
         return next(((p, p.objections[0]) for p in self.personas if p.objections), None)
+
+
+def _name_key(name: str) -> str:
+    """A name as compared: case, spacing and diacritics aside ("bjorn" is "Bjørn")."""
+    return fold(" ".join(name.casefold().split()))

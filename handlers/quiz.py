@@ -188,14 +188,8 @@ class QuizHandler(FlowHandler):
 
     def persona_named(self, wanted: str) -> str | None:
         """The id of the persona ``wanted`` names (id, name, alias or a who-is match)."""
-        catalog = self.catalog()
-        folded = wanted.casefold()
-        for persona in catalog.personas:
-            names = {persona.id, persona.name, *persona.aliases}
-            if folded in {n.casefold() for n in names}:
-                return persona.id
-        understood = catalog.retriever.understand(f"who is {wanted}")
-        return understood.mentioned[0] if len(understood.mentioned) == 1 else None
+        persona = self.catalog().named(wanted)
+        return persona.id if persona else None
 
     def unknown_scope(self, wanted: str) -> Reply:
         """No persona or quiz by that name: say which there are."""

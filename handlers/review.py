@@ -27,7 +27,6 @@ from bot.model import Card, Choice, Field, Incoming, Reply
 from bot.roles import Roles
 from content.catalog import Catalog
 from content.freshness import Freshness, fresh_share, freshness
-from content.schema import Persona
 from handlers.health import HealthScores, health_line
 from storage.review_context import ReviewContext, ReviewContexts
 from storage.reviews import OPEN, Prompt, ReviewStore
@@ -239,7 +238,8 @@ class ReviewHandler:
         """``remind <persona>`` (pack admins): a prompt to its owners now."""
         if not self.roles.is_admin(message.user):
             return self._say("review.admins_only", command=self._word("remind"))
-        persona = self._persona_named(arguments.strip())
+        # Exactly a persona's id, name or alias: "remind me who frida is" sends nothing.
+        persona = self.catalog().named(arguments, guess=False)
         if persona is None:
             names = ", ".join(p.name for p in self.catalog().personas)
             return self._say("review.unknown_persona", name=arguments.strip(), personas=names)
@@ -263,17 +263,6 @@ class ReviewHandler:
         )
 
     # -- helpers ----------------------------------------------------------------------------
-
-    def _persona_named(self, wanted: str) -> Persona | None:
-        if not wanted:
-            return None
-        catalog = self.catalog()
-        folded = wanted.casefold()
-        # Exactly a persona's id, name or alias: "remind me who frida is" sends nothing.
-        for persona in catalog.personas:
-            if folded in {n.casefold() for n in (persona.id, persona.name, *persona.aliases)}:
-                return persona
-        return None
 
     def _status(self, persona_id: str, at: dt.date) -> Freshness | None:
         return next((s for s in self.statuses(at) if s.persona_id == persona_id), None)

@@ -184,15 +184,8 @@ class RoleplayHandler(FlowHandler):
         for scenario in found:
             if folded in {fold(scenario.id), fold(scenario.title.casefold())}:
                 return scenario
-        catalog = self.catalog()
-        for persona in catalog.personas:
-            names = {persona.id, persona.name, *persona.aliases}
-            if folded in {fold(n.casefold()) for n in names}:
-                return next((s for s in found if s.id == persona.id), None)
-        understood = catalog.retriever.understand(f"who is {wanted}")
-        if len(understood.mentioned) == 1:
-            return next((s for s in found if s.id == understood.mentioned[0]), None)
-        return None
+        persona = self.catalog().named(wanted)
+        return next((s for s in found if persona and s.id == persona.id), None)
 
     def _start(self, scenario: Scenario, message: Incoming, now: dt.datetime) -> Reply:
         persona = self.catalog().persona(scenario.persona_id)
