@@ -424,3 +424,7 @@ class DigestPostRow(Base):
     message: Mapped[Any] = mapped_column(JSON)  # where it was posted
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+# The feedback loop's tables share this metadata (kept in their own module for size).
+from storage import feedback_models as _feedback_models  # noqa: E402,F401
