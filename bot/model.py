@@ -111,6 +111,10 @@ class Incoming:
     typed_choices: bool = True
     message: MessageRef | None = None
     id: str | None = None
+    form: Mapping[str, str] | None = None
+    """The values of a submitted :class:`Form`, by field name (a choice field gives its
+    option's ``value``; an empty field gives ``""``). A submission arrives as
+    ``Incoming(action=form.action, form={...}, text="")``; ``None`` for anything else."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +129,54 @@ class Choice:
     label: str
     value: str
     personal: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FormField:
+    """One input of a :class:`Form`.
+
+    Attributes:
+        name: The key of its value in the submitted values (:attr:`Incoming.form`).
+        label: What the user sees above (or, in the console, as) the input.
+        kind: ``text`` (one line), ``multiline`` or ``choice`` (one of ``options``).
+        options: For ``choice``: the options, their ``label`` shown, their ``value``
+            submitted.
+        value: Pre-filled text, or the ``value`` of the pre-selected option.
+        required: An empty value is refused by the platform where it can (Slack, Teams)
+            and re-asked in the console; handlers check again all the same.
+        max_length: The most characters accepted (Slack caps text inputs at 3,000).
+        hint: A placeholder or one line of help under the input.
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    options: tuple[Choice, ...] = ()
+    value: str = ""
+    required: bool = False
+    max_length: int | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Form:
+    """A form for the user to fill in: a Slack modal, a Teams card form, console prompts.
+
+    Attributes:
+        action: Comes back as :attr:`Incoming.action` with the values when the form is
+            submitted; routed like a button's value (the prefix before ``:`` picks the
+            handler).
+        title: The modal's or card's title (Slack shows at most 24 characters).
+        fields: The inputs, in order.
+        submit: The submit button's label.
+        intro: Text shown above the fields, if any.
+    """
+
+    action: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit: str
+    intro: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -189,6 +241,14 @@ class Reply:
     buyer's line): a transport sends this reply's messages first, then runs ``later``
     away from its event loop and sends what it returns (nothing for ``None``: too late).
     Nothing a platform waits for (an acknowledgement) ever waits for it."""
+    form: Form | None = None
+    """Show this form to the user (with the reply's text, where that makes sense): a
+    Slack modal (or, without a trigger to open one, a button that opens it), a Teams task
+    module or a card with inputs, prompts in the console."""
+    form_errors: Mapping[str, str] = field(default_factory=dict)
+    """The submission was refused: a message per field name. The form is shown again
+    with them (Slack's ``response_action: errors``, the Teams card again, console
+    re-prompts); ``form`` is the form to show again."""
 
     def messages(self) -> tuple[Reply, ...]:
         """This reply and the ones it is followed by, in the order they are sent.
