@@ -167,7 +167,7 @@ def bench_latency(pack: Path, tmp: Path, n: int) -> dict[str, list[float]]:
     user = User(platform="bench", id="u1")
     where = ConversationRef(platform="bench", id="c1")
     messages = [Incoming(user=user, conversation=where, text=q) for q in questions(n)]
-    ask = AskHandler(catalog=app.catalog, texts=app.texts, clock=lambda: NOW)
+    ask = AskHandler(catalog=app.live, texts=app.texts, clock=lambda: NOW)
     timed(app.router.handle, messages[:100])  # warm-up
     results = {
         "answer": timed(ask.handle, messages),

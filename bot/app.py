@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.commands import Commands
 from bot.console import INBOX
 from bot.i18n import Texts
+from bot.live_catalog import LiveCatalog
 from bot.metrics import Metrics
 from bot.roles import roles_of
 from bot.router import Router
@@ -55,7 +56,8 @@ class App:
     db: Database
     pack: Pack
     pack_dir: Path
-    catalog: Catalog
+    live: LiveCatalog
+    """The live personas: call it for the current :class:`Catalog`."""
     texts: Texts
     router: Router
     import_report: ImportReport
@@ -70,6 +72,11 @@ class App:
     reviews: ReviewHandler | None = None
     """Review prompts, their buttons and status (the review job sends them)."""
     """Slow first-use work a server does in the background at start (the quiz bank)."""
+
+    @property
+    def catalog(self) -> Catalog:
+        """The current catalog (rebuilt when the personas change in any process)."""
+        return self.live()
 
     def close(self) -> None:
         """Commit queued writes and close the database connections."""
@@ -196,18 +203,12 @@ def build_app(
             conflict.edited_at.isoformat(),
             conflict.imported_version,
         )
-    catalog = Catalog(
-        personas=personas.live(),
-        language=pack.language,
-        pack_name=pack.info.name,
-        review_every_days=pack.info.review_every_days,
-        admins=pack.info.admins,
-    )
+    catalog = LiveCatalog(db=db, pack=pack)
     texts = Texts(language=pack.language)
     review_store = ReviewStore(db=db)
     roles = roles_of(pack, catalog)
     scores = HealthScores(
-        info=pack.info, catalog=lambda: catalog, reviewed=review_store.last_reviewed
+        info=pack.info, catalog=catalog, reviewed=review_store.last_reviewed
     )
     ask = AskHandler(
         catalog=catalog,
@@ -228,7 +229,7 @@ def build_app(
         pack=pack, catalog=catalog, texts=texts, db=db, clock=clock, rng=rng, voice=voice
     )
     reviews = ReviewHandler(
-        catalog=lambda: catalog,
+        catalog=catalog,
         store=review_store,
         contexts=ReviewContexts(db=db),
         roles=roles,
@@ -262,7 +263,7 @@ def build_app(
         db=db,
         pack=pack,
         pack_dir=directory,
-        catalog=catalog,
+        live=catalog,
         texts=texts,
         router=router,
         import_report=report,

@@ -48,7 +48,7 @@ class Training(NamedTuple):
 def build_training(
     *,
     pack: Pack,
-    catalog: Catalog,
+    catalog: Callable[[], Catalog],
     texts: Texts,
     db: Database,
     clock: Callable[[], dt.datetime],
@@ -63,7 +63,7 @@ def build_training(
     results = QuizStore(db=db)
     roles = roles_of(pack, catalog)
     quiz = QuizHandler(
-        catalog=lambda: catalog,
+        catalog=catalog,
         pack=pack,
         texts=texts,
         flows=flow_store,
@@ -83,7 +83,7 @@ def build_training(
         rng=rng,
     )
     roleplay = RoleplayHandler(
-        catalog=lambda: catalog,
+        catalog=catalog,
         pack=pack,
         texts=texts,
         flows=flow_store,

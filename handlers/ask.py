@@ -33,7 +33,7 @@ class AskHandler:
     """Turns a question into a persona card, an objection answer, choices or "I don't know".
 
     Args:
-        catalog: The live personas and their index.
+        catalog: Returns the live personas and their index (a new one after changes).
         texts: Texts in the pack's language.
         clock: Returns the current time (timezone-aware); injected for tests.
         reviewed: Returns the last review recorded in chat, by persona id (a card shows
@@ -45,7 +45,7 @@ class AskHandler:
     def __init__(
         self,
         *,
-        catalog: Catalog,
+        catalog: Callable[[], Catalog],
         texts: Texts,
         clock: Callable[[], dt.datetime],
         reviewed: Callable[[], Mapping[str, dt.date]] | None = None,
@@ -54,10 +54,15 @@ class AskHandler:
     ) -> None:
         self.roles = roles
         self.health = health
-        self.catalog = catalog
+        self._catalog = catalog
         self.texts = texts
         self.clock = clock
         self.reviewed = reviewed
+
+    @property
+    def catalog(self) -> Catalog:
+        """The live catalog."""
+        return self._catalog()
 
     def handle(self, message: Incoming) -> Reply:
         """Answer a free-text question."""

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -183,9 +183,13 @@ def handlers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, AskHandler]:
             review_every_days=pack.info.review_every_days,
         )
         out[language] = AskHandler(
-            catalog=catalog, texts=Texts(language=language), clock=lambda: TODAY
+            catalog=_constant(catalog), texts=Texts(language=language), clock=lambda: TODAY
         )
     return out
+
+
+def _constant(catalog: Catalog) -> Callable[[], Catalog]:
+    return lambda: catalog
 
 
 def names(handler: AskHandler) -> list[str]:
