@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from storage.db import Database
 from storage.models import ReviewPromptRow, ReviewRow
@@ -87,12 +88,7 @@ class ReviewStore:
         that happened another way.
         """
         with self._db.session(write=True) as session:
-            session.add(ReviewRow(persona_id=persona_id, kind=kind, by_email=by, at=at))
-            session.execute(
-                update(ReviewPromptRow)
-                .where(ReviewPromptRow.persona_id == persona_id, ReviewPromptRow.status.in_(OPEN))
-                .values(status="closed", decided_by=by, decided_at=at, nonce=_nonce())
-            )
+            record_review(session, persona_id, kind=kind, by=by, at=at)
 
     def close(self, prompt: Prompt, *, now: dt.datetime) -> None:
         """Close an open prompt that is no longer needed (reviewed another way, no owner)."""
@@ -399,4 +395,16 @@ def _prompt(row: ReviewPromptRow) -> Prompt:
         decided_by=row.decided_by,
         decided_at=row.decided_at,
         created_at=row.created_at,
+    )
+
+
+def record_review(
+    session: Session, persona_id: str, *, kind: str, by: str | None, at: dt.datetime
+) -> None:
+    """Record a review in ``session`` and close the persona's open prompts (see ``record``)."""
+    session.add(ReviewRow(persona_id=persona_id, kind=kind, by_email=by, at=at))
+    session.execute(
+        update(ReviewPromptRow)
+        .where(ReviewPromptRow.persona_id == persona_id, ReviewPromptRow.status.in_(OPEN))
+        .values(status="closed", decided_by=by, decided_at=at, nonce=_nonce())
     )
