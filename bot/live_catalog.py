@@ -89,4 +89,5 @@ class LiveCatalog:
             pack_name=info.name,
             review_every_days=info.review_every_days,
             admins=info.admins,
+            synonyms=info.synonyms,
         )

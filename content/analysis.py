@@ -2,8 +2,8 @@
 
 Terms are lowercased, stemmed with the language's Snowball stemmer (PyStemmer) and
 folded to ASCII (``søren`` and ``soren`` meet), so inflections and informal typing
-without diacritics land on the same term. Typos are fixed against the pack's own
-vocabulary with RapidFuzz before stemming.
+without diacritics land on the same term. Typos are fixed before stemming
+(:mod:`content.spelling`: the pack's words and the language's word frequencies).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from functools import lru_cache
 
 import Stemmer
 from bm25s import stopwords as bm25_stopwords
-from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+
+from content.spelling import Speller
 
 _STEMMERS = {
     "en": "english",
@@ -40,7 +40,6 @@ _FOLD = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ß": "ss", "œ": "oe"}
 _WORD = re.compile(r"([^\W_]+)(?:['’]([^\W_]+))?(?:['’][^\W_]+)*", re.UNICODE)
 # Elided articles and pronouns (French "l'intégration", "qu'il"): the word is after them.
 _ELIDED = frozenset({"l", "d", "j", "c", "m", "n", "s", "t", "qu", "jusqu", "lorsqu", "puisqu"})
-_MIN_TYPO_LEN = 5
 
 
 @lru_cache(maxsize=65536)
@@ -90,19 +89,29 @@ class Analyzer:
         self.stopwords = frozenset(
             fold(w) for w in _STOPWORDS.get(language, bm25_stopwords.STOPWORDS_EN_PLUS)
         )
-        self._vocabulary: tuple[str, ...] = ()
         self._known: dict[str, str] = {}
         self._known_stems: frozenset[str] = frozenset()
+        self._speller = Speller(language=language, known=(), function_words=())
+        #: Typed word → the word it was read as, for the last learned vocabulary.
+        self.corrections: dict[str, str] = {}
 
-    def learn(self, texts: Iterable[str]) -> None:
-        """Remember the words of ``texts`` as the vocabulary typos are corrected to."""
+    def learn(self, texts: Iterable[str], *, protected: Iterable[str] = ()) -> None:
+        """Remember the words of ``texts`` as the vocabulary typos are corrected to.
+
+        Args:
+            texts: The pack's and the lexicon's texts.
+            protected: Names (persona names, aliases): known words, never corrected.
+        """
         known: dict[str, str] = {}
-        for text in texts:
+        for text in [*texts, *protected]:
             for word in words(text):
                 known.setdefault(fold(word), word)
         self._known = known
         self._known_stems = frozenset(self.stem(w) for w in known.values())
-        self._vocabulary = tuple(sorted(w for w in known if len(w) >= _MIN_TYPO_LEN - 1))
+        function = {w for w in _STOPWORDS.get(self.language, ()) if w.isalpha()}
+        self._speller = Speller(
+            language=self.language, known=[*known.values(), *function], function_words=function
+        )
         self._correct.cache_clear()
 
     def is_stopword(self, word: str) -> bool:
@@ -138,25 +147,28 @@ class Analyzer:
         """The words of ``text`` with typos replaced by known words (not stemmed).
 
         A word typed without diacritics ("nervos") comes back as the pack spells it
-        ("nervøs"), so it stems exactly like the pack's text.
+        ("nervøs"), so it stems exactly like the pack's text. A word typed with a capital
+        inside the text, or in capitals, is a name ("SAP", "HubSpot") and stays as typed.
         """
-        return [self._correct(w) for w in words(text)]
+        found = words(text)
+        spans = word_spans(text)
+        out = []
+        for i, word in enumerate(found):
+            start, end = spans[i] if len(spans) == len(found) else (0, 0)
+            typed = text[start:end]
+            named = any(c.isupper() for c in typed[1:]) or (i > 0 and typed[:1].isupper())
+            out.append(word if named and fold(word) not in self._known else self._correct(word))
+        return out
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the analyzer lives as long as its index
     def _correct(self, word: str) -> str:
         folded = fold(word)
         if folded in self._known:
             return self._known[folded]
-        if len(folded) < _MIN_TYPO_LEN or folded.isdigit() or self.stem(word) in self._known_stems:
-            return word  # short, a number, or an inflection of a known word: not a typo
-        limit = 1 if len(folded) < 8 else 2
-        # Typos rarely hit the first letter; requiring it keeps "vacation" from
-        # becoming "location".
-        same_start = [w for w in self._vocabulary if w[0] == folded[0]]
-        best = process.extractOne(
-            folded, same_start, scorer=DamerauLevenshtein.distance, score_cutoff=limit
-        )
-        return self._known[best[0]] if best else word
+        if folded.isdigit() or self.stem(word) in self._known_stems:
+            return word  # a number, or an inflection of a known word: not a typo
+        fixed = self._speller.correct(word)
+        return self._known.get(fold(fixed), fixed)
 
 
 def phrase_in(needle: Sequence[str], haystack: Sequence[str]) -> int:

@@ -18,6 +18,7 @@ class Catalog:
         pack_name: The pack's display name.
         review_every_days: The pack's default review cadence.
         admins: Pack admins' emails.
+        synonyms: The pack's own groups of synonyms (``pack.yaml``'s ``synonyms:``).
     """
 
     def __init__(
@@ -28,6 +29,7 @@ class Catalog:
         pack_name: str,
         review_every_days: int,
         admins: Sequence[str] = (),
+        synonyms: Sequence[Sequence[str]] = (),
     ) -> None:
         self.personas = tuple(sorted(personas, key=lambda p: p.id))
         self.language = language
@@ -35,7 +37,7 @@ class Catalog:
         self.review_every_days = review_every_days
         self.admins = tuple(admins)
         self._by_id = {p.id: p for p in self.personas}
-        self.retriever = Retriever(personas=self.personas, language=language)
+        self.retriever = Retriever(personas=self.personas, language=language, synonyms=synonyms)
 
     def persona(self, persona_id: str) -> Persona | None:
         """The persona with ``persona_id``, if live."""

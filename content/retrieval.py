@@ -14,12 +14,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from content.analysis import Analyzer, fold, phrase_span, word_spans
+from content.analysis import Analyzer, fold, phrase_span, word_spans, words
 from content.lexicon import Lexicon, lexicon
 from content.mentions import PersonaFinder
 from content.plain import plain
 from content.ranking import LOW, SURE, Candidate, ObjectionIndex
 from content.schema import Persona
+from content.synonyms import JOIN, Synonyms, pack_groups
 
 # A quoted stretch of several words is reported speech: what the buyer said.
 _QUOTED = re.compile(r"(?:^|\s)['\"“‘«„](?:[^'\"”’»]+\s){2,}[^'\"”’»]*['\"”’»]")
@@ -89,13 +90,26 @@ class Retriever:
     Args:
         personas: The live personas.
         language: The pack language (ISO 639-1).
+        synonyms: The pack's own groups of synonyms (``pack.yaml``'s ``synonyms:``).
     """
 
-    def __init__(self, *, personas: Sequence[Persona], language: str) -> None:
+    def __init__(
+        self,
+        *,
+        personas: Sequence[Persona],
+        language: str,
+        synonyms: Sequence[Sequence[str]] = (),
+    ) -> None:
         self.language = language
         self.lexicon: Lexicon = lexicon(language)
         self.analyzer = Analyzer(language=language)
-        self.analyzer.learn([*_pack_text(personas), *_lexicon_text(self.lexicon)])
+        self.analyzer.learn(
+            [*_pack_text(personas), *_lexicon_text(self.lexicon), *_flat(synonyms)],
+            protected=_names(personas),
+        )
+        self.synonyms = Synonyms(
+            groups={**self.lexicon.concepts, **pack_groups(synonyms)}, analyze=self._phrase
+        )
         self._filler = {t for w in self.lexicon.filler for t in self._phrase(w)}
         self._buyer = {t for w in self.lexicon.buyer for t in self._phrase(w)}
         self._help = {t for w in self.lexicon.help for t in self._phrase(w)}
@@ -108,21 +122,20 @@ class Retriever:
         self.personas = PersonaFinder(personas=personas, analyzer=self.analyzer)
         self.objections = ObjectionIndex(
             personas=personas,
-            analyze=self.analyzer.terms,
+            analyze=self._content_terms,
             sequence=self._phrase,
-            concepts=self._concept_terms(),
+            concepts=self.synonyms.concepts,
         )
 
-    def _concept_terms(self) -> dict[str, tuple[str, ...]]:
-        """Term → the lexicon's concepts it belongs to (``~price`` for "afford")."""
-        out: dict[str, list[str]] = {}
-        for name, members in self.lexicon.concepts.items():
-            for member in members:
-                for t in self.analyzer.terms(member):
-                    out.setdefault(t, [])
-                    if f"~{name}" not in out[t]:
-                        out[t].append(f"~{name}")
-        return {t: tuple(c) for t, c in out.items()}
+    def _content_terms(self, text: str) -> list[str]:
+        """A pack text's content terms, multi-word synonyms joined into one term."""
+        surface = words(text)
+        terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
+        return [
+            t
+            for t, (a, b) in zip(terms, spans, strict=True)
+            if b - a > 1 or not self.analyzer.is_stopword(surface[a])
+        ]
 
     def _phrase(self, text: str) -> list[str]:
         return self.analyzer.terms(text, keep_stopwords=True)
@@ -142,15 +155,27 @@ class Retriever:
         # A question is a sentence or two; a pasted document is read as its start, so no
         # message can cost more than a question's worth of work.
         text = plain(text[:MAX_QUESTION])
-        surface = self.analyzer.corrected(text)
-        terms = [self.analyzer.stem(w) for w in surface]
+        surface, terms, spans = self._read(text)
         if not terms:
             return Understanding(intent="help", confidence=1.0)
         cues = self._cues(text, surface, terms)
         found = self._understand(cues, terms)
         if found.intent == "unknown" and self._asks_who(cues, found):
-            return replace(found, missing=_span(text, cues.content_at))
+            at = [w for i in cues.content_at for w in range(*spans[i])]
+            return replace(found, missing=_span(text, at))
         return found
+
+    def _read(self, text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+        """The question's words (typos corrected) and their terms, synonyms joined.
+
+        A multi-word synonym ("notice period") becomes one word and one term, so positions
+        in both lists stay aligned.
+        """
+        surface = self.analyzer.corrected(text)
+        terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
+        if len(terms) == len(surface):
+            return surface, terms, spans
+        return [JOIN.join(surface[a:b]) for a, b in spans], terms, spans
 
     def _asks_who(self, cues: _Cues, found: Understanding) -> bool:
         """Whether an unanswered question asked who someone is (a name the pack lacks)."""
@@ -355,6 +380,15 @@ def _lexicon_text(lex: Lexicon) -> list[str]:
         *(w for v in lex.concepts.values() for w in v),
         *(w for v in lex.fields.values() for w in v),
     ]
+
+
+def _flat(groups: Sequence[Sequence[str]]) -> list[str]:
+    return [w for g in groups for w in g]
+
+
+def _names(personas: Sequence[Persona]) -> list[str]:
+    """Persona names and aliases: never corrected into something else."""
+    return [n for p in personas for n in (p.name, *p.aliases)]
 
 
 def _pack_text(personas: Sequence[Persona]) -> list[str]:

@@ -142,6 +142,9 @@ class PackInfo(_Strict):
     # Each manager's reports, by email: a manager may see their reports' progress.
     managers: dict[Email, list[Email]] = Field(default_factory=dict)
     # How many personas the pack should have; outside the range is a lint warning.
+    # Groups of words or phrases that mean the same in this pack's market ("PO",
+    # "purchase order"); questions using one find objections using another.
+    synonyms: list[Annotated[list[Text], Field(min_length=2)]] = Field(default_factory=list)
     personas_min: int = Field(default=DEFAULT_PERSONAS_MIN, ge=1, strict=True)
     personas_max: int = Field(default=DEFAULT_PERSONAS_MAX, ge=1, strict=True)
 
