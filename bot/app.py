@@ -29,6 +29,7 @@ from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Pack
 from handlers.ask import AskHandler
 from handlers.health import HealthScores
+from handlers.history import history_commands
 from handlers.review import PREFIX as REVIEW
 from handlers.review import ReviewHandler
 from storage.db import Database, MigrationError
@@ -239,7 +240,19 @@ def build_app(
     )
     commands = Commands(
         texts=texts,
-        handlers={**training.commands, "reviews": reviews.reviews, "remind": reviews.remind},
+        handlers={
+            **training.commands,
+            "reviews": reviews.reviews,
+            "remind": reviews.remind,
+            **history_commands(
+                catalog=catalog,
+                personas=personas,
+                roles=roles,
+                texts=texts,
+                clock=clock,
+                changed=catalog.refresh,
+            ),
+        },
     )
     router = Router(
         flows=training.flows,

@@ -89,7 +89,8 @@ def report_lines(report: ImportReport, texts: Texts) -> list[str]:
             origin=report.origin,
             created=len(report.created),
             updated=len(report.updated),
-            unchanged=len(report.unchanged),
+            # A file that already matched the chat edits changed no persona either.
+            unchanged=len(report.unchanged) + len(report.recorded),
             archived=len(report.archived),
             conflicts=len(report.conflicts),
         )

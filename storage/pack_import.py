@@ -8,6 +8,9 @@ For each persona in the pack (compared by the sha256 of its canonical JSON):
 * changed file, no chat edit since the last import: new version (``updated``);
 * changed file that equals the live (edited) persona: record the import only
   (``recorded``);
+* changed file that differs from the live persona only by a ``last_reviewed`` that the
+  reviews recorded in chat already reach (``content export`` writes the later date):
+  ``unchanged``, the file becoming the baseline (``recorded`` after chat edits);
 * changed file and a chat edit since the last import: ``conflicts``, nothing changes
   for that persona, unless ``force`` lets the file win (``updated`` and ``forced``).
 
@@ -27,7 +30,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -36,7 +39,13 @@ from sqlalchemy.orm import Session
 
 from content.schema import Pack, Persona
 from storage.import_report import ImportConflict, ImportReport, LivePack, OtherPackError
-from storage.models import LivePackRow, PersonaImportRow, PersonaRow, PersonaVersionRow
+from storage.models import (
+    LivePackRow,
+    PersonaImportRow,
+    PersonaRow,
+    PersonaVersionRow,
+    ReviewRow,
+)
 
 #: The primary key of the single ``live_pack`` row.
 LIVE_PACK_ID = 1
@@ -122,6 +131,7 @@ class _Import:
     force: bool
     replace: bool
     report: ImportReport
+    reviewed: dict[str, str] = field(default_factory=dict)
 
     @property
     def author(self) -> str:
@@ -129,6 +139,7 @@ class _Import:
 
     def run(self, pack: Pack) -> ImportReport:
         self._switch_pack(pack.info.name)
+        self.reviewed = chat_reviews(self.session)
         rows = {row.id: row for row in self.session.scalars(select(PersonaRow))}
         imports = {row.persona_id: row for row in self.session.scalars(select(PersonaImportRow))}
         changed: list[tuple[Persona, dict[str, Any], str]] = []
@@ -205,9 +216,13 @@ class _Import:
         no_edits = live.version <= imported_version or (
             imported is not None and normalised(live.data) == normalised(imported.data)
         )
-        if no_edits:
+        live_data = normalised(live.data)
+        same = live_data is not None and self._reviewed(live_data) == self._reviewed(data)
+        if no_edits and same and imported is not None:
+            self._unchanged(row, imported, (data, digest))  # only a review recorded in chat
+        elif no_edits:
             self._new_version(row, imported, data, digest, live.version + 1, None)
-        elif normalised(live.data) == data:
+        elif same:
             self._record(imported, row.id, data, digest, live.version)
             self._restore(row)
             self.report.recorded.append(row.id)
@@ -272,10 +287,27 @@ class _Import:
         imported.imported_version = version
         imported.imported_at = self.now
 
+    def _reviewed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``data`` with ``last_reviewed`` as the bot sees it: the file's or chat's, the later."""
+        chat = self.reviewed.get(str(data.get("id")))
+        if chat is None or (data.get("last_reviewed") or "") >= chat:
+            return data
+        return {**data, "last_reviewed": chat}
+
     def _restore(self, row: PersonaRow) -> None:
         if row.archived_at is not None:
             row.archived_at = None
             self.report.restored.append(row.id)
+
+
+def chat_reviews(session: Session) -> dict[str, str]:
+    """The last review recorded in chat (or approval) per persona id, as an ISO date."""
+    query = (
+        select(ReviewRow.persona_id, func.max(ReviewRow.at))
+        .where(ReviewRow.kind.in_(("reviewed", "approved")))
+        .group_by(ReviewRow.persona_id)
+    )
+    return {pid: at.date().isoformat() for pid, at in session.execute(query) if at is not None}
 
 
 def run_import(

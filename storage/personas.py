@@ -191,3 +191,52 @@ class PersonaRepository:
                 .order_by(PersonaVersionRow.version)
             ).all()
         return [PersonaVersionInfo(*row) for row in rows]
+
+    def versions(self, persona_id: str, *, newest: int | None = None) -> list[StoredVersion]:
+        """A persona's versions with their content, newest first (empty if unknown).
+
+        Args:
+            persona_id: The persona's id.
+            newest: At most this many (the newest); all when ``None``.
+
+        """
+        query = (
+            select(PersonaVersionRow)
+            .where(PersonaVersionRow.persona_id == persona_id)
+            .order_by(PersonaVersionRow.version.desc())
+        )
+        if newest is not None:
+            query = query.limit(newest)
+        with self._db.session() as session:
+            return [_stored(row) for row in session.scalars(query)]
+
+    def version(self, persona_id: str, version: int) -> StoredVersion | None:
+        """One version of a persona with its content, or ``None`` if there is none."""
+        query = select(PersonaVersionRow).where(
+            PersonaVersionRow.persona_id == persona_id, PersonaVersionRow.version == version
+        )
+        with self._db.session() as session:
+            row = session.scalars(query).first()
+            return None if row is None else _stored(row)
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One version of a persona with its content (see :meth:`PersonaRepository.versions`).
+
+    Attributes:
+        info: Who made it, when, how and why.
+        persona: Its content, or ``None`` if the stored data no longer fits the schema.
+
+    """
+
+    info: PersonaVersionInfo
+    persona: Persona | None
+
+
+def _stored(row: PersonaVersionRow) -> StoredVersion:
+    data = normalised(row.data)
+    return StoredVersion(
+        PersonaVersionInfo(row.version, row.source, row.author, row.note, row.created_at),
+        None if data is None else Persona.model_validate(data),
+    )
