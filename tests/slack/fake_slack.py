@@ -690,6 +690,15 @@ class FakeSlack:
                 "must be less than 3001 characters [json-pointer:/view/private_metadata]"
             )
         errors = _validate_blocks(view.get("blocks"), limit=100, pointer="/view/blocks")
+        blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
+        ids = [b.get("block_id") for b in blocks if isinstance(b, dict) and b.get("block_id")]
+        if len(ids) != len(set(ids)):
+            errors.append("block_id must be unique [json-pointer:/view/blocks]")
+        inputs = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)
+        if kind == "modal" and inputs and not isinstance(view.get("submit"), dict):
+            errors.append(
+                "must provide submit when the view has inputs [json-pointer:/view/submit]"
+            )
         if errors:
             return _invalid_blocks(errors)
         view_id = view_id or f"V{next(self._ids):08d}"
@@ -906,8 +915,43 @@ def _validate_block(block: Any, at: str) -> list[str]:
                     errors.extend(_validate_text(element, 3000, f"{at}/elements/{j}"))
     elif kind == "input":
         errors.extend(_validate_text(block.get("label"), 2000, f"{at}/label"))
-        if block.get("element") is not None:
+        errors.extend(_validate_text(block.get("hint"), 2000, f"{at}/hint"))
+        if block.get("element") is None:
+            errors.append(f"must provide an object [json-pointer:{at}/element]")
+        else:
             errors.extend(_validate_element(block["element"], f"{at}/element"))
+    return errors
+
+
+def _validate_input_element(element: Json, at: str) -> list[str]:
+    """Slack's checks of a modal's ``plain_text_input`` and ``static_select``."""
+    errors: list[str] = []
+    if element.get("type") == "plain_text_input":
+        most = element.get("max_length", 3000)
+        if not isinstance(most, int) or not 1 <= most <= 3000:
+            errors.append(f"must be between 1 and 3000 [json-pointer:{at}/max_length]")
+            most = 3000
+        initial = element.get("initial_value")
+        if initial is not None and (not isinstance(initial, str) or len(initial) > most):
+            errors.append(_too_long(most, f"{at}/initial_value"))
+        errors.extend(_validate_text(element.get("placeholder"), 150, f"{at}/placeholder"))
+    elif element.get("type") == "static_select":
+        options = element.get("options")
+        if not isinstance(options, list) or not options:
+            return [f"must provide an array [json-pointer:{at}/options]"]
+        if len(options) > 100:
+            errors.append(f"no more than 100 items allowed [json-pointer:{at}/options]")
+        for j, option in enumerate(options):
+            if not isinstance(option, dict):
+                errors.append(f"must provide an object [json-pointer:{at}/options/{j}]")
+                continue
+            errors.extend(_validate_text(option.get("text"), 75, f"{at}/options/{j}/text"))
+            value = option.get("value")
+            if not isinstance(value, str) or len(value) > 150:
+                errors.append(_too_long(150, f"{at}/options/{j}/value"))
+        initial = element.get("initial_option")
+        if initial is not None and initial not in options:
+            errors.append(f"must match one of the options [json-pointer:{at}/initial_option]")
     return errors
 
 
@@ -935,6 +979,8 @@ def _validate_element(element: Any, at: str) -> list[str]:
     action_id = element.get("action_id")
     if isinstance(action_id, str) and len(action_id) > 255:
         errors.append(_too_long(255, f"{at}/action_id"))
+    if element.get("type") in ("plain_text_input", "static_select"):
+        errors.extend(_validate_input_element(element, at))
     if element.get("type") == "button":
         text = element.get("text")
         if not isinstance(text, dict):

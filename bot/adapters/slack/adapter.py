@@ -34,12 +34,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.overflow import Overflow
 from bot.adapters.slack import home
-from bot.adapters.slack.blocks import ACTION_PREFIX, MORE
+from bot.adapters.slack.blocks import ACTION_PREFIX, FORM, MORE
+from bot.adapters.slack.forms import SlackForms
 from bot.adapters.slack.inbox import CLAIMED, answerable, claim_first, redeliver
 from bot.adapters.slack.mrkdwn import to_plain
 from bot.adapters.slack.oauth import SlackInstalls, WorkspaceClient, no_token
 from bot.adapters.slack.outbound import RESPONSE_URL, Outbound
 from bot.adapters.slack.payload import cleaned, problem
+from bot.adapters.slack.payload import conversation_ref as _conversation
 from bot.adapters.slack.profiles import Profiles
 from bot.app import App
 from bot.claims import EventClaims
@@ -125,6 +127,15 @@ class SlackAdapter:
         self.profiles = Profiles(client=self.client)
         self._inflight: set[asyncio.Task[Any]] = set()
         self._turns = asyncio.Lock()
+        self.forms = SlackForms(
+            client=self.client,
+            outbound=self.outbound,
+            texts=self.texts,
+            handle=self._handle,
+            user=self.profiles.user,
+            token_for=self._token_for,
+            tracked=self._tracked,
+        )
         self._register()
 
     # -- inbound ------------------------------------------------------------------------
@@ -140,6 +151,7 @@ class SlackAdapter:
         bolt.action({"type": "block_actions", "action_id": _starts_with(ACTION_PREFIX)})(
             self._on_action
         )
+        self.forms.register(bolt)  # shortcuts and form submissions
         bolt.error(self._on_error)
 
     async def _on_mention(self, event: dict[str, Any], context: dict[str, Any]) -> None:
@@ -211,7 +223,12 @@ class SlackAdapter:
                 platform_data={"command": command},
                 typed_choices=False,
             )
-            reply = await self._handle(incoming)
+            reply = await self.forms.show(
+                await self._handle(incoming),
+                trigger_id=command.get("trigger_id"),
+                where=where,
+                answer_here=False,  # private: the form's answer goes to the user's DM
+            )
             await self.outbound.deliver(
                 reply, to=where, response_url=command["response_url"], private=True
             )
@@ -258,6 +275,17 @@ class SlackAdapter:
                 fallback=self.core.router.fallback(),
             )
             return
+        trigger_id = body.get("trigger_id")
+        if value.startswith(FORM):  # "Open the form": the stored form, as a modal
+            token = value.removeprefix(FORM)
+            rest = await self.forms.open_stored(
+                token, trigger_id=trigger_id, where=where, answer_here=not private
+            )
+            if rest is not None:
+                await self.outbound.deliver(
+                    rest, to=where, response_url=response_url, private=private
+                )
+            return
         label = (action.get("text") or {}).get("text", value)
         clicked = container.get("message_ts") or message.get("ts")
         incoming = Incoming(
@@ -274,7 +302,12 @@ class SlackAdapter:
                 opaque={**where.opaque, RESPONSE_URL: response_url} if private else where.opaque,
             ),
         )
-        reply = await self._handle(incoming)
+        reply = await self.forms.show(
+            await self._handle(incoming),
+            trigger_id=trigger_id,
+            where=where,
+            answer_here=not private,
+        )
         await self.outbound.deliver(reply, to=where, response_url=response_url, private=private)
 
     async def _on_home(self, event: dict[str, Any], context: dict[str, Any]) -> None:
@@ -392,18 +425,6 @@ class SlackAdapter:
             if left <= 0:
                 break
             await asyncio.wait(set(self._inflight), timeout=left)
-
-
-def _conversation(
-    channel: str, thread: str | None, context: dict[str, Any], *, fresh: bool = False
-) -> ConversationRef:
-    return ConversationRef(
-        platform=PLATFORM,
-        id=channel,
-        thread=thread,
-        fresh=fresh,
-        opaque={"team_id": context.get("team_id"), "enterprise_id": context.get("enterprise_id")},
-    )
 
 
 async def _checked(

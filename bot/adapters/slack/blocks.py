@@ -30,6 +30,8 @@ MAX_FALLBACK = 3000
 RESERVED_BLOCKS = 1
 ACTION_PREFIX = "pb-"
 MORE = "slack-more:"
+#: The value prefix of an "Open the form" button (see :mod:`bot.adapters.slack.forms`).
+FORM = "slack-form:"
 
 Block = dict[str, Any]
 
@@ -87,6 +89,22 @@ def more_button(token: str, *, texts: Texts) -> Block:
                 "action_id": f"{ACTION_PREFIX}more",
                 "text": {"type": "plain_text", "text": texts("slack.more")},
                 "value": MORE + token,
+            }
+        ],
+    }
+
+
+def form_button(token: str, *, texts: Texts) -> Block:
+    """The "Open the form" button for a form stored under ``token``."""
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{ACTION_PREFIX}form",
+                "text": {"type": "plain_text", "text": texts("forms.open")},
+                "value": FORM + token,
+                "style": "primary",
             }
         ],
     }

@@ -9,6 +9,8 @@ request's ``response_url``, which works where the bot is no member.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,8 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.overflow import Overflow
-from bot.adapters.slack.blocks import more_button, render, render_more
+from bot.adapters.slack.blocks import form_button, more_button, render, render_more
 from bot.adapters.slack.mrkdwn import escape
+from bot.forms import to_data
 from bot.i18n import Texts
 from bot.model import ConversationRef, MessageRef, Reply
 from bot.people import Unreachable
@@ -93,6 +96,8 @@ class Outbound:
         """
         sent: MessageRef | None = None
         for message in reply.messages():
+            if not (message.text or message.cards or message.choices or message.form):
+                continue  # nothing left to show (its form opened as a modal)
             if message.replaces is not None and message.replaces.platform == PLATFORM:
                 await self.update(message, of=message.replaces)
             elif response_url and (private or message.private):
@@ -144,11 +149,21 @@ class Outbound:
             raise ResponseUrlError(f"Slack refused the response_url post: {result.body}")
 
     async def rendered(self, reply: Reply) -> dict[str, Any]:
-        """Block Kit for ``reply``; overflow is stored for its "Show more" button."""
+        """Block Kit for ``reply``; overflow is stored for its "Show more" button.
+
+        A form that could not open as a modal (no trigger) is kept for its "Open the
+        form" button (see :mod:`bot.adapters.slack.forms`).
+        """
+        form = reply.form
+        if form is not None and not reply.text:
+            reply = dataclasses.replace(reply, text=form.intro or form.title)
         rendered = render(reply, texts=self.texts)
         if rendered.overflow:
             token = await self.overflow.keep(rendered.overflow)
             rendered.blocks.append(more_button(token, texts=self.texts))
+        if form is not None:
+            token = await self.overflow.keep([json.dumps(to_data(form), ensure_ascii=False)])
+            rendered.blocks.append(form_button(token, texts=self.texts))
         return {"text": escape(rendered.text), "blocks": rendered.blocks}
 
     async def more(

@@ -8,13 +8,29 @@ hold (NUL, lone surrogates from ``\ud800`` escapes), so a question is always rec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.adapters.clean import cleaned
+from bot.model import ConversationRef
 
-__all__ = ["cleaned", "problem"]
+__all__ = ["cleaned", "conversation_ref", "problem"]
 
 _MESSAGE_EVENTS = ("app_mention", "message")
+_SHORTCUTS = ("message_action", "shortcut")
+
+
+def conversation_ref(
+    channel: str, thread: str | None, context: Mapping[str, Any], *, fresh: bool = False
+) -> ConversationRef:
+    """The core's reference to a Slack conversation (with its workspace, for the token)."""
+    return ConversationRef(
+        platform="slack",
+        id=channel,
+        thread=thread,
+        fresh=fresh,
+        opaque={"team_id": context.get("team_id"), "enterprise_id": context.get("enterprise_id")},
+    )
 
 
 def problem(body: Any) -> str | None:
@@ -27,7 +43,48 @@ def problem(body: Any) -> str | None:
         return _missing(body, ("command", "user_id", "channel_id", "response_url"), "command")
     if body.get("type") == "block_actions":
         return _action_problem(body)
+    if body.get("type") == "view_submission":
+        return _view_problem(body)
+    if body.get("type") in _SHORTCUTS:
+        return _shortcut_problem(body)
     return None
+
+
+def _user_problem(body: dict[str, Any]) -> str | None:
+    user = body.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
+        return "user.id: required text"
+    return None
+
+
+def _view_problem(body: dict[str, Any]) -> str | None:
+    view = body.get("view")
+    if not isinstance(view, dict):
+        return _user_problem(body) or "view: must be an object"
+    found = _user_problem(body) or _optional(view, ("id", "private_metadata"), "view")
+    state = view.get("state")
+    if found is None and state is not None:
+        values = state.get("values") if isinstance(state, dict) else None
+        if not isinstance(values, dict):
+            return "view.state.values: must be an object"
+        for name, actions in values.items():
+            if not isinstance(actions, dict) or not all(
+                isinstance(a, dict) for a in actions.values()
+            ):
+                return f"view.state.values.{name}: must be an object of objects"
+    if found is None and view.get("blocks") is not None and not isinstance(view["blocks"], list):
+        return "view.blocks: must be a list"
+    return found
+
+
+def _shortcut_problem(body: dict[str, Any]) -> str | None:
+    found = _user_problem(body) or _missing(body, ("callback_id",), "payload")
+    found = found or _optional(body, ("trigger_id", "response_url"), "payload")
+    for name in ("channel", "message"):
+        if found is None and body.get(name) is not None and not isinstance(body[name], dict):
+            found = f"{name}: must be an object"
+    found = found or _optional(body.get("channel") or {}, ("id",), "channel")
+    return found or _optional(body.get("message") or {}, ("text", "thread_ts"), "message")
 
 
 def _event_problem(event: Any) -> str | None:
