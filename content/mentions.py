@@ -73,8 +73,12 @@ class PersonaFinder:
         return out
 
     def mentions(self, terms: list[str], used: list[bool]) -> list[str]:
-        """Personas named in ``terms``, in order of the longest names; marks them used."""
+        """Personas named in ``terms``, in the order they are named; marks them used.
+
+        Longer names claim their words first ("sales director" before "sales").
+        """
         found: list[str] = []
+        first: dict[str, int] = {}
         present = set(terms)
         for alias, pid in self._aliases:
             if alias[0] not in present:
@@ -88,8 +92,9 @@ class PersonaFinder:
                         used[i] = True
                     if pid not in found:
                         found.append(pid)
+                        first[pid] = at
                 start = at + 1
-        return found
+        return sorted(found, key=lambda pid: first[pid])
 
     def by_role(self, terms: list[str]) -> list[str]:
         """Personas whose decision role the question names ("the gatekeeper")."""

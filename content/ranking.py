@@ -59,6 +59,18 @@ ONE_WORD_SURE = 0.6
 ONE_WORD_UNSAID = LOW / 2
 # A question that repeats this share of one persona's sentence (with at least two content
 # words) is that persona's version; across objections it must be this close and long.
+# A word the pack never uses and the language uses all the time ("funkar", "sieht") says
+# little about which objection is meant: it weighs this much of an unknown word, and a
+# question is "one word" if it has one other.
+LIGHT_WEIGHT = 0.5
+# A term one kind of objection says in at least this many sentences, and this many times
+# as often as any other kind, belongs to that kind ("rabatt" → the price objection, though
+# a return-on-investment objection mentions money once).
+DOMINANT_SENTENCES = 2
+# Concepts that say when or how much, not what about: never telling alone (a question
+# about the December pay day is not a timing objection).
+WEAK_CONCEPTS = frozenset({"~calendar", "~whole"})
+DOMINANT_RATIO = 2
 NEAR_VERBATIM = 0.75
 VERBATIM = 0.85
 VERBATIM_WORDS = 3
@@ -169,6 +181,7 @@ class ObjectionIndex:
         framed: bool,
         reported: bool = False,
         words: Sequence[str] = (),
+        light: frozenset[str] = frozenset(),
     ) -> list[Candidate]:
         """Objections for the question's content terms, best first, one per objection id.
 
@@ -179,6 +192,7 @@ class ObjectionIndex:
             reported: Whether it reports what a named persona said.
             words: The question's terms in order with function words (what the buyer
                 said, without the seller's framing), for near-verbatim matches.
+            light: Content terms of common words the pack never uses (weigh less).
 
         Returns:
             Candidates in BM25 order (a near-verbatim repeat first) with their confidence.
@@ -194,7 +208,10 @@ class ObjectionIndex:
         near = [coverage(words, s, content=unique) for s in self._sentences]
         order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
         order = self._verbatim_first(order, near, mentioned=mentioned)
-        total = sum(self._idf.get(t, self._unknown_idf) for t in unique)
+        light = frozenset(t for t in light if t in unique and t not in self.vocabulary)
+        weighty = unique - light
+        total = sum(self._idf.get(t, self._unknown_idf) for t in weighty)
+        total += LIGHT_WEIGHT * self._unknown_idf * len(light)
         best_by_id: dict[str, Candidate] = {}
         for ranked_at in order:
             doc = self._docs[ranked_at]
@@ -211,19 +228,20 @@ class ObjectionIndex:
                 # one word, but one only this kind of objection uses, the way buyers say it
                 or (
                     len(matched) == 1
-                    and any(
-                        m in self._specific and m in self._said_terms[i]
-                        for m in self._meaning(matched[0])
-                    )
+                    and any(self._owns(doc.objection_id, m, i) for m in self._meaning(matched[0]))
                 )
                 or (reported and doc.persona_id in mentioned)
             )
             if framed and telling:
                 confidence += CONTEXT_BONUS
-            elif len(matched) < 2 and len(unique) > 1:
+            elif telling and len(weighty) == 2 and not self._weak(matched[0]):
+                # One word that only this kind of objection says, beside one other word
+                # ("können wir kündigen wenn es nicht klappt"): said like a one-word question.
+                confidence = min(ONE_WORD_SURE, confidence + CONTEXT_BONUS / 2)
+            elif len(matched) < 2 and len(weighty) > 1:
                 confidence = min(confidence, SINGLE_WORD_CAP)
-            elif len(unique) == 1:
-                confidence = min(confidence, self._one_word_cap(next(iter(unique)), i))
+            elif len(weighty) == 1:
+                confidence = min(confidence, self._one_word_cap(next(iter(weighty)), i))
             best_by_id[doc.objection_id] = Candidate(
                 persona_id=doc.persona_id,
                 objection_id=doc.objection_id,
@@ -290,11 +308,26 @@ class ObjectionIndex:
         if not said:
             return ONE_WORD_UNSAID
         kind = self._docs[i].objection_id
-        if any(
-            self._said_kinds.get(m) == {kind} and self._said_count[(kind, m)] >= 2 for m in said
-        ):
+        if any(self._dominant(kind, m) for m in said):
             return ONE_WORD_SURE
         return SINGLE_WORD_CAP
+
+    def _weak(self, term: str) -> bool:
+        """Whether ``term`` only places a question in time or scope (a month, "whole")."""
+        meaning = self._concepts.get(term, ())
+        return bool(meaning) and all(c in WEAK_CONCEPTS for c in meaning)
+
+    def _owns(self, kind: str, term: str, i: int) -> bool:
+        """Whether only (or mostly) objection ``kind`` says ``term``, as document ``i`` does."""
+        if term not in self._said_terms[i]:
+            return False
+        return term in self._specific or self._dominant(kind, term)
+
+    def _dominant(self, kind: str, term: str) -> bool:
+        """Whether ``kind`` says ``term`` in several sentences, far more than any other kind."""
+        count = self._said_count[(kind, term)]
+        others = [self._said_count[(k, term)] for k in self._said_kinds.get(term, ()) if k != kind]
+        return count >= DOMINANT_SENTENCES and count >= DOMINANT_RATIO * max(others, default=0)
 
     def _parts(self, term: str) -> list[str]:
         """Known terms a compound starts or ends with ("weekendtillæg" → "tillæg").
@@ -318,3 +351,26 @@ class ObjectionIndex:
         if any(p in doc for p in parts):
             return COMPOUND_CREDIT * self._unknown_idf  # half the word is explained
         return 0.0
+
+    def how_matched(
+        self, content: Sequence[str], persona_id: str, objection_id: str
+    ) -> dict[str, str]:
+        """How each question term meets one persona's objection.
+
+        Returns:
+            Term → ``word``, ``synonym`` or ``part`` (a compound's known part); terms that
+            do not meet it are left out.
+        """
+        i = self._doc_index.get((persona_id, objection_id))
+        if i is None:
+            return {}
+        doc = self._doc_terms[i]
+        out: dict[str, str] = {}
+        for t in dict.fromkeys(content):
+            if t in doc:
+                out[t] = "word"
+            elif any(c in doc for c in self._concepts.get(t, ())):
+                out[t] = "synonym"
+            elif any(p in doc for p in self._parts(t)):
+                out[t] = "part"
+        return out

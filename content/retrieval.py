@@ -20,6 +20,7 @@ from content.mentions import PersonaFinder
 from content.plain import plain
 from content.ranking import LOW, SURE, Candidate, ObjectionIndex
 from content.schema import Persona
+from content.spelling import zipf
 from content.synonyms import JOIN, Synonyms, pack_groups
 
 # A quoted stretch of several words is reported speech: what the buyer said.
@@ -34,6 +35,9 @@ PERSONA_SURE = 0.9
 PERSONA_BY_ROLE = 0.8
 PERSONA_BY_TITLE = 0.7
 PERSONA_UNSURE = 0.4
+#: A word the pack never uses this common in the language (Zipf) is light: it says little
+#: about what the question means ("funkar", "sieht", "room"); see ``ranking.LIGHT_WEIGHT``.
+LIGHT_ZIPF = 5.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +86,7 @@ class _Cues:
     content_at: list[int]
     said: list[str]
     commands: bool
+    light: frozenset[str] = frozenset()
 
 
 class Retriever:
@@ -207,6 +212,7 @@ class Retriever:
             framed=framed,
             reported=bool(cues.mentioned and cues.says),
             words=cues.said,
+            light=cues.light,
         )
         if cues.mentioned:
             return self._named(cues, ranked)
@@ -256,6 +262,11 @@ class Retriever:
             content_at=content_at,
             said=[t for t, u in zip(terms, used, strict=True) if not u and t not in self._buyer],
             commands=commands,
+            light=frozenset(
+                terms[i]
+                for i in content_at
+                if not self.synonyms.of(terms[i]) and zipf(surface[i], self.language) >= LIGHT_ZIPF
+            ),
         )
 
     def _cue_hits(self, terms: list[str], phrases: list[list[str]], used: list[bool]) -> bool:

@@ -33,7 +33,7 @@ UNLISTED = 1.0
 #: Added to a candidate the pack or the lexicon uses.
 PACK_BONUS = 1.5
 #: Taken off a candidate per edit.
-EDIT_COST = 2.0
+EDIT_COST = 2.5
 #: A word this short is corrected only into a function word (``hw`` → ``how``), and only
 #: when that word is this much more common.
 SHORT = 3
