@@ -22,8 +22,10 @@ from storage.db import Database
 from storage.feedback_models import FeedbackRow, ProposalRow
 from storage.pack_import import latest_versions
 
-#: Feedback statuses that still count towards a pending proposal.
+#: Feedback that still counts towards a pending proposal.
 OPEN = "open"
+#: Feedback stored before its reporter said which persona it is about.
+UNSORTED = "unsorted"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +60,8 @@ class Quote:
     """One piece of feedback inside a proposal."""
 
     id: int
+    persona_id: str
+    kind: str
     text: str
     evidence: str | None
     reporter_key: str
@@ -146,38 +150,9 @@ class FeedbackStore:
         found = self._stored(session, draft)
         if found is not None:
             return found
-        proposal = session.get(ProposalRow, join) if join is not None else None
-        if proposal is None or proposal.status != "pending":
-            proposal = ProposalRow(
-                persona_id=draft.persona_id,
-                kind=draft.kind,
-                change=change,
-                base_version=_live_version(session, draft.persona_id),
-                status="pending",
-                nonce=_nonce(),
-                reporters=0,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(proposal)
-            session.flush()
-            opened = True
-        else:
-            opened = False
-        row = FeedbackRow(
-            persona_id=draft.persona_id,
-            kind=draft.kind,
-            text=draft.text,
-            evidence=draft.evidence,
-            source=draft.source,
-            origin=draft.origin,
-            reporter_key=draft.reporter_key,
-            reporter_email=draft.reporter_email,
-            reporter_name=draft.reporter_name,
-            status=OPEN,
-            proposal_id=proposal.id,
-            created_at=now,
-        )
+        row = _row(draft, status=OPEN, proposal_id=None, now=now)
+        proposal, opened = _group(session, row, join=join, change=change, now=now)
+        row.proposal_id = proposal.id
         session.add(row)
         session.flush()
         proposal.reporters = _reporters(session, proposal.id)
@@ -209,6 +184,72 @@ class FeedbackStore:
             opened=False,
             again=True,
         )
+
+    def hold(self, draft: Draft, *, now: dt.datetime) -> Submitted:
+        """Store feedback whose persona is not known yet (``unsorted``; see :meth:`assign`)."""
+        try:
+            with self._db.session(write=True) as session:
+                found = self._stored(session, draft)
+                if found is not None:
+                    return found
+                row = _row(draft, status=UNSORTED, proposal_id=None, now=now)
+                session.add(row)
+                session.flush()
+                return Submitted(
+                    feedback_id=row.id, proposal_id=0, reporters=0, opened=False, again=False
+                )
+        except IntegrityError:
+            with self._db.session() as session:
+                again = self._stored(session, draft)
+            if again is None:
+                raise
+            return again
+
+    def held(self, feedback_id: int, *, reporter_key: str) -> Quote | None:
+        """One's own feedback still waiting for its persona, or ``None``."""
+        with self._db.session() as session:
+            row = session.get(FeedbackRow, feedback_id)
+            if row is None or row.reporter_key != reporter_key or row.status != UNSORTED:
+                return None
+            return _quote(row)
+
+    def assign(
+        self,
+        feedback_id: int,
+        *,
+        reporter_key: str,
+        persona_id: str,
+        kind: str,
+        join: int | None,
+        change: dict[str, Any],
+        now: dt.datetime,
+    ) -> Submitted | None:
+        """Give held feedback its persona and group it (``None``: not held by this reporter)."""
+        with self._db.session(write=True) as session:
+            row = session.get(FeedbackRow, feedback_id)
+            if row is None or row.reporter_key != reporter_key:
+                return None
+            if row.status != UNSORTED:  # sorted already (a second click): say so, again
+                proposal = session.get(ProposalRow, row.proposal_id or 0)
+                return Submitted(
+                    feedback_id=row.id,
+                    proposal_id=row.proposal_id or 0,
+                    reporters=proposal.reporters if proposal else 0,
+                    opened=False,
+                    again=True,
+                )
+            row.persona_id, row.kind, row.status = persona_id, kind, OPEN
+            proposal, opened = _group(session, row, join=join, change=change, now=now)
+            row.proposal_id = proposal.id
+            session.flush()
+            proposal.reporters = _reporters(session, proposal.id)
+            return Submitted(
+                feedback_id=row.id,
+                proposal_id=proposal.id,
+                reporters=proposal.reporters,
+                opened=opened,
+                again=False,
+            )
 
     def withdraw(self, feedback_id: int, *, reporter_key: str, now: dt.datetime) -> str:
         """Withdraw one's own undecided feedback.
@@ -267,6 +308,52 @@ class FeedbackStore:
             return _proposals(session, rows)
 
 
+def _row(draft: Draft, *, status: str, proposal_id: int | None, now: dt.datetime) -> FeedbackRow:
+    return FeedbackRow(
+        persona_id=draft.persona_id,
+        kind=draft.kind,
+        text=draft.text,
+        evidence=draft.evidence,
+        source=draft.source,
+        origin=draft.origin,
+        reporter_key=draft.reporter_key,
+        reporter_email=draft.reporter_email,
+        reporter_name=draft.reporter_name,
+        status=status,
+        proposal_id=proposal_id,
+        created_at=now,
+    )
+
+
+def _group(
+    session: Session,
+    row: FeedbackRow,
+    *,
+    join: int | None,
+    change: dict[str, Any],
+    now: dt.datetime,
+) -> tuple[ProposalRow, bool]:
+    """The pending proposal ``row`` joins (if ``join`` still is one) or a new one."""
+    proposal = session.get(ProposalRow, join) if join is not None else None
+    if proposal is not None and proposal.status == "pending":
+        proposal.updated_at = now
+        return proposal, False
+    proposal = ProposalRow(
+        persona_id=row.persona_id,
+        kind=row.kind,
+        change=change,
+        base_version=_live_version(session, row.persona_id),
+        status="pending",
+        nonce=_nonce(),
+        reporters=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(proposal)
+    session.flush()
+    return proposal, True
+
+
 def _live_version(session: Session, persona_id: str) -> int:
     live = latest_versions(session, [persona_id]).get(persona_id)
     return live.version if live is not None else 0
@@ -286,6 +373,8 @@ def _reporters(session: Session, proposal_id: int) -> int:
 def _quote(row: FeedbackRow) -> Quote:
     return Quote(
         id=row.id,
+        persona_id=row.persona_id,
+        kind=row.kind,
         text=row.text,
         evidence=row.evidence,
         reporter_key=row.reporter_key,
