@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.commands import Commands
 from bot.console import INBOX
+from bot.feedback_wiring import LONG, build_feedback
 from bot.i18n import Texts
 from bot.live_catalog import LiveCatalog
 from bot.metrics import Metrics
@@ -238,9 +239,12 @@ def build_app(
         clock=clock,
         health=scores,
     )
+    loop = build_feedback(db=db, catalog=catalog, roles=roles, texts=texts, clock=clock)
     commands = Commands(
         texts=texts,
+        long=LONG,
         handlers={
+            **loop.commands,
             **training.commands,
             "reviews": reviews.reviews,
             "remind": reviews.remind,
@@ -257,10 +261,11 @@ def build_app(
     router = Router(
         flows=training.flows,
         commands=commands,
-        text_handler=ask.handle,
+        text_handler=loop.with_votes(ask.handle),
         actions={
-            "persona": ask.show,
-            "objection": ask.show,
+            **loop.actions,
+            "persona": loop.with_votes(ask.show),
+            "objection": loop.with_votes(ask.show),
             REVIEW: reviews.on_action,
             INBOX: reviews.inbox,
         },

@@ -7,7 +7,7 @@ short: "quiz frida" is the quiz command, "progress on the rollout is slow" is a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from bot.i18n import Texts
@@ -42,9 +42,18 @@ class Commands:
     Args:
         texts: Texts in the pack's language (``commands.<name>`` lists each one's words).
         handlers: Each command's handler, by name (``quiz`` for ``commands.quiz``).
+        long: Commands whose arguments are text of any length, kept as typed
+            (``feedback <persona>: <what changed>``, ``reject 3 because …``).
     """
 
-    def __init__(self, *, texts: Texts, handlers: Mapping[str, CommandHandler]) -> None:
+    def __init__(
+        self,
+        *,
+        texts: Texts,
+        handlers: Mapping[str, CommandHandler],
+        long: Collection[str] = (),
+    ) -> None:
+        self._long = frozenset(long)
         entries = [
             _Word(tuple(word.casefold().split()), name, handler)
             for name, handler in handlers.items()
@@ -59,6 +68,19 @@ class Commands:
         folded = [w.casefold().strip("!?.,") for w in words]
         for entry in self._entries:
             size = len(entry.words)
-            if tuple(folded[:size]) == entry.words and len(words) - size <= MAX_ARGUMENT_WORDS:
+            if tuple(folded[:size]) != entry.words:
+                continue
+            if entry.name in self._long:
+                return Match(entry.name, entry.handler, _after(text, size))
+            if len(words) - size <= MAX_ARGUMENT_WORDS:
                 return Match(entry.name, entry.handler, " ".join(words[size:]))
         return None
+
+
+def _after(text: str, count: int) -> str:
+    """``text`` after its first ``count`` words, line breaks and spacing kept."""
+    rest = text.lstrip()
+    for _ in range(count):
+        parts = rest.split(maxsplit=1)
+        rest = parts[1] if len(parts) > 1 else ""
+    return rest.strip()
