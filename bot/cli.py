@@ -42,7 +42,7 @@ from content.loader import PackError
 from content.packs import pack_path
 
 if TYPE_CHECKING:
-    pass
+    from content.retrieval import Retriever
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("question", nargs="*", help="the question; omit to read standard input")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument(
+        "--explain",
+        action="store_true",
+        help="after each answer, show why: words corrected, synonyms, matched terms, runner-up",
+    )
     ask.set_defaults(run=_ask)
 
     chat = sub.add_parser("chat", parents=[content_opt], help="talk to the bot in the terminal")
@@ -224,14 +229,25 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         json_lines=args.json,
         conversation_id=f"ask:{uuid.uuid4().hex}",
     )
-    if args.question:
-        bot.say(" ".join(args.question))
-        return EXIT_OK
-    _tolerant_stdin()
-    for line in sys.stdin:
+    questions = [" ".join(args.question)] if args.question else None
+    if questions is None:
+        _tolerant_stdin()
+    for line in questions or sys.stdin:
         if line.strip():
             bot.say(line.strip())
+            if args.explain:
+                _explain(app.catalog.retriever, line.strip())
     return EXIT_OK
+
+
+def _explain(retriever: Retriever, question: str) -> None:
+    """Print why ``question`` got its answer (``ask --explain``), as indented lines.
+
+    The lines never start with ``{``, so ``--json`` readers still see one object per answer.
+    """
+    from content.explain import explain, explain_lines
+
+    print("\n".join(explain_lines(explain(retriever, question))))
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
