@@ -130,6 +130,16 @@ class Onboarding(_Strict):
     personas: list[Slug] = Field(default_factory=list)  # empty: every persona
 
 
+class FeedbackSettings(_Strict):
+    """``pack.yaml``'s ``feedback``: when owners hear of proposals at once, and reviews."""
+
+    # A proposal with this many independent reporters is sent to its owners at once
+    # (otherwise they get one batched message a day).
+    notify_at: int = Field(default=3, ge=1, strict=True)
+    # An approved proposal counts as a review of the persona (resets its review clock).
+    approvals_count_as_reviews: bool = Field(default=True, strict=True)
+
+
 class PackInfo(_Strict):
     """``pack.yaml``: the pack's name, language, review cadence, admins and quiz settings."""
 
@@ -139,6 +149,7 @@ class PackInfo(_Strict):
     admins: list[Email] = Field(default_factory=list)
     onboarding: Onboarding = Field(default_factory=Onboarding)
     leaderboard: bool = Field(default=True, strict=True)
+    feedback: FeedbackSettings = Field(default_factory=FeedbackSettings)
     # Each manager's reports, by email: a manager may see their reports' progress.
     managers: dict[Email, list[Email]] = Field(default_factory=dict)
     # How many personas the pack should have; outside the range is a lint warning.
