@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli_config import config_check_command
+from bot.cli_content import add_export_parser
 from bot.cli_digest import add_digest_parser
 from bot.cli_platforms import (
     notify_command,
@@ -134,6 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         help="switch a database that holds another pack to this one (archives its personas)",
     )
     imp.set_defaults(run=_import)
+    add_export_parser(content_sub, content_opt)
 
     serve = sub.add_parser(
         "serve",
