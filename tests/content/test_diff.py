@@ -8,8 +8,14 @@ from content.diff import Change, diff
 from content.loader import EXAMPLE_PACK, load_pack
 from content.schema import Evidence, Objection, Persona
 
-FRIDA = load_pack(EXAMPLE_PACK).persona("cfo-frida")
-assert FRIDA is not None
+
+def _frida() -> Persona:
+    persona = load_pack(EXAMPLE_PACK).persona("cfo-frida")
+    assert persona is not None
+    return persona
+
+
+FRIDA = _frida()
 
 
 def edited(persona: Persona, **fields: object) -> Persona:
