@@ -1,0 +1,139 @@
+"""The kinds of miss issue 16 names, each pinned with examples of our own.
+
+Typos, synonyms and paraphrase, a persona named with an objection, security against
+privacy, honest doubt, names never "corrected", a pack's own synonyms and ``--explain``.
+The packs are the Swedish and German example packs (``content/example_packs``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from content.explain import explain, explain_lines
+from content.loader import PackError, load_pack
+from content.retrieval import Retriever
+
+PACKS = Path(__file__).parents[2] / "content" / "example_packs"
+
+
+@cache
+def retriever(language: str, synonyms: tuple[tuple[str, ...], ...] = ()) -> Retriever:
+    pack = load_pack(PACKS / language)
+    return Retriever(personas=pack.personas, language=language, synonyms=synonyms)
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "objection"),
+    [
+        # typos
+        ("sv", "kundn säger att det är för dyrrt", "pris"),
+        ("sv", "plockarna vill inte anvnda det", "personalen"),
+        ("de", "das ist zu teuerr", "preis"),
+        # synonyms and paraphrase
+        ("sv", "de vill ha rabatt", "pris"),
+        ("de", "der kunde will einen Preisnachlass", "preis"),
+        ("de", "können wir kündigen wenn es nicht klappt", "vertrag"),
+        ("sv", "de vill inte låsa sig i ett långt kontrakt", "avtal"),
+        ("de", "lohnt sich die investition", "nutzen"),
+        ("de", "geht die app auch ohne internet", "offline"),
+        # privacy is not security, and the other way round
+        ("sv", "de frågar om dataskydd", "gdpr"),
+        ("sv", "Sara oroar sig för säkerheten i molnet", "sakerhet"),
+        ("de", "wo werden personenbezogene daten gespeichert", "datenschutz"),
+    ],
+)
+def test_typos_synonyms_and_paraphrase_find_the_objection(
+    language: str, question: str, objection: str
+) -> None:
+    got = retriever(language).understand(question)
+    assert (got.intent, got.objection_id) == ("objection", objection), got
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "persona", "objection"),
+    [
+        ("sv", "johan gillar det men har ingen budget", "ekonomichef-johan", "pris"),
+        ("de", "klaus findet es gut aber hat kein budget", "werksleiter-klaus", "preis"),
+        ("de", "markus fragt wie wir aus dem vertrag rauskommen", "einkaeufer-markus", "vertrag"),
+        ("sv", "lena säger att de inte hinner nu i högsäsongen", "lagerchef-lena", "tidpunkt"),
+    ],
+)
+def test_a_persona_named_with_an_objection_gets_their_objection(
+    language: str, question: str, persona: str, objection: str
+) -> None:
+    got = retriever(language).understand(question)
+    assert (got.intent, got.persona_id, got.objection_id) == ("objection", persona, objection)
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "persona"),
+    [("sv", "vem är johan", "ekonomichef-johan"), ("de", "wer is klaus", "werksleiter-klaus")],
+)
+def test_a_bare_who_is_stays_a_persona_question(language: str, question: str, persona: str) -> None:
+    got = retriever(language).understand(question)
+    assert (got.intent, got.persona_id) == ("persona", persona)
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("sv", "boka ett mötesrum åt mig"),
+        ("sv", "när är det löning"),
+        ("de", "was gibt es heute in der kantine"),
+        ("de", "wann ist die weihnachtsfeier"),
+        ("de", "wie setze ich mein passwort zurück"),
+    ],
+)
+def test_out_of_scope_stays_refused(language: str, question: str) -> None:
+    assert retriever(language).understand(question).intent == "unknown"
+
+
+def test_capitalised_product_names_and_persona_names_are_never_corrected() -> None:
+    analyzer = retriever("de").analyzer
+    assert analyzer.corrected("Läuft das mit SAPP und Hubspott") == [
+        "läuft",
+        "das",
+        "mit",
+        "sapp",
+        "und",
+        "hubspott",
+    ]
+    # "Klaus" and "Markus" are one edit from each other's neighbours; names stay names.
+    assert analyzer.corrected("markus und klaus") == ["markus", "und", "klaus"]
+    # An unknown word one edit from a pack word is that word.
+    assert analyzer.corrected("zu teuerr")[1] == "teuer"
+
+
+def test_a_packs_own_synonyms_link_its_words() -> None:
+    question = "funkar det med vårt ERP"
+    assert retriever("sv").understand(question).intent == "unknown"
+    got = retriever("sv", (("affärssystem", "ERP"),)).understand(question)
+    assert (got.intent, got.objection_id) == ("objection", "integration")
+
+
+def test_pack_synonyms_are_validated_with_file_and_field(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    (pack / "personas").mkdir(parents=True)
+    source = PACKS / "sv"
+    for persona in (source / "personas").iterdir():
+        (pack / "personas" / persona.name).write_text(persona.read_text("utf-8"), "utf-8")
+    info = (source / "pack.yaml").read_text("utf-8")
+    (pack / "pack.yaml").write_text(info + "synonyms:\n  - [ERP]\n", "utf-8")
+    with pytest.raises(PackError) as raised:
+        load_pack(pack)
+    assert any("pack.yaml" in e and "synonyms" in e for e in raised.value.errors)
+
+
+def test_explain_shows_corrections_synonyms_matches_and_the_runner_up() -> None:
+    found = explain(retriever("sv"), "kundn vill ha rabatt, det är för dyrrt")
+    assert ("dyrrt", "dyrt") in found.corrections
+    assert any(c == "~price" for _, c, _ in found.synonyms)
+    assert found.understood.objection_id == "pris"
+    assert "synonym" in found.matched.values() or "word" in found.matched.values()
+    assert found.runner_up is not None
+    text = "\n".join(explain_lines(found))
+    assert "corrected: kundn → kunden" in text or "dyrrt → dyrt" in text
+    assert "runner-up:" in text
