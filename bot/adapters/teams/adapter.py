@@ -8,7 +8,8 @@ one conversation's replies go out in order while conversations proceed side by s
 Messages (personal chat, @mentions in channels and group chats, ``Action.Submit``
 clicks) become :class:`Incoming` for the router; the bot being added or installed gets
 the help text as a welcome. Each turn stores the user's (and a group conversation's)
-conversation reference, so ``personabot notify`` can reach them later.
+conversation reference, so ``personabot notify`` can reach them later. Forms (task
+modules, message-extension actions, cards with inputs) are :mod:`bot.adapters.teams.forms`.
 
 Outbound: replies go through botbuilder's connector client, one per service URL, reused
 across turns (botbuilder makes a new one, with a new HTTP session, for every turn).
@@ -27,7 +28,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import ActivityHandler, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -48,6 +49,7 @@ from bot.adapters.teams.activity import (
     message_of,
     plain_text,
 )
+from bot.adapters.teams.bot import Bot
 from bot.adapters.teams.cards import DATA_KEY, MORE, more_action, render, render_more
 from bot.adapters.teams.delivery import (
     MAX_LANE,
@@ -56,6 +58,8 @@ from bot.adapters.teams.delivery import (
     Lanes,
     is_loopback,
 )
+from bot.adapters.teams.form_cards import is_submission
+from bot.adapters.teams.forms import TeamsForms
 from bot.adapters.teams.outbound import Proactive
 from bot.adapters.teams.people import People
 from bot.app import App
@@ -82,30 +86,6 @@ _TURN_FAILURES: contextvars.ContextVar[list[Exception] | None] = contextvars.Con
 )
 
 
-class _Bot(ActivityHandler):  # type: ignore[misc]
-    """botbuilder's view of the bot: dispatches activity types to the adapter."""
-
-    def __init__(self, adapter: TeamsAdapter) -> None:
-        self._adapter = adapter
-
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
-        await self._adapter.onmessage_of(turn_context)
-
-    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
-        activity = turn_context.activity
-        bot_id = activity.recipient.id if activity.recipient else None
-        if any(m.id == bot_id for m in activity.members_added or []):
-            await self._adapter.on_installed(turn_context)
-
-    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
-        await self._adapter.on_installed(turn_context)
-
-    async def on_adaptive_card_invoke(
-        self, turn_context: TurnContext, invoke_value: AdaptiveCardInvokeValue
-    ) -> AdaptiveCardInvokeResponse:
-        return await self._adapter.on_card_action(turn_context, invoke_value)
-
-
 class TeamsAdapter:
     """Teams in and out.
 
@@ -124,7 +104,7 @@ class TeamsAdapter:
         self.auth = Authentication(ConfigurationBotFrameworkAuthentication(Config(settings)))
         self.cloud = CloudAdapter(self.auth)
         self.cloud.on_turn_error = self._on_turn_error
-        self.bot = _Bot(self)
+        self.bot = Bot(self)
         self.lanes = Lanes()
         self.references = ReferenceStore(db=core.db)
         self.people = People(references=self.references, clock=core.clock)
@@ -138,6 +118,13 @@ class TeamsAdapter:
         )
         self.overflow = Overflow(
             state=ConversationStateStore(db=core.db), kind=MORE_KIND, clock=core.clock
+        )
+        self.forms = TeamsForms(
+            router=core.router,
+            texts=self.texts,
+            people=self.people,
+            reply=self._reply,
+            to_person=self.proactive.send_to_person,
         )
         events = ProcessedEvents(
             db=core.db, stale_after=dt.timedelta(seconds=settings.redeliver_after)
@@ -279,6 +266,9 @@ class TeamsAdapter:
         text = plain_text(activity)
         if activity.value is not None and not text:
             value = activity.value
+            if is_submission(value):  # a card form (see forms.py)
+                await self.forms.on_card_submit(turn_context, user, value)
+                return
             picked = value.get(DATA_KEY) if isinstance(value, dict) else None
             if not isinstance(picked, str) or not picked:
                 log.info("unknown card submit in %s: %r", where.id, str(value)[:200])
@@ -397,6 +387,8 @@ class TeamsAdapter:
             await self._reply(turn_context, follow)
 
     async def _activities(self, reply: Reply) -> list[Activity]:
+        if reply.form is not None:  # a card with inputs
+            return [self.forms.activity(reply)]
         rendered = render(reply, texts=self.texts)
         if rendered.overflow:
             token = await self.overflow.keep(rendered.overflow)

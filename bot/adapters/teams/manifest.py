@@ -28,6 +28,17 @@ COMMANDS = [
     {"title": "who is", "description": "A persona's card: who is the CFO?"},
     {"title": "the customer says", "description": "How to handle an objection"},
 ]
+#: Message-extension actions; each arrives as the action "<id>:shortcut" (see teams/forms.py).
+ACTIONS = [
+    {
+        "id": "feedback",
+        "type": "action",
+        "title": "Send persona feedback",
+        "description": "Tell a persona's owners what this message says about a buyer",
+        "context": ["message", "compose", "commandBox"],
+        "fetchTask": True,
+    }
+]
 
 
 def manifest(settings: Settings, *, url: str) -> dict[str, Any]:
@@ -80,6 +91,7 @@ def manifest(settings: Settings, *, url: str) -> dict[str, Any]:
                 "commandLists": [{"scopes": SCOPES, "commands": COMMANDS}],
             }
         ],
+        "composeExtensions": [{"botId": app_id, "commands": ACTIONS}],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": [host],
     }
