@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.commands import Commands
 from bot.console import INBOX
-from bot.feedback_wiring import LONG, build_feedback
+from bot.feedback_wiring import LONG, FeedbackLoop, build_feedback
 from bot.i18n import Texts
 from bot.live_catalog import LiveCatalog
 from bot.metrics import Metrics
@@ -73,6 +73,8 @@ class App:
     """Hourly housekeeping of the capabilities (abandoned role-plays into the history)."""
     reviews: ReviewHandler | None = None
     """Review prompts, their buttons and status (the review job sends them)."""
+    feedback: FeedbackLoop | None = None
+    """Feedback and proposals (the feedback job tells owners and reporters)."""
     """Slow first-use work a server does in the background at start (the quiz bank)."""
 
     @property
@@ -239,7 +241,14 @@ def build_app(
         clock=clock,
         health=scores,
     )
-    loop = build_feedback(db=db, catalog=catalog, roles=roles, texts=texts, clock=clock)
+    loop = build_feedback(
+        db=db,
+        catalog=catalog,
+        roles=roles,
+        texts=texts,
+        clock=clock,
+        count_as_review=pack.info.feedback.approvals_count_as_reviews,
+    )
     commands = Commands(
         texts=texts,
         long=LONG,
@@ -292,4 +301,5 @@ def build_app(
         warm_up=training.warm_up,
         sweeps=training.sweeps,
         reviews=reviews,
+        feedback=loop,
     )

@@ -37,6 +37,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.app import App, Clock
 from bot.digest_job import digest_jobs
+from bot.feedback_job import feedback_jobs
 from bot.people import PersonPort
 from bot.review_job import ReviewReport, review_job
 from bot.router import CHOICES, CHOICES_TTL
@@ -396,5 +397,5 @@ def build_scheduler(
     people through ``people``, and the weekly digest posted through ``senders``.
     """
     jobs = housekeeping_jobs(core.db) + timer_jobs(core, senders or {}) + review_jobs(core, people)
-    jobs += digest_jobs(core, senders or {}) + sweep_jobs(core)
+    jobs += digest_jobs(core, senders or {}) + sweep_jobs(core) + feedback_jobs(core, people)
     return Scheduler(db=core.db, clock=core.clock, jobs=jobs)

@@ -366,7 +366,7 @@ class FeedbackHandler:
         catalog = self.catalog()
         analyzer = self._analyzer(catalog)
         about = objection_id or self._objection_of(catalog, persona, text)
-        best: tuple[float, int | None] = (0.0, None)
+        best: tuple[float, int] = (0.0, 0)
         for proposal in self.store.pending([persona.id]):
             if proposal.kind != kind:
                 continue
@@ -383,7 +383,7 @@ class FeedbackHandler:
             analyzer=analyzer,
             draft_response=self.texts("feedback.draft_response"),
         )
-        return (best[1] if best[0] >= SAME else None), change.to_json()
+        return (best[1] if best[0] >= SAME and best[1] else None), change.to_json()
 
     def _objection_of(self, catalog: Catalog, persona: Persona, text: str) -> str | None:
         for persona_id, objection_id in _readings(catalog, text):
