@@ -91,17 +91,19 @@ class HistoryHandler:
             return self._unknown(arguments, usage="history.usage_history")
         live = stored[0].info.version
         total = len(self.personas.history(persona.id))
+        older = [*stored[1:], None]
         fields = [
-            self._version_field(version, older)
-            for version, older in zip(stored[:SHOWN_VERSIONS], [*stored[1:], None], strict=True)
+            self._version_field(stored[n], older[n])
+            for n in range(min(len(stored), SHOWN_VERSIONS))
         ]
+        footer = [self.texts("history.hint", command=self._word("rollback"), name=_short(persona))]
         if total > SHOWN_VERSIONS:
-            fields.append(Field(label=self.texts("history.older", count=total - SHOWN_VERSIONS)))
+            footer.insert(0, self.texts("history.older", count=total - SHOWN_VERSIONS))
         card = Card(
             title=self.texts("history.title", name=persona.name),
             subtitle=self.texts("history.count", count=total, live=live),
             fields=tuple(fields),
-            footer=self.texts("history.hint", command=self._word("rollback"), name=_short(persona)),
+            footer=" · ".join(footer),
         )
         return Reply(
             text=self.texts("history.intro", name=persona.name, live=live),
