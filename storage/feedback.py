@@ -129,7 +129,7 @@ class FeedbackStore:
             now: The time (aware).
         """
         try:
-            with self._db.session(write=True) as session:
+            with self._db.session(exclusive=True, write=True) as session:
                 return self._submit(session, draft, join=join, change=change, now=now)
         except IntegrityError:  # the same submission, stored by a concurrent delivery
             with self._db.session() as session:
@@ -188,7 +188,7 @@ class FeedbackStore:
     def hold(self, draft: Draft, *, now: dt.datetime) -> Submitted:
         """Store feedback whose persona is not known yet (``unsorted``; see :meth:`assign`)."""
         try:
-            with self._db.session(write=True) as session:
+            with self._db.session(exclusive=True, write=True) as session:
                 found = self._stored(session, draft)
                 if found is not None:
                     return found
@@ -225,7 +225,7 @@ class FeedbackStore:
         now: dt.datetime,
     ) -> Submitted | None:
         """Give held feedback its persona and group it (``None``: not held by this reporter)."""
-        with self._db.session(write=True) as session:
+        with self._db.session(exclusive=True, write=True) as session:
             row = session.get(FeedbackRow, feedback_id)
             if row is None or row.reporter_key != reporter_key:
                 return None
@@ -258,7 +258,7 @@ class FeedbackStore:
             ``withdrawn``, ``unknown`` (no such feedback of this reporter) or the
             feedback's status when it can no longer be withdrawn (``approved``, ...).
         """
-        with self._db.session(write=True) as session:
+        with self._db.session(exclusive=True, write=True) as session:
             row = session.get(FeedbackRow, feedback_id)
             if row is None or row.reporter_key != reporter_key:
                 return "unknown"

@@ -48,7 +48,7 @@ class FeedbackNotices:
 
     def claim_outcomes(self, *, now: dt.datetime, limit: int = 100) -> list[Outcome]:
         """Decided feedback whose reporter has not been told, claimed for this run."""
-        with self._db.session(write=True) as session:
+        with self._db.session(exclusive=True, write=True) as session:
             rows = session.execute(
                 select(FeedbackRow, ProposalRow)
                 .join(ProposalRow, ProposalRow.id == FeedbackRow.proposal_id)
@@ -84,7 +84,7 @@ class FeedbackNotices:
 
     def claim_urgent(self, *, at_least: int, now: dt.datetime) -> list[Proposal]:
         """Pending proposals that reached ``at_least`` reporters, claimed to send once."""
-        with self._db.session(write=True) as session:
+        with self._db.session(exclusive=True, write=True) as session:
             ids = list(
                 session.scalars(
                     select(ProposalRow.id).where(
@@ -121,7 +121,7 @@ class FeedbackNotices:
     def claim_batch(self, owner: str, *, day: dt.date, now: dt.datetime) -> bool:
         """Claim ``owner``'s batch for ``day``; ``False`` if it was claimed already."""
         try:
-            with self._db.session(write=True) as session:
+            with self._db.session(exclusive=True, write=True) as session:
                 session.add(
                     ProposalNoticeRow(
                         owner_email=owner.casefold(),
@@ -136,7 +136,7 @@ class FeedbackNotices:
 
     def batch_done(self, owner: str, *, day: dt.date, sent: bool) -> None:
         """Record how the claimed batch went (``failed`` ones are not tried again that day)."""
-        with self._db.session(write=True) as session:
+        with self._db.session(exclusive=True, write=True) as session:
             session.execute(
                 update(ProposalNoticeRow)
                 .where(

@@ -94,7 +94,7 @@ class Decisions:
         """
         for attempt in (1, 2):
             try:
-                with self._db.session(write=True) as session:
+                with self._db.session(exclusive=True, write=True) as session:
                     return self._approve(
                         session, proposal_id, nonce, make, by, note, now, count_as_review
                     )
@@ -146,7 +146,7 @@ class Decisions:
         Raises:
             DecisionError: Unknown, decided already, or stale.
         """
-        with self._db.session(write=True) as session:
+        with self._db.session(exclusive=True, write=True) as session:
             row = _pending(session, proposal_id, nonce)
             _claim(session, row, status="rejected", by=by, now=now, reason=reason)
             _close_feedback(session, proposal_id, status="rejected", now=now)
@@ -159,7 +159,7 @@ class Decisions:
         Raises:
             DecisionError: Unknown, decided already, or stale.
         """
-        with self._db.session(write=True) as session:
+        with self._db.session(exclusive=True, write=True) as session:
             row = _pending(session, proposal_id, nonce)
             fresh = _nonce()
             done = session.execute(

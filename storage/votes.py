@@ -48,7 +48,7 @@ class VoteStore:
         """
         for _ in (1, 2):
             try:
-                with self._db.session(write=True) as session:
+                with self._db.session(exclusive=True, write=True) as session:
                     row = session.scalars(
                         select(AnswerVoteRow).where(
                             AnswerVoteRow.answer_key == answer_key,
