@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.commands import Commands
 from bot.console import INBOX
+from bot.dashboard.command import WORDS, dashboard_command
 from bot.feedback_wiring import LONG, FeedbackLoop, build_feedback
 from bot.i18n import Texts
 from bot.live_catalog import LiveCatalog
@@ -257,6 +258,7 @@ def build_app(
             **training.commands,
             "reviews": reviews.reviews,
             "remind": reviews.remind,
+            WORDS: dashboard_command(settings, db=db, roles=roles, texts=texts, clock=clock),
             **history_commands(
                 catalog=catalog,
                 personas=personas,

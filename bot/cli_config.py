@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli_support import EXIT_FAILED, EXIT_OK
 from bot.settings import Settings, unknown_variables
-from bot.settings_report import effective
+from bot.settings_report import dashboard_status, effective
 
 
 def config_check_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -30,6 +30,7 @@ def config_check_command(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {row.variable:<{width}}  {row.value:<{value_width}}  [{row.source}]")
     print(f"platforms: {', '.join(enabled_platforms(settings))}")
     print(f"llm voice: {llm_voice(settings)}")
+    print(f"dashboard: {dashboard_status(settings)}")
     for line in unknown_variables(settings):
         print(f"warning: {line}")
     results = [_check_content(settings), _check_database(settings)]

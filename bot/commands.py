@@ -41,7 +41,8 @@ class Commands:
 
     Args:
         texts: Texts in the pack's language (``commands.<name>`` lists each one's words).
-        handlers: Each command's handler, by name (``quiz`` for ``commands.quiz``).
+        handlers: Each command's handler, by name (``quiz`` for ``commands.quiz``, or a
+            dotted locale key such as ``dashboard.command``).
         long: Commands whose arguments are text of any length, kept as typed
             (``feedback <persona>: <what changed>``, ``reject 3 because …``).
     """
@@ -57,7 +58,9 @@ class Commands:
         entries = [
             _Word(tuple(word.casefold().split()), name, handler)
             for name, handler in handlers.items()
-            for word in texts.words(f"commands.{name}")
+            # A dotted name is its own locale key (``dashboard.command``, from a section
+            # of its own); a plain one is under ``commands.``.
+            for word in texts.words(name if "." in name else f"commands.{name}")
         ]
         # The longest words first: "quiz live" before "quiz".
         self._entries = sorted(entries, key=lambda e: -len(e.words))

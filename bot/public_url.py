@@ -31,3 +31,15 @@ def public_base_url(url: str) -> str:
     ):
         raise ValueError(f"{url!r} is a placeholder; give the public address of `personabot serve`")
     return url.strip().rstrip("/")
+
+
+def http_base_url(url: str) -> str:
+    """``url`` without a trailing slash, if it is an http(s) address with a host.
+
+    Raises:
+        ValueError: In one line, if it is not (a query or fragment included).
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"{url!r} is not an http(s) address (e.g. https://bot.example.org)")
+    return url.strip().rstrip("/")

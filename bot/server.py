@@ -27,6 +27,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.console import ConsoleInbox
+from bot.dashboard.routes import mount_dashboard
 from bot.logs import REQUEST_ID, REQUEST_ID_HEADER, accept_request_id
 from bot.metrics import CONTENT_TYPE
 from bot.pages import Page, legal_page
@@ -74,6 +75,7 @@ def build_web_app(core: App, settings: Settings) -> web.Application:
     web_app.router.add_get("/metrics", _metrics)
     web_app.router.add_get("/privacy", _privacy)
     web_app.router.add_get("/terms", _terms)
+    mount_dashboard(web_app, core=core, settings=settings)  # /admin (bot/dashboard/routes.py)
     web_app.on_startup.append(_warming)
     web_app.cleanup_ctx.append(_flushing)
     # After _flushing, so it stops (and hands the lease over) before the database closes.

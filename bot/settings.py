@@ -19,9 +19,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.public_url import http_base_url
+
 DEFAULT_DATABASE_URL = "sqlite:///personabot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("auto", "json", "text")
+#: The shortest ``PERSONABOT_SECRET_KEY`` accepted (characters).
+MIN_SECRET_KEY = 32
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 #: ``PERSONABOT_DIGEST_CHANNEL``: a Slack channel id (or ``#name``), or a Teams conversation id.
 DIGEST_CHANNEL = re.compile(r"slack:(?:[CGD][A-Z0-9]{2,}|#[a-z0-9][a-z0-9._-]*)|teams:\S*:\S+")
@@ -202,6 +206,17 @@ class Settings(BaseSettings):
         "in PERSONABOT_TIMEZONE",
     )
 
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the dashboard's sign-in links and session cookies (at least 32 "
+        "random characters, the same on every replica); the dashboard needs it",
+    )
+    public_url: str = Field(
+        default="",
+        description="The address people open `personabot serve` at (https://bot.example.org): "
+        "dashboard sign-in links start with it; the dashboard needs it",
+    )
+
     @property
     def slack_enabled(self) -> bool:
         """Whether Slack is configured (a bot token or an OAuth app)."""
@@ -259,6 +274,18 @@ class Settings(BaseSettings):
         if self.microsoft_app_type == "SingleTenant" and not self.microsoft_app_tenant_id:
             raise ValueError("MicrosoftAppTenantId: required for a SingleTenant app")
         return self
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and 0 < len(value.get_secret_value()) < MIN_SECRET_KEY:
+            raise ValueError(f"too short: at least {MIN_SECRET_KEY} random characters")
+        return value if value is not None and value.get_secret_value() else None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        return http_base_url(value) if value.strip() else ""
 
     @field_validator("timezone")
     @classmethod

@@ -71,6 +71,8 @@ _UNSET = {
     "privacy_text": "(default text)",
     "terms_text": "(default text)",
     "llm_url": "(off: scripted lines)",
+    "secret_key": "(not set: no dashboard)",
+    "public_url": "(not set: no dashboard)",
 }
 PAGE_TEXTS = ("privacy_text", "terms_text")
 SHOWN_LENGTH = 60
@@ -98,3 +100,20 @@ def _shown(field: str, value: object) -> str:
         shown = " ".join(str(value).split())
         return shown if len(shown) <= SHOWN_LENGTH else shown[: SHOWN_LENGTH - 1] + "…"
     return str(value)
+
+
+def dashboard_missing(settings: Settings) -> list[str]:
+    """The settings the dashboard needs that are not set (their variables)."""
+    missing = [] if settings.secret_key else ["PERSONABOT_SECRET_KEY"]
+    return missing + ([] if settings.public_url else ["PERSONABOT_PUBLIC_URL"])
+
+
+def dashboard_status(settings: Settings) -> str:
+    """Whether ``/admin`` can sign admins in, in words; names each missing variable."""
+    missing = dashboard_missing(settings)
+    if missing:
+        return (
+            f"off: needs {' and '.join(missing)} (sign-in links from the `dashboard` "
+            "command are signed with the key and start with the URL)"
+        )
+    return f"{settings.public_url}/admin (admins type `dashboard` in chat for a sign-in link)"

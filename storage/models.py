@@ -428,3 +428,6 @@ class DigestPostRow(Base):
 
 # The feedback loop's tables share this metadata (kept in their own module for size).
 from storage import feedback_models as _feedback_models  # noqa: E402,F401
+
+# Dashboard sign-in links and the insights indexes (migration 0013).
+from storage import insights_models as _insights_models  # noqa: E402,F401

@@ -6,4 +6,4 @@ head of ``versions/``. Bump it with every new revision.
 """
 
 #: The latest revision under ``versions/``.
-HEAD = "0012"
+HEAD = "0013"
