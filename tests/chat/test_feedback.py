@@ -96,7 +96,8 @@ def test_the_same_thing_reported_twice_is_one_proposal_with_two_reporters(
         "feedback Frida: pain: chasing late payments from housing associations every month end"
     )
     assert "1 other people reported the same" in second.text
-    make_bot(user=OTHER_SELLER).ask("feedback Frida: another pain is the audit of subcontractor hours")
+    other = "feedback Frida: another pain is the audit of subcontractor hours"
+    make_bot(user=OTHER_SELLER).ask(other)
     owner = make_bot(user=FRIDA_OWNER)
     listed = owner.ask("proposals")
     assert len(listed.cards) == 2
