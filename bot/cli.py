@@ -25,6 +25,7 @@ from bot.cli_platforms import (
     slack_manifest_command,
     teams_package_command,
 )
+from bot.cli_report import add_report_parser
 from bot.cli_reviews import add_reviews_parser
 from bot.cli_support import (
     EXIT_FAILED,
@@ -204,6 +205,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_reviews_parser(sub, content_opt)
     add_digest_parser(sub, content_opt)
+    add_report_parser(sub, content_opt)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

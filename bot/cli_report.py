@@ -1,0 +1,202 @@
+"""``personabot report``: the dashboard's figures in the terminal, as JSON, or as one HTML file.
+
+The figures are the dashboard's (:class:`bot.dashboard.figures.Figures`), for a period
+of days (``--since``/``--until``, both included; default the last 30 days) and
+optionally one persona. ``--format text`` draws small bar charts with block characters,
+``json`` prints what ``GET /admin/data`` returns, ``html`` writes a self-contained page
+with the charts (Chart.js inline: it opens offline, and can be mailed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.cli_reviews import review_date
+from bot.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, start
+from bot.settings import Settings
+
+#: Width of the longest bar, in characters.
+BAR_WIDTH = 30
+#: Periods longer than this many days are charted per week in text.
+DAILY_UP_TO = 31
+
+
+def add_report_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], content_opt: argparse.ArgumentParser
+) -> None:
+    """Add ``report`` to the command line."""
+    report = sub.add_parser(
+        "report",
+        parents=[content_opt],
+        help="adoption, answer quality, training, freshness, feedback and health figures "
+        "(text with bar charts, JSON, or one HTML file)",
+    )
+    report.add_argument(
+        "--since", type=review_date, metavar="YYYY-MM-DD", help="first day (default: 30 days ago)"
+    )
+    report.add_argument(
+        "--until", type=review_date, metavar="YYYY-MM-DD", help="last day (default: today)"
+    )
+    report.add_argument("--persona", metavar="NAME", help="one persona (its id or name)")
+    report.add_argument("--format", choices=("text", "json", "html"), default="text")
+    report.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE instead of standard output"
+    )
+    report.set_defaults(run=report_command)
+
+
+def report_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Print or write the report."""
+    from bot.dashboard.figures import Figures, period_of
+    from bot.dashboard.page import render
+
+    app = start(settings)
+    if app is None:
+        return EXIT_FAILED
+    try:
+        catalog = app.catalog
+        persona = None
+        if args.persona:
+            found = catalog.named(args.persona, guess=False)
+            if found is None:
+                names = ", ".join(p.name for p in catalog.personas)
+                message = app.texts(
+                    "dashboard.report.no_persona", name=args.persona, personas=names
+                )
+                print(f"personabot: {message}", file=sys.stderr)
+                return EXIT_USAGE
+            persona = found.id
+        period = period_of(
+            today=app.clock().date(), since=args.since, until=args.until, persona=persona
+        )
+        figures = Figures(db=app.db, pack=app.pack, catalog=app.live).collect(period)
+        if args.format == "json":
+            out = json.dumps(figures, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        elif args.format == "html":
+            out = render(
+                figures,
+                app.texts,
+                pack=catalog.pack_name,
+                language=app.texts.language,
+                inline=True,
+            )
+        else:
+            out = "\n".join(text_report(figures, app.texts, pack=catalog.pack_name)) + "\n"
+        texts = app.texts
+    finally:
+        app.close()
+    if args.out:
+        args.out.write_text(out, encoding="utf-8")
+        print(texts("dashboard.report.saved", path=args.out))
+    else:
+        sys.stdout.write(out)
+    return EXIT_OK
+
+
+def bars(values: Mapping[str, float | int | None], *, unit: str = "") -> list[str]:
+    """One line per value: its label, a bar scaled to the largest, the value."""
+    shown = {k: v for k, v in values.items() if v is not None}
+    if not shown:
+        return []
+    width = max(len(k) for k in shown)
+    top = 100 if unit in ("%", "/100") else (max(shown.values()) or 1)
+    lines = []
+    for label, value in shown.items():
+        eighths = round(BAR_WIDTH * 8 * value / top)
+        bar = "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
+        lines.append(f"  {label:<{width}}  {bar or '·'} {value}{unit}")
+    return lines
+
+
+def text_report(figures: Mapping[str, Any], texts: Any, *, pack: str) -> list[str]:
+    """The figures as lines of text with small bar charts."""
+    from bot.dashboard.page import TILES, shown
+
+    period = figures["period"]
+    names: dict[str, str] = figures["personas"]
+    summary = figures["summary"]
+    lines = [
+        texts("dashboard.title", pack=pack),
+        texts("dashboard.subtitle", since=period["since"], until=period["until"])
+        + (f" · {names.get(period['persona'], period['persona'])}" if period["persona"] else ""),
+        "",
+    ]
+    for label, key, unit in TILES:
+        lines.append(f"  {texts('dashboard.tiles.' + label)}: {shown(summary[key], unit)}")
+    adoption, training = figures["adoption"], figures["training"]
+    quality, funnel = figures["quality"], figures["funnel"]
+    days = len(adoption["per_day"]) <= DAILY_UP_TO and _days(period) <= DAILY_UP_TO
+    per_person = {names.get(k, k): v for k, v in adoption["by_persona"].items()}
+
+    def persona_field(field: str) -> dict[str, Any]:
+        return {names.get(k, k): v[field] for k, v in training["by_persona"].items()}
+
+    charts: list[tuple[str, Mapping[str, Any], str]] = [
+        ("per_day" if days else "per_week", adoption["per_day" if days else "per_week"], ""),
+        ("weekly_askers", adoption["weekly_askers"], ""),
+        ("by_persona", per_person, ""),
+        ("by_platform", adoption["by_platform"], ""),
+        (
+            "by_intent",
+            {texts("dashboard.intents." + k): v for k, v in adoption["by_intent"].items()},
+            "",
+        ),
+        ("helpful", {w: f"{y}/{y + n}" for w, (y, n) in quality["per_week"].items()}, ""),
+        ("freshness", figures["freshness"]["per_week"], "%"),
+        ("quiz_week", training["per_week"], ""),
+        ("mastery", persona_field("mastery_percent"), "%"),
+        ("roleplay", persona_field("pass_percent"), "%"),
+        (
+            "funnel",
+            {
+                texts("dashboard.charts." + s): funnel[s]
+                for s in ("submitted", "proposed", "decided", "approved")
+            },
+            "",
+        ),
+        (
+            "health",
+            {names.get(p["id"], p["id"]): p["score"] for p in figures["health"]["personas"]},
+            "/100",
+        ),
+    ]
+    for name, values, unit in charts:
+        lines += ["", texts("dashboard.charts." + name)]
+        if name == "helpful":  # helpful of all votes, per week
+            rows = [f"  {week}  {ratio}" for week, ratio in values.items()]
+        else:
+            rows = bars(values, unit=unit)
+        lines += rows or ["  " + texts("dashboard.none")]
+    lines += ["", texts("dashboard.tables.gaps")]
+    gaps = adoption["top_unanswered"]
+    lines += [f"  {g['count']:>4}  {g['text']}" for g in gaps] or ["  " + texts("dashboard.none")]
+    lines += ["", texts("dashboard.tables.owners")]
+    for owner, v in funnel["by_owner"].items():
+        lines.append(
+            f"  {owner}: {v['submitted']} → {v['proposed']} → {v['decided']} "
+            f"({v['approved']} ✓), {shown(v['median_days'])}"
+        )
+    if not funnel["by_owner"]:
+        lines.append("  " + texts("dashboard.none"))
+    lines += [
+        "",
+        texts(
+            "dashboard.tables.track",
+            completed=training["track_completed"],
+            players=training["track_players"],
+            recent=training["track_completed_in_period"],
+        ),
+    ]
+    return lines
+
+
+def _days(period: Mapping[str, str]) -> int:
+    import datetime as dt
+
+    since = dt.date.fromisoformat(period["since"])
+    return (dt.date.fromisoformat(period["until"]) - since).days + 1
