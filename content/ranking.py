@@ -205,7 +205,14 @@ class ObjectionIndex:
         if mentioned:
             theirs = np.array([d.persona_id in mentioned for d in self._docs])
             scores = np.where(theirs, scores * MENTION_BOOST, scores)
-        near = [coverage(words, s, content=unique) for s in self._sentences]
+        # A near-verbatim repeat needs two content words in common; others are not compared
+        # (comparing word order with every sentence of a big pack costs milliseconds).
+        near = [
+            coverage(words, s, content=unique)
+            if len(unique & self._said_terms[i]) >= 2
+            else (0.0, 0)
+            for i, s in enumerate(self._sentences)
+        ]
         order = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
         order = self._verbatim_first(order, near, mentioned=mentioned)
         light = frozenset(t for t in light if t in unique and t not in self.vocabulary)
