@@ -94,6 +94,20 @@ class ProposalHandler:
             meta=meta(proposals=[p.id for p in pending]),
         )
 
+    def _listed(self, message: Incoming, persona_id: str) -> Reply:
+        """One persona's pending proposals, for those who may decide them."""
+        persona = self.catalog().persona(persona_id)
+        if persona is None or not self.roles.may_decide(message.user, persona_id):
+            return self._said("proposals.none_yours", message)
+        pending = self.store.pending([persona_id])
+        if not pending:
+            return Reply(text=self.texts("proposals.none"), private=True, meta=meta())
+        return Reply(
+            text=self.texts("proposals.title", count=len(pending)),
+            cards=tuple(self.card(p) for p in pending[:10]),
+            meta=meta(proposals=[p.id for p in pending]),
+        )
+
     def approve(self, message: Incoming, arguments: str) -> Reply:
         """``approve N``."""
         return self._decide(message, _number(arguments), None, "approve")
@@ -114,6 +128,9 @@ class ProposalHandler:
     def on_action(self, message: Incoming) -> Reply:
         """Approve / Edit / Reject clicks, and the edit and reject forms' submissions."""
         parts = (message.action or "").split(":")
+        if len(parts) == 4 and parts[1] == "list":  # "Review proposals" on a review prompt
+            persona = self.catalog().persona(parts[2])
+            return self._listed(message, persona.id if persona else parts[2])
         if len(parts) != 4 or not parts[1].isdigit():
             return Reply(text=self.texts("proposals.unknown_button"), private=True, meta=meta())
         _, number, nonce, pick = parts

@@ -120,25 +120,29 @@ class ReviewHandler:
             items=tuple(f"“{q}”" for q in context.gaps),
             text="" if context.gaps else texts("review.no_gaps"),
         )
+        fields = (
+            Field(
+                label=texts("review.due_label"),
+                text=texts("review.due", date=status.due_on.isoformat(), days=status.cadence_days),
+            ),
+            Field(label=texts("review.usage_label"), text=usage),
+            gaps,
+            *_feedback_fields(context, texts),
+        )
+        buttons = tuple(
+            Choice(label=texts(f"review.button.{pick}"), value=_value(prompt, pick))
+            for pick in PICKS
+        )
+        if context.proposals:  # the owner decides them from here (handlers.proposals)
+            label = texts("proposals.review_button")
+            buttons += (Choice(label=label, value=f"proposal:list:{status.persona_id}:show"),)
         card = Card(
             title=texts("review.title", name=status.name),
             subtitle=since,
             badges=(texts(f"review.status.{status.status}"),),
-            fields=(
-                Field(
-                    label=texts("review.due_label"),
-                    text=texts(
-                        "review.due", date=status.due_on.isoformat(), days=status.cadence_days
-                    ),
-                ),
-                Field(label=texts("review.usage_label"), text=usage),
-                gaps,
-            ),
+            fields=fields,
             footer=texts("review.owners", owners=", ".join(status.owners)),
-            choices=tuple(
-                Choice(label=texts(f"review.button.{pick}"), value=_value(prompt, pick))
-                for pick in PICKS
-            ),
+            choices=buttons,
         )
         intro = texts("review.reminder" if reminder else "review.intro", name=status.name)
         return Reply(text=intro, cards=(card,), meta=meta(persona=status.persona_id))
@@ -277,6 +281,20 @@ class ReviewHandler:
 
     def _say(self, key: str, *, private: bool = False, **values: object) -> Reply:
         return Reply(text=self.texts(key, **values), private=private, meta=meta())
+
+
+def _feedback_fields(context: ReviewContext, texts: Texts) -> tuple[Field, ...]:
+    """What the front line said: pending proposals and answers voted not helpful."""
+    lines = []
+    if context.proposals:
+        lines.append(
+            texts("proposals.review_waiting", count=context.proposals, reporters=context.reporters)
+        )
+    if context.not_helpful:
+        lines.append(texts("proposals.review_not_helpful", count=context.not_helpful))
+    if not lines:
+        return ()
+    return (Field(label=texts("proposals.review_label"), items=tuple(lines)),)
 
 
 def _value(prompt: Prompt, pick: str) -> str:

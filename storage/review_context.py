@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.db import Database
+from storage.feedback_context import FeedbackFigures, feedback_figures
 from storage.models import QuestionRow, QuizAnswerRow, RoleplayRow, UTCDateTime
 
 #: The question log's intents that are questions asked of the bot (a quiz answer, a
@@ -59,6 +60,9 @@ class ReviewContext:
         quiz_right: How many of those were right.
         roleplays: Role-plays with it completed.
         roleplay_average: Their average score (``None`` without any).
+        proposals: Proposed changes waiting for a decision now.
+        reporters: The reporters behind those proposals.
+        not_helpful: Answers about it voted "not helpful".
     """
 
     questions: int = 0
@@ -68,6 +72,9 @@ class ReviewContext:
     quiz_right: int = 0
     roleplays: int = 0
     roleplay_average: int | None = None
+    proposals: int = 0
+    reporters: int = 0
+    not_helpful: int = 0
 
 
 class ReviewContexts:
@@ -110,6 +117,7 @@ class ReviewContexts:
                     RoleplayRow.ended_at >= since,
                 )
             ).one()
+            figures = feedback_figures(session, {persona_id: since})[persona_id]
         return _context(
             questions=questions,
             gap_count=gap_count,
@@ -118,6 +126,7 @@ class ReviewContexts:
             right=right,
             played=played,
             average=average,
+            figures=figures,
         )
 
     def of_many(self, since_by_persona: Mapping[str, dt.datetime]) -> dict[str, ReviewContext]:
@@ -140,6 +149,7 @@ class ReviewContexts:
                     gaps.setdefault(pid, []).append(text)
                 quiz.update((p, (n, r)) for p, n, r in session.execute(quiz_counts(wanted)))
                 played.update((p, (n, a)) for p, n, a in session.execute(roleplay_scores(wanted)))
+            figures = feedback_figures(session, since_by_persona)
         out = {}
         for pid in since_by_persona:
             questions, gap_count = counts.get(pid, (0, 0))
@@ -153,6 +163,7 @@ class ReviewContexts:
                 right=right,
                 played=roleplays,
                 average=average,
+                figures=figures.get(pid, FeedbackFigures()),
             )
         return out
 
@@ -267,8 +278,12 @@ def _context(
     right: int,
     played: int,
     average: SupportsFloat | None,
+    figures: FeedbackFigures,
 ) -> ReviewContext:
     return ReviewContext(
+        proposals=figures.proposals,
+        reporters=figures.reporters,
+        not_helpful=figures.not_helpful,
         questions=int(questions),
         gaps=tuple(gaps),
         gap_count=int(gap_count),

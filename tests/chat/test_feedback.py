@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from collections.abc import Mapping
 
-from testbot import BotUnderTest, MakeBot
+from testbot import BotUnderTest, Clock, MakeBot
 
+from bot.console import ConsoleInbox
 from bot.model import Incoming, Reply
+from bot.review_job import review_job
 
 SELLER = "seller@fieldline.example"
 OTHER_SELLER = "kim@fieldline.example"
@@ -198,3 +202,29 @@ def test_answers_carry_votes_counted_once_per_user_and_not_helpful_asks_why(
     assert tally is not None
     counts = tally.feedback.votes.tally("cfo-frida")
     assert (counts.helpful, counts.not_helpful) == (0, 1)
+
+
+def test_the_review_prompt_shows_pending_proposals_and_not_helpful_votes(
+    make_bot: MakeBot,
+) -> None:
+    monday = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+    seller = make_bot(user=SELLER, clock=Clock(monday))
+    seller.ask(f"feedback Frida: {NEW_PAIN}")
+    make_bot(user=OTHER_SELLER, clock=Clock(monday)).ask(
+        "feedback Frida: pain: chasing late payments from housing associations every month end"
+    )
+    down = buttons(seller.ask("who is Frida?"))["👎 Not helpful"]
+    click(seller, down)
+
+    owner = make_bot(user=FRIDA_OWNER, clock=Clock(monday))
+    asyncio.run(review_job(owner.app, [ConsoleInbox()]).run(monday, working_hours=False))
+    prompt = owner.console.greet()
+    shown = owner.card_text(prompt)
+    assert "1 proposed changes waiting, from 2 reporters" in shown
+    assert "1 answers voted not helpful" in shown
+    listed = click(owner, buttons(prompt)["Review proposals"])
+    assert "Proposal #1 · CFO Frida" in owner.card_text(listed)
+    owner.ask("approve 1")  # an approval counts as a review: Frida is fresh again
+    assert owner.app.reviews is not None
+    status = {s.persona_id: s.status for s in owner.app.reviews.statuses(monday.date())}
+    assert status["cfo-frida"] == "fresh"
