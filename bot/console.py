@@ -1,19 +1,27 @@
 """The console transport: the bot in a terminal, and the test bot for handler tests.
 
 It is a real adapter like Slack's and Teams': text in, :class:`~bot.model.Reply` out
-through the same ``send(reply, to=ref)`` port, so every flow works here first.
+through the same ``send(reply, to=ref)`` port, so every flow works here first. A reply's
+form is asked field by field (:mod:`bot.console_forms`) from the same input, then
+submitted like a Slack modal or a Teams card would be.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
-from bot.model import ConversationRef, Incoming, Reply, User
+from bot.console_forms import Cancelled, FormPrompter
+from bot.forms import refilled, to_data
+from bot.model import ConversationRef, Form, Incoming, Reply, User
 from bot.render.text import render_json, render_text
 from bot.router import Router
 
 QUIT = {"quit", "exit", "bye", ":q"}
+#: Submissions of one form the handler may refuse before the console gives up.
+MAX_SUBMISSIONS = 5
 
 
 class ConsoleBot:
@@ -44,12 +52,21 @@ class ConsoleBot:
         self.conversation = ConversationRef(
             platform="console", id=conversation_id or f"console:{self.user.id}"
         )
+        self._lines: Iterator[str] = iter(())  # what a form's questions read (see run)
+        self.prompter = FormPrompter(
+            texts=router.texts, read=self._read, write=self._write, json_lines=json_lines
+        )
 
     def send(self, reply: Reply, *, to: ConversationRef) -> None:
         """The outbound port: print ``reply`` (the console has one conversation)."""
-        rendered = render_json(reply) if self.json_lines else render_text(reply)
-        self.out.write(rendered + ("\n" if self.json_lines else "\n\n"))
-        self.out.flush()
+        if self.json_lines:
+            data = json.loads(render_json(reply))
+            if reply.form is not None:
+                data["form"] = to_data(reply.form)
+                data["form_errors"] = dict(reply.form_errors)
+            self._write(json.dumps(data, ensure_ascii=False) + "\n")
+        elif reply.form is None or render_text(reply):  # a bare form shows as its questions
+            self._write(render_text(reply) + "\n\n")
 
     def greet(self) -> Reply:
         """What waits for this user (review prompts sent to the console), shown at start."""
@@ -65,18 +82,64 @@ class ConsoleBot:
         """Send one message as the user and print the answer."""
         message = Incoming(user=self.user, conversation=self.conversation, text=text)
         reply = self.router.handle(message)
+        self._show(reply)
+        form = next((m.form for m in reply.messages() if m.form is not None), None)
+        if form is not None:
+            self.fill(form)
+        return reply
+
+    def fill(self, form: Form) -> Reply | None:
+        """Ask ``form``'s fields, submit them, and ask again what the handler refuses.
+
+        Returns:
+            The answer to the accepted submission; ``None`` if the user cancelled.
+        """
+        errors: dict[str, str] = {}
+        only: set[str] | None = None
+        for _ in range(MAX_SUBMISSIONS):
+            try:
+                values = self.prompter.fill(form, errors=errors, only=only)
+            except Cancelled:
+                break
+            submission = Incoming(
+                user=self.user,
+                conversation=self.conversation,
+                text="",
+                action=form.action,
+                form=values,
+            )
+            answer = self.router.handle(submission)
+            if answer.text or answer.cards or answer.then:
+                self._show(dataclasses.replace(answer, form=None, form_errors={}))
+            if answer.form is None and not answer.form_errors:
+                return answer
+            errors = dict(answer.form_errors)
+            names = {item.name for item in form.fields}
+            form = answer.form or refilled(form, values)
+            only = (set(errors) & names) or None if errors else None
+        self.send(Reply(text=self.router.texts("forms.cancelled")), to=self.conversation)
+        return None
+
+    def _show(self, reply: Reply) -> None:
         self.send(reply, to=self.conversation)
         follow = reply.later() if reply.later is not None else None  # nothing waits here
         if follow is not None:
             self.send(follow, to=self.conversation)
-        return reply
+
+    def _read(self) -> str | None:
+        return next(self._lines, None)
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
 
     def run(self, lines: Iterable[str], *, prompt: str = "") -> None:
         """Answer each line until end of input or a quit word."""
         if prompt:
             self.out.write(prompt)
             self.out.flush()
-        for raw in lines:
+        self._lines = iter(lines)  # a form's questions read the next lines
+        for raw in self._lines:
             text = raw.strip()
             if text.lower() in QUIT:
                 break

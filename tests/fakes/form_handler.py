@@ -23,6 +23,8 @@ INTRO = "What did the buyer say? <!channel> *stays* text."
 SUMMARY_MAX = 80
 KINDS = (Choice(label="Pain", value="pain"), Choice(label="Goal", value="goal"))
 OTHER = Choice(label="Something else entirely", value="other")
+#: A summary only the handler refuses (no platform can check it before submitting).
+REFUSED = "reject me"
 
 
 @dataclass
@@ -84,6 +86,8 @@ class TestForms:
         values = dict(message.form)
         form = self.form()
         errors = problems(form, values, texts=self.texts)
+        if values.get("summary") == REFUSED:  # a rule only the handler knows
+            errors["summary"] = "That summary is refused."
         if errors:
             return Reply(form=refilled(form, values), form_errors=errors)
         self.stored.append(Stored(user=message.user.key, values=values))
