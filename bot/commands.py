@@ -65,6 +65,11 @@ class Commands:
         # The longest words first: "quiz live" before "quiz".
         self._entries = sorted(entries, key=lambda e: -len(e.words))
 
+    def private(self, text: str) -> bool:
+        """Whether ``text`` is a command whose free text stays out of logs (feedback)."""
+        found = self.match(text)
+        return found is not None and found.name in self._long
+
     def match(self, text: str) -> Match | None:
         """The command ``text`` gives, with its arguments, or ``None``."""
         words = text.split()

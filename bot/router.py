@@ -115,7 +115,7 @@ class Router:
                 message.user.key,
                 message.conversation.key,
                 message.action,
-                message.text[:200],
+                self._loggable(message.text),
             )
             reply = Reply(text=self.texts("error"), meta={"intent": "error", "confidence": 0.0})
             failed = True
@@ -128,6 +128,12 @@ class Router:
                 observer.error(platform=platform, kind="question_log")
             observer.turn(platform=platform, reply=reply, seconds=self.timer() - started)
         return reply
+
+    def _loggable(self, text: str) -> str:
+        """``text`` for an error log: a question as asked, feedback only by its length."""
+        if self.commands is not None and self.commands.private(text):
+            return f"<{len(text)} characters of free text>"
+        return text[:200]
 
     def _dispatch(self, message: Incoming) -> Reply:
         flows = self.flows

@@ -260,8 +260,8 @@ class FeedbackHandler:
         objection = reply.meta.get("objection") or "-"
         base = f"{VOTE}:{key}:{persona}:{objection}"
         votes = (
-            Choice(label=self.texts("feedback.vote.up"), value=f"{base}:up", personal=True),
-            Choice(label=self.texts("feedback.vote.down"), value=f"{base}:down", personal=True),
+            Choice(label=self.texts("feedback.vote.up"), value=f"{base}:up"),
+            Choice(label=self.texts("feedback.vote.down"), value=f"{base}:down"),
         )
         first = reply.cards[0]
         card = dataclasses.replace(first, choices=(*first.choices, *votes))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import Mapping
 
+import pytest
 from testbot import BotUnderTest, Clock, MakeBot
 
 from bot.console import ConsoleInbox
@@ -228,3 +230,22 @@ def test_the_review_prompt_shows_pending_proposals_and_not_helpful_votes(
     assert owner.app.reviews is not None
     status = {s.persona_id: s.status for s in owner.app.reviews.statuses(monday.date())}
     assert status["cfo-frida"] == "fresh"
+
+
+def test_feedback_text_stays_out_of_the_logs_even_when_storing_fails(
+    make_bot: MakeBot, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caplog.set_level(logging.INFO)
+    seller = make_bot(user=SELLER)
+    seller.ask("feedback Frida: the secret deal with Acme hinges on monthly billing")
+    loop = seller.app.feedback
+    assert loop is not None
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(loop.feedback.store, "submit", broken)
+    failed = seller.ask("feedback Frida: the secret deal with Acme needs a discount")
+    assert "went wrong" in failed.text and "saved" not in failed.text  # no false "thanks"
+    assert "handler failed" in caplog.text
+    assert "secret deal" not in caplog.text and "Acme" not in caplog.text
