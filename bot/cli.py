@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--json", action="store_true", help="print each reply as one JSON line")
     chat.set_defaults(run=_chat)
 
-    content = sub.add_parser("content", help="validate or import a content pack")
+    content = sub.add_parser("content", help="validate, import or export a content pack")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     validate = content_sub.add_parser(
         "validate",
