@@ -24,7 +24,7 @@ import bm25s
 import numpy as np
 
 from content.schema import Persona
-from content.verbatim import coverage
+from content.verbatim import MIN_PREFIX, coverage
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -136,8 +136,16 @@ class ObjectionIndex:
                     sentences.append([])
         self._said_terms = said_terms
         self._sentences = sentences
+        # Per document: its said stems, and their prefixes a question's stem may be.
+        self._stems = [{t for sent in doc for t in sent} for doc in sentences]
+        self._prefixes = [
+            {t[:k] for t in stems for k in range(MIN_PREFIX, len(t))} for stems in self._stems
+        ]
         self._docs = docs
         self._doc_index = {(d.persona_id, d.objection_id): i for i, d in enumerate(docs)}
+        self._versions: dict[str, list[int]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            self._versions[d.objection_id].append(i)
         self._doc_terms = [set(c) for c in corpus]
         df: dict[str, int] = defaultdict(int)
         kinds: dict[str, set[str]] = defaultdict(set)
@@ -209,7 +217,7 @@ class ObjectionIndex:
         # (comparing word order with every sentence of a big pack costs milliseconds).
         near = [
             coverage(words, s, content=unique)
-            if len(unique & self._said_terms[i]) >= 2
+            if len(unique & self._said_terms[i]) >= 2 and self._may_repeat(words, i)
             else (0.0, 0)
             for i, s in enumerate(self._sentences)
         ]
@@ -277,6 +285,21 @@ class ObjectionIndex:
             total += weight * np.asarray(self._bm25.get_scores([term]))
         return total
 
+    def _may_repeat(self, words: Sequence[str], i: int) -> bool:
+        """Whether document ``i`` has enough of ``words`` to be a near-verbatim repeat.
+
+        Counts the words any of its sentences has (as :func:`content.verbatim.same` compares
+        them), an upper bound of what one sentence repeats in order.
+        """
+        if not words:
+            return False
+        stems, prefixes = self._stems[i], self._prefixes[i]
+        found = sum(
+            w in stems or w in prefixes or any(w[:k] in stems for k in range(MIN_PREFIX, len(w)))
+            for w in words
+        )
+        return found / len(words) >= NEAR_VERBATIM
+
     def _verbatim_first(
         self, order: list[int], near: list[tuple[float, int]], *, mentioned: Sequence[str]
     ) -> list[int]:
@@ -302,8 +325,7 @@ class ObjectionIndex:
         named = next((j for j in own if j is not None), None)
         if named is not None:
             return named
-        versions = [i for i, d in enumerate(self._docs) if d.objection_id == objection_id]
-        closest = max(versions, key=lambda i: near[i])
+        closest = max(self._versions[objection_id], key=lambda i: near[i])
         share, content_words = near[closest]
         if share >= NEAR_VERBATIM and content_words >= 2 and share > near[ranked_at][0]:
             return closest

@@ -18,10 +18,14 @@ per language, loaded once per language in about 10 ms): nothing is downloaded.
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
 import logging
 from collections.abc import Iterable, Mapping
 from functools import cache
+from pathlib import Path
 
+import msgpack
 from rapidfuzz.distance import DamerauLevenshtein
 
 log = logging.getLogger(__name__)
@@ -45,17 +49,26 @@ _LANGUAGES = {"en", "da", "nb", "sv", "de", "fr"}
 
 @cache
 def frequencies(language: str) -> Mapping[str, float]:
-    """Word → Zipf frequency for ``language`` (empty when ``wordfreq`` lacks it)."""
+    """Word → Zipf frequency for ``language`` (empty when ``wordfreq`` lacks it).
+
+    Read straight from ``wordfreq``'s data file (15 ms), without importing ``wordfreq``
+    itself (another 100 ms of imports at start-up for the same numbers).
+    """
     if language not in _LANGUAGES:
         return {}
-    try:
-        from wordfreq import get_frequency_dict  # noqa: PLC0415 - loaded on first typo
-    except ImportError:  # pragma: no cover - a declared dependency
+    spec = importlib.util.find_spec("wordfreq")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
         log.warning("wordfreq is not installed: typos are corrected against the pack only")
         return {}
-    import math  # noqa: PLC0415
-
-    return {w: math.log10(f) + 9 for w, f in get_frequency_dict(language, "small").items()}
+    path = Path(spec.submodule_search_locations[0]) / "data" / f"small_{language}.msgpack.gz"
+    with gzip.open(path, "rb") as f:
+        packed = msgpack.load(f, raw=False)
+    # "cB" format: a header, then lists of words by frequency in centibels (0, -0.01, ...).
+    out: dict[str, float] = {}
+    for centibels, listed in enumerate(packed[1:]):
+        for word in listed:
+            out[word] = 9 - centibels / 100
+    return out
 
 
 def zipf(word: str, language: str) -> float:
