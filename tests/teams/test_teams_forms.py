@@ -257,3 +257,34 @@ def test_the_app_manifest_declares_the_feedback_message_action() -> None:
     assert sorted(command["context"]) == ["commandBox", "compose", "message"]
     assert len(command["title"]) <= 32 and len(command["description"]) <= 128
     assert CHANNEL_CONVERSATION_ID  # the channel variant above uses it
+
+
+def test_a_bot_dialog_fetches_the_form_and_its_submission_is_answered_in_the_chat(
+    tmp_path: Path,
+) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        handler = install(rig)
+        fetch = invoke(rig, "task/fetch", {"data": {DATA_KEY: "testform:shortcut"}})
+        card = await task_card(rig, fetch)
+        assert list(inputs(card)) == ["summary", "details", "kind"]
+        entered = {"summary": "From a dialog", "kind": "goal"}
+        submit = invoke(rig, "task/submit", {"data": filled(card, entered)})
+        response = await post_activity(rig.session, rig.url, submit)
+        assert response.status == 200  # the dialog closes
+        (answer,) = await rig.replies()  # posted where the bot talks
+        assert "Stored test feedback #1: From a dialog" in shown(answer)
+        assert [s.values for s in handler.stored] == [{**entered, "details": ""}]
+
+    run(tmp_path, scenario)
+
+
+def test_an_action_no_handler_knows_closes_the_dialog_with_a_message(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        install(rig)
+        response = await post_activity(rig.session, rig.url, fetch_task(rig, "nosuchcommand"))
+        body = await response.json()
+        assert body["task"]["type"] == "message" and body["task"]["value"]
+        await rig.settle()
+        assert rig.fake.activities_sent() == []
+
+    run(tmp_path, scenario)

@@ -325,11 +325,11 @@ class TeamsAdapter:
         for message in public:
             await self._reply(turn_context, message)
         shown = private[-1] if private else (public[-1] if public else reply)
-        rendered = render(shown, texts=self.texts)
+        card = self.forms.card(shown) if shown.form else render(shown, texts=self.texts).card
         return AdaptiveCardInvokeResponse(
             status_code=200,
             type="application/vnd.microsoft.card.adaptive",
-            value=rendered.card,
+            value=card,
         )
 
     async def on_installed(self, turn_context: TurnContext) -> None:

@@ -81,12 +81,16 @@ class TeamsForms:
         self.reply = reply
         self.to_person = to_person
 
+    def card(self, reply: Reply) -> dict[str, Any]:
+        """``reply``'s form as a card with inputs (its text above, its errors in place)."""
+        assert reply.form is not None
+        return form_card(reply.form, texts=self.texts, text=reply.text, errors=reply.form_errors)
+
     def activity(self, reply: Reply) -> Activity:
         """The message activity showing ``reply``'s form as a card with inputs."""
         assert reply.form is not None
-        card = form_card(reply.form, texts=self.texts, text=reply.text, errors=reply.form_errors)
         summary = shorten(" ".join((reply.text or reply.form.title).split()), 200)
-        return message_of(Rendered(card=card, summary=summary))
+        return message_of(Rendered(card=self.card(reply), summary=summary))
 
     async def on_invoke(self, turn_context: TurnContext) -> InvokeResponse:
         """Answer a dialog's fetch or submission (see the module's description)."""
