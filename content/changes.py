@@ -33,7 +33,7 @@ LIST_FIELDS = (
     "triggers",
     "disqualifiers",
 )
-FIELDS = (*LIST_FIELDS, "objections")
+FIELDS = ("objections", *LIST_FIELDS)
 OPS = ("add", "modify", "remove")
 
 _BY_KIND = {"pain": "pains", "goal": "goals", "trigger": "triggers"}
