@@ -39,7 +39,9 @@ def add_export_parser(
         parents=[content_opt],
         help="write the live pack (personas as the database holds them) as YAML to DIR",
     )
-    export.add_argument("dir", type=Path, metavar="DIR")
+    export.add_argument(
+        "dir", type=Path, metavar="DIR", help="where to write it (e.g. a git checkout)"
+    )
     export.add_argument(
         "--force",
         action="store_true",
