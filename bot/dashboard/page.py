@@ -171,7 +171,7 @@ def _tables(figures: Mapping[str, Any], texts: Texts) -> str:
         )
         + f'</section><section id="health"><h2>{escape(texts(t + "health"))}</h2>'
         + _table(
-            [texts("dashboard.persona"), texts("dashboard.tiles.health"), texts(t + "reasons")],
+            [texts("dashboard.persona"), texts(t + "health_score"), texts(t + "reasons")],
             health,
             none,
         )
@@ -241,6 +241,7 @@ def render(
     return (
         f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
         f"<title>{escape(title)}</title>{head}</head><body>"
         f'<header><h1>{escape(title)}</h1><p class="period">{escape(subtitle)}</p>'
         f"{controls}</header>"
@@ -258,6 +259,7 @@ def message_page(title: str, lines: Sequence[str], *, language: str) -> str:
     return (
         f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
         f'<title>{escape(title)}</title><link rel="stylesheet" href="/admin/static/dashboard.css">'
         f'</head><body class="message"><h1>{escape(title)}</h1>{body}</body></html>'
     )
@@ -268,6 +270,7 @@ def signin_page(title: str, intro: str, button: str, token: str, *, language: st
     return (
         f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<link rel="icon" href="data:,">'
         f'<title>{escape(title)}</title><link rel="stylesheet" href="/admin/static/dashboard.css">'
         f'</head><body class="message"><h1>{escape(title)}</h1><p>{escape(intro)}</p>'
         '<form method="post" action="/admin/signin">'

@@ -11,6 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from activity import generate
+from pydantic import SecretStr
 from serving import served
 
 from bot.app import build_app
@@ -50,7 +51,7 @@ def test_json_is_what_the_dashboard_serves(db_url: str, capsys: pytest.CaptureFi
 
     async def dashboard_data() -> object:
         settings = Settings(
-            database_url=db_url, secret_key=KEY, public_url="https://bot.example.org"
+            database_url=db_url, secret_key=SecretStr(KEY), public_url="https://bot.example.org"
         )
         async with (
             served(settings, clock=lambda: NOW) as server,
