@@ -21,6 +21,7 @@ def help_reply(*, catalog: Catalog, texts: Texts) -> Reply:
         lines.append(texts("help_objection", objection_example=example[1].objection))
         choices.append(objection_choice(*example, texts=texts))
     lines.append(texts("help_training"))
+    lines.append(texts("feedback.help"))
     lines.append(texts("help_again"))
     text = "\n".join(lines)
     return Reply(
