@@ -243,3 +243,63 @@ def test_the_manifest_declares_the_feedback_shortcuts() -> None:
     assert all(0 < len(s["description"]) <= 80 for s in shortcuts)
     assert data["settings"]["interactivity"]["is_enabled"] is True
     assert "commands" in data["oauth_config"]["scopes"]["bot"]  # what shortcuts need
+
+
+def test_a_shortcut_no_handler_knows_is_answered_privately(slack_run: Run) -> None:
+    async def scenario(rig: SlackRig) -> None:
+        install(rig)
+        body = message_shortcut(
+            "nosuchshortcut",
+            user=SELLER,
+            channel="C0SALES",
+            message_text="anything",
+            message_ts=next_ts(),
+            author="U0BUYER",
+            response_url=rig.slack.response_url("unknown"),
+        )
+        assert (await rig.form(body)).status == 200
+        (answer,) = await rig.slack.wait_for("response_url", timeout=10)
+        assert answer.params["response_type"] == "ephemeral" and text_of(answer.params)
+        assert rig.slack.calls_to("views.open") == []
+        assert rig.slack.calls_to("chat.postMessage") == []  # nothing in the channel
+
+    slack_run(scenario)
+
+
+def test_a_modal_slack_refuses_to_open_becomes_the_open_the_form_button(slack_run: Run) -> None:
+    async def scenario(rig: SlackRig) -> None:
+        handler = install(rig)
+        rig.slack.fail_with_error("views.open", "expired_trigger_id")
+        body = message_shortcut(
+            "testform",
+            user=SELLER,
+            channel="C0SALES",
+            message_text="the buyer said so",
+            message_ts=next_ts(),
+            author="U0BUYER",
+            response_url=rig.slack.response_url("late"),
+        )
+        assert (await rig.form(body)).status == 200
+        (private,) = await rig.slack.wait_for("response_url", timeout=10)
+        button = private.params["blocks"][-1]["elements"][0]
+        assert button["text"]["text"] == "Open the form"
+        click = block_actions(
+            button["action_id"],
+            button["value"],
+            user=SELLER,
+            channel="C0SALES",
+            message_ts=next_ts(),
+            is_ephemeral=True,
+            response_url=rig.slack.response_url("late"),
+            text="Open the form",
+        )
+        assert (await rig.form(click)).status == 200
+        view = await opened(rig, 2)  # the second try, with the click's trigger
+        assert inputs(view)["details"]["element"]["initial_value"] == "the buyer said so"
+        entered = {"summary": "Late but fine", "kind": "pain"}
+        assert await (await rig.form(view_submission(view, entered, user=SELLER))).text() == ""
+        (confirmation,) = await rig.replies()
+        assert confirmation["channel"] == DM  # private in, private out: the DM
+        assert len(handler.stored) == 1
+
+    slack_run(scenario)
