@@ -43,7 +43,7 @@ def form_card(
     body.append(_block(form.title, size="Medium", weight="Bolder"))
     if form.intro.strip():
         body.append(_block(form.intro, isSubtle=True))
-    if errors:
+    if errors and text.strip() != texts("forms.check"):  # said once, not twice
         body.append(_block(texts("forms.check"), color="Attention", weight="Bolder"))
     names = {item.name for item in form.fields}
     for item in form.fields:
