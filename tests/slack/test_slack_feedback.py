@@ -12,10 +12,12 @@ from typing import Any
 
 from form_payloads import message_shortcut, view_submission
 from payloads import block_actions, dm_message, next_ts
-from review_rig import DM, FRIDA, INGRID, SAM, ReviewRig, run
+from review_rig import DM, FRIDA, INGRID, MONDAY, SAM, ReviewRig, run
 from rig import text_of
 
+from bot.feedback_job import FeedbackJob
 from storage.feedback import FeedbackStore
+from storage.feedback_notices import FeedbackNotices
 from storage.personas import PersonaRepository
 from storage.votes import VoteStore
 
@@ -181,5 +183,57 @@ def test_helpful_buttons_count_one_vote_per_person_and_not_helpful_asks_why(
         assert done.status == 200
         (mine,) = FeedbackStore(db=rig.slack_rig.core.db).of_reporter("slack:U0SAM")
         assert (mine.persona_id, mine.text) == (FRIDA, why["text"])
+
+    run(tmp_path, scenario)
+
+
+def test_owners_hear_of_proposals_by_dm_and_reporters_of_the_decision(tmp_path: Path) -> None:
+    async def scenario(rig: ReviewRig) -> None:
+        core = rig.slack_rig.core
+        loop = core.feedback
+        assert loop is not None
+        job = FeedbackJob(
+            catalog=core.live,
+            notices=FeedbackNotices(db=core.db),
+            proposals=loop.proposals,
+            roles=loop.proposals.roles,
+            texts=core.texts,
+            people=[rig.slack_rig.adapter],
+            notify_at=3,
+        )
+        await say(rig, "U0SAM", "feedback Frida: pain: chasing late payments at month end")
+        first = await job.run(MONDAY)
+        assert (first.batches, first.urgent) == (1, 0)  # the day's batch, to Ingrid
+        (batch,) = [p for p in rig.posts()[-1:] if p.params["channel"] == DM[INGRID]]
+        assert "Proposal #1 · CFO Frida" in text_of(batch.params)
+        for user in ("U0SARA", "U0MIKKEL"):
+            await say(rig, user, "feedback Frida: pain: chasing late payments every month end")
+        second = await job.run(MONDAY)
+        assert (second.batches, second.urgent) == (0, 1)  # 3 reporters: at once, once
+        urgent = rig.posts()[-1].params
+        assert urgent["channel"] == DM[INGRID] and "3 people have now reported" in text_of(urgent)
+        assert (await job.run(MONDAY)).urgent == 0
+
+        edits = await click(rig, urgent, "Edit", user="U0INGRID")
+        assert edits == []  # Edit opens a modal: nothing posted
+        (opened,) = await rig.slack.wait_for("views.open", 1, timeout=10)
+        view = opened.response["view"]
+        fields = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
+        assert fields["field"]["initial_option"]["value"] == "pains"
+        entered = {
+            "field": "pains",
+            "op": "add",
+            "target": "",
+            "text": "Chasing late payments from housing associations at month end",
+            "response": "",
+        }
+        saved = await rig.slack_rig.form(view_submission(view, entered, user="U0INGRID"))
+        assert saved.status == 200
+        shown = await say(rig, "U0INGRID", "approve 1")
+        assert "version 2 is live now" in text_of(shown)
+        told = await job.run(MONDAY)
+        assert told.told == 3
+        said = [text_of(p.params) for p in rig.posts() if p.params["channel"] == DM[SAM]]
+        assert any("was approved by" in s and "version 2" in s for s in said)
 
     run(tmp_path, scenario)
