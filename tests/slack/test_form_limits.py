@@ -57,6 +57,8 @@ def test_the_slack_modal_keeps_within_slacks_limits() -> None:
     options = blocks["pick"]["element"]["options"]
     assert len(options) == 100 and blocks["pick"]["element"]["initial_option"]["value"] == "o7"
     assert blocks["capped"]["element"]["initial_value"] == "1234567890"
+    shown = modal.errors({"pick": "No.", "gone": "About no field."}, view)
+    assert shown == {"pick": "No.", "text": "About no field."}  # under the first input
     action, answer_in = modal.read_metadata(view)
     assert action == "huge:submit" and answer_in is not None and answer_in["id"] == "D1"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import yaml
 from fakes.form_handler import INTRO, SUMMARY_MAX, TITLE, TestForms
@@ -301,5 +302,23 @@ def test_a_modal_slack_refuses_to_open_becomes_the_open_the_form_button(slack_ru
         (confirmation,) = await rig.replies()
         assert confirmation["channel"] == DM  # private in, private out: the DM
         assert len(handler.stored) == 1
+
+    slack_run(scenario)
+
+
+def test_a_malformed_signed_submission_gets_a_400_and_changes_nothing(slack_run: Run) -> None:
+    async def scenario(rig: SlackRig) -> None:
+        handler = install(rig)
+        view = await shortcut_on_message(rig)
+        good = view_submission(view, {"summary": "fine", "kind": "pain"}, user=SELLER)
+        payload = json.loads(parse_qs(good)["payload"][0])
+        payload["view"]["state"]["values"] = ["not", "an", "object"]
+        response = await rig.form(urlencode({"payload": json.dumps(payload)}))
+        assert response.status == 400 and "view.state.values" in await response.text()
+        payload["view"] = "a string"
+        response = await rig.form(urlencode({"payload": json.dumps(payload)}))
+        assert response.status == 400 and "view: must be an object" in await response.text()
+        await rig.settle()
+        assert handler.stored == [] and rig.slack.calls_to("chat.postMessage") == []
 
     slack_run(scenario)
