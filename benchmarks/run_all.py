@@ -9,8 +9,10 @@ live quiz question within 2 s in a Slack and a Teams channel, vs bare bolt and
 botbuilder), ``bench_roleplay.py`` (marking role-play answers vs a word-overlap floor)
 and ``bench_reviews.py`` (due personas with their context on PostgreSQL, and 500 review
 prompts through the fake Slack with rate limits; it needs ``--postgres`` or
-``PERSONABOT_TEST_DATABASE_URL``). This script adds the machine they ran on and runs
-them one after another, so they do not compete with each other for the CPU.
+``PERSONABOT_TEST_DATABASE_URL``) and ``bench_feedback.py`` (feedback DMs confirmed beside
+ask DMs on Slack, and how soon another process answers with an approved change). This
+script adds the machine they ran on and runs them one after another, so they do not
+compete with each other for the CPU.
 
 Usage: ``python benchmarks/run_all.py [--out FILE] [--quick]``; ``--quick`` runs a tenth
 of the load (a smoke run, not figures for the README). Exit status 1 if a runner failed.
@@ -40,6 +42,11 @@ RUNNERS: tuple[tuple[str, list[str], list[str]], ...] = (
         "Reviews",
         ["bench_reviews.py"],
         ["--personas", "100", "--questions", "10000", "--prompt-personas", "25", "--repeat", "1"],
+    ),
+    (
+        "Feedback on Slack, and approvals seen by another process",
+        ["bench_feedback.py", "--messages", "200", "--concurrency", "20"],
+        ["--messages", "20", "--concurrency", "10", "--rounds", "2"],
     ),
 )
 
