@@ -11,7 +11,7 @@ import io
 import json
 
 import pytest
-from fakes.form_handler import REFUSED, SUMMARY_MAX, TITLE, TestForms
+from fakes.form_handler import REFUSED, SUMMARY_MAX, TITLE, TWO_STEPS, TestForms
 from testbot import BotUnderTest
 
 from bot.console import ConsoleBot
@@ -109,3 +109,11 @@ def test_json_lines_ask_each_field_as_one_object(bot: BotUnderTest, forms: TestF
     assert questions[2]["value"] == "pain" and questions[0]["required"] is True
     assert "Stored test feedback #1: from a script" in stored["text"]
     assert values(forms) == [{"summary": "from a script", "details": "", "kind": "goal"}]
+
+
+def test_a_second_form_is_asked_after_the_first(bot: BotUnderTest, forms: TestForms) -> None:
+    bot.console.run(["testform", TWO_STEPS, "", "", "", "budgets"])
+    out = bot.out.getvalue()
+    assert "One more thing." in out and "Why does it matter? (required)" in out
+    assert "! Please fill this in.\nWhy does it matter?" in out
+    assert values(forms) == [{"why": "budgets"}]

@@ -25,6 +25,11 @@ KINDS = (Choice(label="Pain", value="pain"), Choice(label="Goal", value="goal"))
 OTHER = Choice(label="Something else entirely", value="other")
 #: A summary only the handler refuses (no platform can check it before submitting).
 REFUSED = "reject me"
+#: A summary that asks one more question (a second form) before it is stored.
+TWO_STEPS = "two steps"
+#: A summary whose confirmation carries a button (a platform must still show it).
+WITH_BUTTON = "with a button"
+SECOND = f"{PREFIX}:second"
 
 
 @dataclass
@@ -81,6 +86,8 @@ class TestForms:
         """The shortcut (form pre-filled with the message) and the submission."""
         if message.action == f"{PREFIX}:shortcut":
             return Reply(form=self.form(details=message.text))
+        if message.action == SECOND and message.form is not None:
+            return self._second(message)
         if message.action != SUBMIT or message.form is None:
             return None
         values = dict(message.form)
@@ -90,11 +97,28 @@ class TestForms:
             errors["summary"] = "That summary is refused."
         if errors:
             return Reply(form=refilled(form, values), form_errors=errors)
+        if values["summary"] == TWO_STEPS:
+            return Reply(text="One more thing.", form=self.second())
         self.stored.append(Stored(user=message.user.key, values=values))
+        choices = (Choice(label="Withdraw", value=f"{PREFIX}:withdraw"),)
         return Reply(
             text=f"Stored test feedback #{len(self.stored)}: {values['summary']}",
+            choices=choices if values["summary"] == WITH_BUTTON else (),
             meta={"intent": "testform"},
         )
+
+    def second(self) -> Form:
+        """The second step's form: one required question."""
+        why = FormField(name="why", label="Why does it matter?", required=True)
+        return Form(action=SECOND, title="One more thing", fields=(why,), submit="Done")
+
+    def _second(self, message: Incoming) -> Reply:
+        values = dict(message.form or {})
+        errors = problems(self.second(), values, texts=self.texts)
+        if errors:
+            return Reply(form=refilled(self.second(), values), form_errors=errors)
+        self.stored.append(Stored(user=message.user.key, values=values))
+        return Reply(text=f"Stored test feedback #{len(self.stored)}: because {values['why']}")
 
     def install(self, router: Router) -> None:
         """Answer ``testform`` text and ``testform:…`` actions in ``router``."""

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import yaml
-from fakes.form_handler import INTRO, SUMMARY_MAX, TITLE, TestForms
+from fakes.form_handler import INTRO, SUMMARY_MAX, TITLE, TWO_STEPS, TestForms
 from form_payloads import global_shortcut, message_shortcut, view_submission
 from payloads import FORM, block_actions, dm_message, next_ts, post_signed, slash_command
 from rig import SlackRig, text_of
@@ -320,5 +320,29 @@ def test_a_malformed_signed_submission_gets_a_400_and_changes_nothing(slack_run:
         assert response.status == 400 and "view: must be an object" in await response.text()
         await rig.settle()
         assert handler.stored == [] and rig.slack.calls_to("chat.postMessage") == []
+
+    slack_run(scenario)
+
+
+def test_a_second_step_replaces_the_modal_and_its_submission_is_answered(
+    slack_run: Run,
+) -> None:
+    async def scenario(rig: SlackRig) -> None:
+        handler = install(rig)
+        view = await shortcut_on_message(rig)
+        entered = {"summary": TWO_STEPS, "kind": "pain"}
+        response = await rig.form(view_submission(view, entered, user=SELLER))
+        ack = await response.json()
+        assert ack["response_action"] == "update"
+        second = ack["view"]
+        assert list(inputs(second)) == ["why"] and "One more thing." in text_of(second)
+        assert rig.slack._view({"view": second})["ok"]  # a view Slack accepts
+        assert handler.stored == []
+        second = {**second, "id": view["id"]}  # the same modal, updated
+        answer = await rig.form(view_submission(second, {"why": "budgets"}, user=SELLER))
+        assert await answer.text() == ""
+        (confirmation,) = await rig.replies()
+        assert "because budgets" in text_of(confirmation) and confirmation["channel"] == DM
+        assert [s.values for s in handler.stored] == [{"why": "budgets"}]
 
     slack_run(scenario)

@@ -14,13 +14,14 @@ from typing import Any
 
 from activities import (
     CHANNEL_CONVERSATION_ID,
+    PERSONAL_CONVERSATION_ID,
     card_submit,
     channel_mention,
     personal_message,
     post_activity,
 )
 from cards import validate_adaptive_card
-from fakes.form_handler import INTRO, SUMMARY_MAX, TITLE, TestForms
+from fakes.form_handler import INTRO, SUMMARY_MAX, TITLE, TWO_STEPS, WITH_BUTTON, TestForms
 from teams_rig import AAD_OBJECT_ID, TeamsRig, run, shown, submits
 
 from bot.adapters.teams.cards import DATA_KEY
@@ -286,5 +287,26 @@ def test_an_action_no_handler_knows_closes_the_dialog_with_a_message(tmp_path: P
         assert body["task"]["type"] == "message" and body["task"]["value"]
         await rig.settle()
         assert rig.fake.activities_sent() == []
+
+    run(tmp_path, scenario)
+
+
+def test_a_second_step_continues_the_dialog_and_buttons_reach_the_chat(tmp_path: Path) -> None:
+    async def scenario(rig: TeamsRig) -> None:
+        handler = install(rig)
+        card = await task_card(rig, fetch_task(rig, "testform"))
+        two = filled(card, {"summary": TWO_STEPS, "kind": "pain"})
+        second = await task_card(rig, submit_action(rig, two))
+        assert list(inputs(second)) == ["why"] and handler.stored == []
+        why = filled(second, {"why": "budgets"})
+        done = await post_activity(rig.session, rig.url, submit_action(rig, why))
+        assert (await done.json())["task"]["value"] == "Stored test feedback #1: because budgets"
+        # An answer with a button cannot show in Teams' message: the 1:1 chat gets it too.
+        button = filled(card, {"summary": WITH_BUTTON, "kind": "goal"})
+        response = await post_activity(rig.session, rig.url, submit_action(rig, button))
+        assert "#2: with a button" in (await response.json())["task"]["value"]
+        (posted,) = await rig.replies()
+        assert posted["conversation"]["id"] == PERSONAL_CONVERSATION_ID
+        assert [b["title"] for b in submits(posted)] == ["Withdraw"]
 
     run(tmp_path, scenario)
