@@ -114,6 +114,11 @@ class Analyzer:
         )
         self._correct.cache_clear()
 
+    @property
+    def known_stems(self) -> frozenset[str]:
+        """The stems of every word learned (the pack's and the lexicon's)."""
+        return self._known_stems
+
     def is_stopword(self, word: str) -> bool:
         """Whether a lowercase word is a function word of the language."""
         return fold(word) in self.stopwords

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import bm25s
@@ -44,6 +44,9 @@ MENTION_BOOST = 2.0
 # Compounds: a known part must be this long and leave this much of the word; a part
 # match explains half the word.
 MIN_PART = 5
+# A question's word this long may be the head of a pack's compound ("ferien" of
+# "fellesferien": Nordic and German compounds are a kind of their last part).
+MIN_HEAD = 4
 MIN_REST = 3
 COMPOUND_CREDIT = 0.5
 # A word matched through its concept (a synonym) explains this much of itself.
@@ -108,9 +111,10 @@ class ObjectionIndex:
         personas: Sequence[Persona],
         analyze: Callable[[str], list[str]],
         sequence: Callable[[str], list[str]] | None = None,
-        concepts: Mapping[str, tuple[str, ...]] | None = None,
+        concepts: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
-        self._concepts = dict(concepts or {})
+        # Shared with the caller, who may add inflected forms of concept members later.
+        self._concepts = concepts if concepts is not None else {}
         # (objection id, term) → how many sentences of that kind's versions say the term.
         self._said_count: dict[tuple[str, str], int] = defaultdict(int)
         docs: list[_Doc] = []
@@ -168,6 +172,12 @@ class ObjectionIndex:
         if corpus:
             self._bm25.index(corpus, show_progress=False)
             self.vocabulary = frozenset(self._bm25.vocab_dict)
+        # Last parts of the pack's compounds → the compounds ("feri" → "fellesferi").
+        self._heads: dict[str, list[str]] = defaultdict(list)
+        for v in self.vocabulary:
+            if not v.startswith("~"):
+                for k in range(MIN_HEAD, len(v) - MIN_REST + 1):
+                    self._heads[v[-k:]].append(v)
         self._long_vocab = sorted(
             (v for v in self.vocabulary if len(v) >= MIN_PART and not v.startswith("~")),
             key=len,
@@ -249,9 +259,11 @@ class ObjectionIndex:
             )
             if framed and telling:
                 confidence += CONTEXT_BONUS
-            elif telling and len(weighty) == 2 and not self._weak(matched[0]):
-                # One word that only this kind of objection says, beside one other word
-                # ("können wir kündigen wenn es nicht klappt"): said like a one-word question.
+            elif telling and len(weighty) == 2 and self._domain(matched[0]):
+                # One sales word (of a lexicon or pack concept) that only this kind of
+                # objection says, beside one other word ("können wir kündigen wenn es nicht
+                # klappt"): said like a one-word question. A plain word ("funktioniert")
+                # is not enough: it says nothing of the topic.
                 confidence = min(ONE_WORD_SURE, confidence + CONTEXT_BONUS / 2)
             elif len(matched) < 2 and len(weighty) > 1:
                 confidence = min(confidence, SINGLE_WORD_CAP)
@@ -341,10 +353,9 @@ class ObjectionIndex:
             return ONE_WORD_SURE
         return SINGLE_WORD_CAP
 
-    def _weak(self, term: str) -> bool:
-        """Whether ``term`` only places a question in time or scope (a month, "whole")."""
-        meaning = self._concepts.get(term, ())
-        return bool(meaning) and all(c in WEAK_CONCEPTS for c in meaning)
+    def _domain(self, term: str) -> bool:
+        """Whether ``term`` is a sales word: of a concept that says what about, not when."""
+        return any(c not in WEAK_CONCEPTS for c in self._concepts.get(term, ()))
 
     def _owns(self, kind: str, term: str, i: int) -> bool:
         """Whether only (or mostly) objection ``kind`` says ``term``, as document ``i`` does."""
@@ -362,11 +373,15 @@ class ObjectionIndex:
         """Known terms a compound starts or ends with ("weekendtillæg" → "tillæg").
 
         Nordic and German write compounds as one word; a question's compound often
-        names what the pack says with its head or modifier alone.
+        names what the pack says with its head or modifier alone, and a question's word
+        may be the head of the pack's compound ("ferien" → "fellesferien").
         """
-        if term in self.vocabulary or len(term) < MIN_PART + MIN_REST:
+        if term in self.vocabulary:
             return []
-        return [
+        heads = self._heads.get(term, []) if len(term) >= MIN_HEAD else []
+        if len(term) < MIN_PART + MIN_REST:
+            return list(heads)
+        return heads + [
             v
             for v in self._long_vocab
             if len(term) - len(v) >= MIN_REST and (term.startswith(v) or term.endswith(v))

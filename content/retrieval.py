@@ -37,7 +37,7 @@ PERSONA_BY_TITLE = 0.7
 PERSONA_UNSURE = 0.4
 #: A word the pack never uses this common in the language (Zipf) is light: it says little
 #: about what the question means ("funkar", "sieht", "room"); see ``ranking.LIGHT_WEIGHT``.
-LIGHT_ZIPF = 5.0
+LIGHT_ZIPF = 4.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,6 +125,7 @@ class Retriever:
         self._directory = sorted(self._phrases(self.lexicon.directory), key=len, reverse=True)
         self._commands = {t for w in self.lexicon.commands for t in self._phrase(w)}
         self.personas = PersonaFinder(personas=personas, analyzer=self.analyzer)
+        self.synonyms.learn(self.analyzer.known_stems)
         self.objections = ObjectionIndex(
             personas=personas,
             analyze=self._content_terms,
@@ -138,8 +139,8 @@ class Retriever:
         terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
         return [
             t
-            for t, (a, b) in zip(terms, spans, strict=True)
-            if b - a > 1 or not self.analyzer.is_stopword(surface[a])
+            for t, span in zip(terms, spans, strict=True)
+            if len(span) > 1 or not self.analyzer.is_stopword(surface[span[0]])
         ]
 
     def _phrase(self, text: str) -> list[str]:
@@ -163,14 +164,15 @@ class Retriever:
         surface, terms, spans = self._read(text)
         if not terms:
             return Understanding(intent="help", confidence=1.0)
+        self.synonyms.learn(terms)
         cues = self._cues(text, surface, terms)
         found = self._understand(cues, terms)
         if found.intent == "unknown" and self._asks_who(cues, found):
-            at = [w for i in cues.content_at for w in range(*spans[i])]
+            at = sorted(w for i in cues.content_at for w in spans[i])
             return replace(found, missing=_span(text, at))
         return found
 
-    def _read(self, text: str) -> tuple[list[str], list[str], list[tuple[int, int]]]:
+    def _read(self, text: str) -> tuple[list[str], list[str], list[tuple[int, ...]]]:
         """The question's words (typos corrected) and their terms, synonyms joined.
 
         A multi-word synonym ("notice period") becomes one word and one term, so positions
@@ -180,7 +182,7 @@ class Retriever:
         terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
         if len(terms) == len(surface):
             return surface, terms, spans
-        return [JOIN.join(surface[a:b]) for a, b in spans], terms, spans
+        return [JOIN.join(surface[k] for k in span) for span in spans], terms, spans
 
     def _asks_who(self, cues: _Cues, found: Understanding) -> bool:
         """Whether an unanswered question asked who someone is (a name the pack lacks)."""
