@@ -59,7 +59,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
     loaded = load(settings)
     if loaded is None:
         return EXIT_FAILED
-    _, configured = loaded
+    configured_dir, configured = loaded
     texts = Texts(language=configured.language)
     target: Path = args.dir
     problem = _target_problem(target, force=args.force, texts=texts)
@@ -96,6 +96,8 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
     )
     if removed:
         print("  " + texts("history.export.removed", files=", ".join(removed)))
+    if target.resolve() != configured_dir.resolve():
+        print(texts("history.export.elsewhere", dir=target, pack=configured_dir))
     return EXIT_OK
 
 

@@ -89,6 +89,7 @@ def test_export_round_trips_and_one_chat_edit_is_one_hunk(
     done = run("content", "export", str(out))
     assert done.returncode == 0, done.stderr
     assert "4 persona(s)" in done.stdout and str(out) in done.stdout
+    assert f"{out} is not the pack directory the bot imports ({pack})" in done.stdout
     exported = files_of(out)
     assert sorted(exported) == ["pack.yaml"] + [
         f"personas/{p.name}" for p in sorted((pack / "personas").iterdir())
@@ -140,6 +141,9 @@ def test_export_round_trips_and_one_chat_edit_is_one_hunk(
         db.dispose()
     assert run("content", "export", "--force", str(out)).returncode == 0
     now = files_of(out)
+    into_pack = run("content", "export", "--force", str(pack))  # the pack the bot imports
+    assert into_pack.returncode == 0 and "is not the pack directory" not in into_pack.stdout
+    assert files_of(pack) == now
     assert [path for path in now if now[path] != exported[path]] == ["personas/team-lead-tuva.yaml"]
     hunk = [
         line
