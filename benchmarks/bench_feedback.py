@@ -24,11 +24,14 @@ In one run, on 127.0.0.1 only, every wait bounded:
    ``LiveCatalog``), asked "what are <persona>'s pains?" every ``--ask-every`` seconds; the
    delay is from sending ``approve N`` until it answers with the new pain. Then the same
    with a fresh ``personabot ask "<question>"`` process started at the approval.
+3. **One turn's work.** Both kinds wait in the same queue in part 1; ``feedback_cost.py``
+   times single feedback and ask turns in-process as the pending feedback grows.
 
 Usage::
 
     python benchmarks/bench_feedback.py [--messages 500] [--concurrency 25] [--warmup 10]
                                         [--rounds 5] [--ask-every 0.02] [--postgres URL]
+                                        [--cost-steps 0,500,1000,2000] [--cost-sample 50]
                                         [--timeout 120] [--check]
 
 Exit status 0 once measured (``--check``: 1 when a target is missed); 2 when a server
@@ -55,6 +58,7 @@ import aiohttp
 from bench_quiz import database
 from bench_slack import ROOT, SECRET, base_env
 from fake_slack import Call, FakeSlackThread  # on the path bench_slack set
+from feedback_cost import cost_table, turn_costs
 from feedback_visible import Visibility, approvals_seen
 from harness import HarnessError, Server, free_port, ms, questions, ratio, wait_ready
 from payloads import JSON, app_mention, dm_message, event_callback, json_body, sign
@@ -362,11 +366,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ask-every", type=float, default=0.02, help="seconds between asks")
     parser.add_argument("--timeout", type=float, default=120.0, help="bound of each wait (s)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--cost-steps", default="0,500,1000,2000", help="pending feedback of part 3's steps"
+    )
+    parser.add_argument("--cost-sample", type=int, default=50, help="turns of each kind a step")
     parser.add_argument("--postgres", default="", help="a PostgreSQL URL on 127.0.0.1")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     if min(args.messages, args.concurrency, args.rounds) < 1 or args.warmup < 0:
         parser.error("--messages, --concurrency and --rounds must be ≥ 1, --warmup ≥ 0")
+    try:
+        steps = [int(n) for n in args.cost_steps.split(",") if n.strip()]
+    except ValueError:
+        parser.error("--cost-steps: whole numbers separated by commas")
     started = time.monotonic()
     with FakeSlackThread() as fake, tempfile.TemporaryDirectory(prefix="bench-feedback-") as tmp:
         workdir = Path(tmp)
@@ -378,6 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ours = serve("personabot", fake, workdir, url, args)
             with database(args, workdir / "seen") as url:
                 seen = approvals_seen(url, workdir, rounds=args.rounds, every=args.ask_every)
+            with database(args, workdir / "cost") as url:
+                costs = turn_costs(
+                    url,
+                    workdir / "cost",
+                    steps=steps,
+                    sample=args.cost_sample,
+                    feedback_text=feedback_text,
+                )
         except HarnessError as exc:
             print(f"bench_feedback: {exc}", file=sys.stderr)
             return 2
@@ -394,6 +414,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n".join(part1))
     print()
     print("\n".join(part2))
+    print()
+    print("\n".join(cost_table(costs)))
     return 1 if args.check and not (ok1 and ok2) else 0
 
 

@@ -45,8 +45,8 @@ RUNNERS: tuple[tuple[str, list[str], list[str]], ...] = (
     ),
     (
         "Feedback on Slack, and approvals seen by another process",
-        ["bench_feedback.py", "--messages", "200", "--concurrency", "20"],
-        ["--messages", "20", "--concurrency", "10", "--rounds", "2"],
+        ["bench_feedback.py", "--messages", "200", "--concurrency", "20", "--cost-steps", "0,500"],
+        ["--messages", "20", "--concurrency", "10", "--rounds", "2", "--cost-steps", "0,50"],
     ),
 )
 
