@@ -10,15 +10,19 @@ with the charts (Chart.js inline: it opens offline, and can be mailed).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli_reviews import review_date
-from bot.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE, start
+from bot.cli_support import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from content.schema import Persona
 
 #: Width of the longest bar, in characters.
 BAR_WIDTH = 30
@@ -51,51 +55,62 @@ def add_report_parser(
 
 
 def report_command(args: argparse.Namespace, settings: Settings) -> int:
-    """Print or write the report."""
+    """Print or write the report.
+
+    It reads the live personas as the bot last imported them (``serve`` and ``chat``
+    import the pack at start), without building the bot: a report is quick.
+    """
+    from bot.cli_support import load, open_db
     from bot.dashboard.figures import Figures, period_of
     from bot.dashboard.page import render
+    from bot.i18n import Texts
+    from storage.personas import PersonaRepository
 
-    app = start(settings)
-    if app is None:
+    loaded = load(settings)
+    if loaded is None:
+        return EXIT_FAILED
+    _, pack = loaded
+    texts = Texts(language=pack.language)
+    db = open_db(settings)
+    if db is None:
         return EXIT_FAILED
     try:
-        catalog = app.catalog
+        live = PersonaRepository(db=db).live() or list(pack.personas)
         persona = None
         if args.persona:
-            found = catalog.named(args.persona, guess=False)
+            found = _named(live, args.persona)
             if found is None:
-                names = ", ".join(p.name for p in catalog.personas)
-                message = app.texts(
-                    "dashboard.report.no_persona", name=args.persona, personas=names
-                )
+                names = ", ".join(p.name for p in live)
+                message = texts("dashboard.report.no_persona", name=args.persona, personas=names)
                 print(f"personabot: {message}", file=sys.stderr)
                 return EXIT_USAGE
-            persona = found.id
-        period = period_of(
-            today=app.clock().date(), since=args.since, until=args.until, persona=persona
-        )
-        figures = Figures(db=app.db, pack=app.pack, catalog=app.live).collect(period)
-        if args.format == "json":
-            out = json.dumps(figures, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        elif args.format == "html":
-            out = render(
-                figures,
-                app.texts,
-                pack=catalog.pack_name,
-                language=app.texts.language,
-                inline=True,
-            )
-        else:
-            out = "\n".join(text_report(figures, app.texts, pack=catalog.pack_name)) + "\n"
-        texts = app.texts
+            persona = found
+        today = dt.datetime.now(dt.UTC).date()
+        period = period_of(today=today, since=args.since, until=args.until, persona=persona)
+        figures = Figures(db=db, pack=pack, personas=lambda: live).collect(period)
     finally:
-        app.close()
+        db.dispose()
+    if args.format == "json":
+        out = json.dumps(figures, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    elif args.format == "html":
+        out = render(figures, texts, pack=pack.info.name, language=pack.language, inline=True)
+    else:
+        out = "\n".join(text_report(figures, texts, pack=pack.info.name)) + "\n"
     if args.out:
         args.out.write_text(out, encoding="utf-8")
         print(texts("dashboard.report.saved", path=args.out))
     else:
         sys.stdout.write(out)
     return EXIT_OK
+
+
+def _named(personas: Sequence[Persona], wanted: str) -> str | None:
+    """The id of the persona called ``wanted`` (its id or name; case and spacing aside)."""
+    key = " ".join(wanted.casefold().split())
+    for persona in personas:
+        if key in (persona.id.casefold(), " ".join(persona.name.casefold().split())):
+            return persona.id
+    return None
 
 
 def bars(values: Mapping[str, float | int | None], *, unit: str = "") -> list[str]:
@@ -196,7 +211,5 @@ def text_report(figures: Mapping[str, Any], texts: Any, *, pack: str) -> list[st
 
 
 def _days(period: Mapping[str, str]) -> int:
-    import datetime as dt
-
     since = dt.date.fromisoformat(period["since"])
     return (dt.date.fromisoformat(period["until"]) - since).days + 1

@@ -10,6 +10,7 @@ its indexes, not by scanning the tables.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -78,8 +79,8 @@ class PersonaTraining:
     Attributes:
         answers: Quiz answers about it in the period.
         correct: Of which right.
-        cards: Quiz cards players hold about it (now).
-        mastered: Of which in a known box (mastered).
+        cards: Quiz cards about it practised in the period (their latest answer in it).
+        mastered: Of which in a known box (mastered) now.
         roleplays: Role-plays with it completed in the period.
         roleplay_passed: Of which passed.
         roleplay_score: Their mean score (``None`` without scored role-plays).
@@ -127,6 +128,7 @@ class Training:
     by_persona: dict[str, PersonaTraining] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=4096)
 def week_of(day: str) -> str:
     """The ISO week's Monday (ISO date) of the ISO date ``day``."""
     date = dt.date.fromisoformat(day)
@@ -156,6 +158,14 @@ class Insights:
     def _day(self, column: SQLColumnExpression[dt.datetime]) -> ColumnElement[str]:
         return day_of(self._db.dialect, column)
 
+    def _week(self, column: SQLColumnExpression[dt.datetime]) -> ColumnElement[str]:
+        """``column``'s ISO week as its Monday's UTC date, worked out by the database."""
+        if self._db.dialect == "postgresql":
+            monday = func.date_trunc("week", func.timezone("UTC", column))
+            return func.to_char(monday, "YYYY-MM-DD")
+        # SQLite: to the week's Sunday (itself if one), then back six days.
+        return func.date(column, "weekday 0", "-6 days")
+
     def adoption(self, period: Period, *, top: int = 10) -> Adoption:
         """Questions per day and week, askers, and the split by persona, platform, intent."""
         q = QuestionRow
@@ -169,16 +179,15 @@ class Insights:
             .where(*where)
             .group_by(day, q.platform, q.persona_id, q.intent)
         )
-        askers = (
-            select(day, q.platform, q.user_id).where(*where).group_by(day, q.platform, q.user_id)
-        )
+        who = (q.platform + ":" + q.user_id).label("who")
+        week = self._week(q.asked_at).label("week")
+        weekly = select(week, func.count(func.distinct(who))).where(*where).group_by(week)
+        everyone = select(func.count(func.distinct(who))).where(*where)
         per_day: Counter[str] = Counter()
         per_week: Counter[str] = Counter()
         by_persona: Counter[str] = Counter()
         by_platform: Counter[str] = Counter()
         by_intent: Counter[str] = Counter()
-        weekly: defaultdict[str, set[str]] = defaultdict(set)
-        everyone: set[str] = set()
         with self._db.session() as session:
             for d, platform, persona, intent, n in session.execute(counts):
                 per_day[d] += n
@@ -187,18 +196,16 @@ class Insights:
                 by_intent[intent] += n
                 if persona is not None:
                     by_persona[persona] += n
-            for d, platform, user in session.execute(askers):
-                who = f"{platform}:{user}"
-                weekly[week_of(d)].add(who)
-                everyone.add(who)
+            weekly_askers = {str(w): int(n) for w, n in session.execute(weekly)}
+            askers = int(session.execute(everyone).scalar_one())
         gaps = self._digest.questions(period.since, period.until, intents=(UNANSWERED,), limit=top)
         return Adoption(
             questions=sum(per_day.values()),
             unanswered=by_intent.get(UNANSWERED, 0),
-            askers=len(everyone),
+            askers=askers,
             per_day=dict(sorted(per_day.items())),
             per_week=dict(sorted(per_week.items())),
-            weekly_askers={w: len(who) for w, who in sorted(weekly.items())},
+            weekly_askers=dict(sorted(weekly_askers.items())),
             by_persona=dict(by_persona.most_common()),
             by_platform=dict(by_platform.most_common()),
             by_intent=dict(by_intent.most_common()),
@@ -214,7 +221,13 @@ class Insights:
             r.ended_at < period.until,
             r.completed.is_(True),
         ]
-        cards_where: list[ColumnElement[bool]] = [QuizCardRow.retired_at.is_(None)]
+        # Mastery of the questions practised in the period (a card's seen_at is its
+        # latest answer): what the people training lately know now.
+        cards_where: list[ColumnElement[bool]] = [
+            QuizCardRow.seen_at >= period.since,
+            QuizCardRow.seen_at < period.until,
+            QuizCardRow.retired_at.is_(None),
+        ]
         if period.persona is not None:
             answers_where.append(a.persona_id == period.persona)
             plays_where.append(r.persona_id == period.persona)

@@ -13,6 +13,7 @@ from storage.models import (
     Base,
     FlowRow,
     QuestionRow,
+    QuizCardRow,
     RoleplayRow,
     UTCDateTime,
 )
@@ -46,5 +47,6 @@ Index(
 )
 Index("ix_flows_kind_ended_at", FlowRow.kind, FlowRow.ended_at)
 Index("ix_roleplays_ended_at", RoleplayRow.ended_at)
+Index("ix_quiz_cards_seen_at", QuizCardRow.seen_at)
 Index("ix_proposals_created_at", ProposalRow.created_at)
 Index("ix_proposals_decided_at", ProposalRow.decided_at)

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from content.catalog import Catalog
 from content.freshness import fresh_share, freshness
 from content.lint import health
 from content.quiz.spacing import KNOWN_BOX
@@ -61,25 +60,25 @@ class Figures:
     Args:
         db: The database.
         pack: The configured pack (its settings: cadence, persona count range).
-        catalog: Returns the live personas.
+        personas: Returns the live personas.
     """
 
     db: Database
     pack: Pack
-    catalog: Callable[[], Catalog]
+    personas: Callable[[], Sequence[Persona]]
 
     def collect(self, period: Period) -> dict[str, Any]:
         """Every figure of ``period``, JSON-able (dates as ISO strings)."""
-        catalog = self.catalog()
+        live = tuple(self.personas())
         insights = Insights(db=self.db, known_box=KNOWN_BOX)
         feedback = FeedbackInsights(db=self.db)
-        personas = [p for p in catalog.personas if period.persona in (None, p.id)]
+        shown = [p for p in live if period.persona in (None, p.id)]
         adoption = insights.adoption(period)
         training = insights.training(period)
         votes = feedback.votes(period)
         funnel = feedback.funnel(period)
-        fresh = self._freshness(insights, personas, period)
-        scores = self._health(catalog, period)
+        fresh = self._freshness(insights, shown, period)
+        scores = self._health(live, period)
         roleplay_pass = percent(training.roleplay_passed, training.roleplays)
         summary = {
             "questions": adoption.questions,
@@ -98,13 +97,13 @@ class Figures:
                 "until": (period.until.date() - dt.timedelta(days=1)).isoformat(),
                 "persona": period.persona,
             },
-            "personas": {p.id: p.name for p in catalog.personas},
+            "personas": {p.id: p.name for p in live},
             "summary": summary,
             "adoption": _plain(adoption),
             "quality": {**_plain(votes), "percent": summary["helpful_percent"]},
             "training": self._training(training),
             "freshness": fresh,
-            "funnel": {**_plain(funnel), "by_owner": _owners(catalog, funnel.by_persona)},
+            "funnel": {**_plain(funnel), "by_owner": _owners(live, funnel.by_persona)},
             "health": scores,
         }
 
@@ -150,12 +149,12 @@ class Figures:
             series[day.isoformat()] = round(100 * fresh_share(statuses))
         return {"now": series.get(last_day.isoformat()), "per_week": series}
 
-    def _health(self, catalog: Catalog, period: Period) -> dict[str, Any]:
+    def _health(self, live: Sequence[Persona], period: Period) -> dict[str, Any]:
         """Each persona's health score on the period's last day, with what cost points."""
         at = period.until.date() - dt.timedelta(days=1)
         reviewed = ReviewStore(db=self.db).last_reviewed()
         result = health(
-            Pack(info=self.pack.info, personas=tuple(catalog.personas)),
+            Pack(info=self.pack.info, personas=tuple(live)),
             at=at,
             reviewed=reviewed,
         )
@@ -174,12 +173,14 @@ class Figures:
         }
 
 
-def _owners(catalog: Catalog, by_persona: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def _owners(
+    live: Sequence[Persona], by_persona: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
     """The funnel per persona owner (a persona with two owners counts for both)."""
     owners: defaultdict[str, dict[str, Any]] = defaultdict(
         lambda: {"submitted": 0, "proposed": 0, "decided": 0, "approved": 0, "days": []}
     )
-    for persona in catalog.personas:
+    for persona in live:
         counts = by_persona.get(persona.id)
         if not counts:
             continue

@@ -62,7 +62,7 @@ class Dashboard:
         self.core = core
         self.settings = settings
         self.signer = signer_of(settings, SigninLinks(db=core.db))
-        self.figures = Figures(db=core.db, pack=core.pack, catalog=core.live)
+        self.figures = Figures(db=core.db, pack=core.pack, personas=lambda: core.live().personas)
         self.roles = roles_of(core.pack, core.live)
         self.secure = settings.public_url.startswith("https://")
         self.language = core.texts.language

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from content.changes import Change
 from storage.db import Database
 from storage.feedback_models import AnswerVoteRow, FeedbackRow, ProposalRow
 from storage.models import (
@@ -177,8 +178,8 @@ def generate(
                 {
                     "id": proposal,
                     "persona_id": persona,
-                    "kind": "edit",
-                    "change": {},
+                    "kind": "pain",
+                    "change": Change(field="pains", op="add", text="x").to_json(),
                     "base_version": 1,
                     "status": outcome if done else "pending",
                     "nonce": "n",
@@ -192,7 +193,7 @@ def generate(
         out.feedback.append(
             {
                 "persona_id": persona,
-                "kind": "wrong",
+                "kind": "pain",
                 "text": "x",
                 "source": "text",
                 "origin": f"o{index}",

@@ -23,7 +23,7 @@ def built(database_url: str) -> tuple[Figures, Activity]:
     app = build_app(Settings(database_url=database_url), clock=lambda: NOW)
     ids = [p.id for p in app.catalog.personas]
     activity = generate(app.db, personas=ids, now=NOW, questions=1500, quiz_answers=400)
-    return Figures(db=app.db, pack=app.pack, catalog=app.live), activity
+    return Figures(db=app.db, pack=app.pack, personas=lambda: app.catalog.personas), activity
 
 
 def within(rows: list[dict[str, Any]], key: str, since: dt.date, until: dt.date) -> list[Any]:

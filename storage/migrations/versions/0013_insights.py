@@ -38,6 +38,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_flows_kind_ended_at", "flows", ["kind", "ended_at"])
     op.create_index("ix_roleplays_ended_at", "roleplays", ["ended_at"])
+    op.create_index("ix_quiz_cards_seen_at", "quiz_cards", ["seen_at"])
     op.create_index("ix_proposals_created_at", "proposals", ["created_at"])
     op.create_index("ix_proposals_decided_at", "proposals", ["decided_at"])
 
@@ -45,6 +46,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_proposals_decided_at", table_name="proposals")
     op.drop_index("ix_proposals_created_at", table_name="proposals")
+    op.drop_index("ix_quiz_cards_seen_at", table_name="quiz_cards")
     op.drop_index("ix_roleplays_ended_at", table_name="roleplays")
     op.drop_index("ix_flows_kind_ended_at", table_name="flows")
     op.drop_index("ix_questions_asked_at_intent_cover", table_name="questions")
