@@ -139,7 +139,6 @@ class _Import:
 
     def run(self, pack: Pack) -> ImportReport:
         self._switch_pack(pack.info.name)
-        self.reviewed = chat_reviews(self.session)
         rows = {row.id: row for row in self.session.scalars(select(PersonaRow))}
         imports = {row.persona_id: row for row in self.session.scalars(select(PersonaImportRow))}
         changed: list[tuple[Persona, dict[str, Any], str]] = []
@@ -156,6 +155,8 @@ class _Import:
             else:
                 changed.append((persona, data, digest))
         live = latest_versions(self.session, (p.id for p, _, _ in changed))
+        if changed:  # an unchanged pack stays a handful of statements
+            self.reviewed = chat_reviews(self.session)
         for persona, data, digest in changed:
             self._changed(
                 rows[persona.id], imports.get(persona.id), live.get(persona.id), data, digest
