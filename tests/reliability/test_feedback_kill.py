@@ -1,7 +1,8 @@
 """kill -9 while sellers send feedback: no acknowledged feedback is lost, none stored twice.
 
 Twenty sellers DM the bot ``feedback <persona>: <text>`` on Slack (the local fake Web API),
-each text distinct, from concurrent clients. The server is killed with SIGKILL at the
+each text distinct, from concurrent clients, the stream at most 40 messages ahead of the
+confirmations (acknowledged, not yet stored: so the crash finds some). The server is killed with SIGKILL at the
 moment one confirmation ("saved as feedback #n") reaches Slack, while others are being
 sent, acknowledged and stored; then it is started again on the same database and Slack
 retries the deliveries the crash cut off. What must hold, on PostgreSQL and on SQLite:
@@ -46,6 +47,9 @@ SELLERS = 20  # the fake_slack fixture's users U0REL000…U0REL019
 SENDS = 200  # feedback DMs before the crash (the crash cuts the stream off)
 CONCURRENCY = 20
 KILL_AT = 60  # the crash comes as this many confirmations have reached Slack
+# Feedback n is sent once n - AHEAD have been confirmed: the stream outruns the server by
+# at most this many (acknowledged, not yet stored) and cannot end before the crash.
+AHEAD = 40
 AFTER = 10  # new feedback DMs to the restarted server
 TIMEOUT = 60.0  # bound of every wait (seconds)
 # The restarted server acts on deliveries left unfinished this long (seconds).
@@ -223,11 +227,14 @@ async def until(condition: Callable[[], Any], what: str, timeout: float = TIMEOU
     return found
 
 
-def kill_on_confirmation(fake: FakeSlackThread, server: ServeProcess, count: int) -> asyncio.Event:
+def kill_on_confirmation(
+    fake: FakeSlackThread, server: ServeProcess, count: int
+) -> tuple[asyncio.Event, list[int]]:
     """SIGKILL ``server`` as the ``count``-th confirmation reaches the fake Slack.
 
     Done on the fake's own thread, before it answers that ``chat.postMessage``: the
-    feedback is stored and confirmed, its delivery not yet marked answered.
+    feedback is stored and confirmed, its delivery not yet marked answered. Returns the
+    event set once killed, and the count of confirmations so far (one item, updated).
     """
     killed, loop, seen = asyncio.Event(), asyncio.get_running_loop(), [0]
     original = fake.fake._record
@@ -241,7 +248,7 @@ def kill_on_confirmation(fake: FakeSlackThread, server: ServeProcess, count: int
                 loop.call_soon_threadsafe(killed.set)
 
     fake.fake._record = record  # type: ignore[method-assign]  # restored (see finally)
-    return killed
+    return killed, seen
 
 
 def test_kill9_while_feedback_is_sent_loses_no_acknowledged_feedback_and_stores_none_twice(
@@ -256,12 +263,16 @@ def test_kill9_while_feedback_is_sent_loses_no_acknowledged_feedback_and_stores_
         db = Database(url=backend.url)
         try:
             async with aiohttp.ClientSession() as session:
+                killed, confirmed = kill_on_confirmation(fake_slack, first, KILL_AT)
 
-                async def send(item: Sent) -> None:
+                async def send(n: int, item: Sent) -> None:
+                    await until(
+                        lambda: killed.is_set() or confirmed[0] >= n - AHEAD, f"room for {n}"
+                    )
                     item.status = await deliver(session, first.url(SLACK_PATH), item.body)
 
-                killed = kill_on_confirmation(fake_slack, first, KILL_AT)
-                sending = asyncio.ensure_future(bounded([send(s) for s in sent], CONCURRENCY))
+                jobs = [send(n, s) for n, s in enumerate(sent)]
+                sending = asyncio.ensure_future(bounded(jobs, CONCURRENCY))
                 await asyncio.wait_for(killed.wait(), TIMEOUT)
                 assert not sending.done(), "every feedback was sent before the kill: send more"
                 first.kill()
