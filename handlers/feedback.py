@@ -263,6 +263,7 @@ class FeedbackHandler:
             Choice(label=self.texts("feedback.vote.up"), value=f"{base}:up"),
             Choice(label=self.texts("feedback.vote.down"), value=f"{base}:down"),
         )
+        # The answer card's last buttons, after its own (Show more stays where it was).
         first = reply.cards[0]
         card = dataclasses.replace(first, choices=(*first.choices, *votes))
         return dataclasses.replace(reply, cards=(card, *reply.cards[1:]))

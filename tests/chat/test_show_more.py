@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 from testbot import BotUnderTest, MakeBot
 
+from bot.model import Card, Choice
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "packs"
+
+
+def content_choices(card: Card) -> list[Choice]:
+    """A card's own buttons, without the Helpful / Not helpful votes every answer has."""
+    return [c for c in card.choices if not c.value.startswith("vote:")]
 
 
 def test_a_cut_card_says_so_and_offers_show_more_last(bot: BotUnderTest) -> None:
@@ -16,7 +23,7 @@ def test_a_cut_card_says_so_and_offers_show_more_last(bot: BotUnderTest) -> None
     oskar = bot.app.catalog.persona("operations-director-oskar")
     assert oskar is not None and len(oskar.goals) > 3
     assert "…and 2 more" in bot.card_text(bot.ask("who is Oskar?"))
-    assert card.choices[-1].label == "Show more"
+    assert content_choices(card)[-1].label == "Show more"  # then only the vote buttons
     assert "[4] Show more" in bot.out.getvalue()
 
 
@@ -36,7 +43,7 @@ def test_typing_show_more_expands_the_card_just_shown(bot: BotUnderTest, typed: 
     assert all(e.source in shown for e in oskar.evidence)
     assert "…and" not in shown
     # Every objection is a choice now, and nothing is left to show.
-    assert [c.value for c in full.cards[0].choices] == [
+    assert [c.value for c in content_choices(full.cards[0])] == [
         f"objection:{oskar.id}/{o.id}" for o in oskar.objections
     ]
 
@@ -86,7 +93,7 @@ def test_show_more_in_every_language(
     bot = make_bot(content=bundled if bundled.is_dir() else FIXTURES / language)
     card = bot.ask(who)
     assert card.meta["intent"] == "persona"
-    if card.cards[0].choices[-1].value.endswith("/full"):
+    if content_choices(card.cards[0])[-1].value.endswith("/full"):
         full = bot.ask(typed)
         assert full.meta["persona"] == card.meta["persona"]
         assert len(bot.card_text(full)) > len(bot.card_text(card))
@@ -96,7 +103,7 @@ def test_show_more_in_every_language(
 
 def test_also_heard_from_choices_say_whose_answer_they_open(bot: BotUnderTest) -> None:
     reply = bot.ask("Frida says it's too expensive")
-    choices = reply.cards[0].choices
+    choices = content_choices(reply.cards[0])
     assert choices[0].label == "Who is CFO Frida?"
     assert [(c.label, c.value) for c in choices[1:]] == [
         (
