@@ -9,6 +9,9 @@ refused with the card shown again; a form asked for in chat is a card with input
 from __future__ import annotations
 
 import copy
+import io
+import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +29,7 @@ from teams_rig import AAD_OBJECT_ID, TeamsRig, run, shown, submits
 
 from bot.adapters.teams.cards import DATA_KEY
 from bot.adapters.teams.form_cards import FIELD
-from bot.adapters.teams.manifest import manifest
+from bot.adapters.teams.manifest import manifest, package
 from bot.settings import Settings
 
 Json = dict[str, Any]
@@ -310,3 +313,28 @@ def test_a_second_step_continues_the_dialog_and_buttons_reach_the_chat(tmp_path:
         assert [b["title"] for b in submits(posted)] == ["Withdraw"]
 
     run(tmp_path, scenario)
+
+
+def test_the_package_translates_the_action_into_every_language_of_the_bot(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(MicrosoftAppId=APP_ID, MicrosoftAppPassword="secret")  # type: ignore[call-arg]
+    with zipfile.ZipFile(
+        io.BytesIO(package(settings, url="https://personabot.fieldline.dev"))
+    ) as z:
+        data = json.loads(z.read("manifest.json"))
+        info = data["localizationInfo"]
+        assert info["defaultLanguageTag"] == "en"
+        files = {a["languageTag"]: a["file"] for a in info["additionalLanguages"]}
+        assert sorted(files) == ["da", "de", "fr", "nb", "sv"]
+        titles = set()
+        for language, name in files.items():
+            text = json.loads(z.read(name))
+            assert {"name.short", "name.full", "description.short", "description.full"} <= set(text)
+            title = text["composeExtensions[0].commands[0].title"]
+            description = text["composeExtensions[0].commands[0].description"]
+            assert 0 < len(title) <= 32 and 0 < len(description) <= 128
+            assert len(text["description.short"]) <= 80, language
+            titles.add(title)
+    assert len(titles) == 5  # really translated, not English five times
+    assert "Send persona feedback" not in titles

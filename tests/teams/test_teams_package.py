@@ -30,7 +30,9 @@ def test_package_holds_the_manifest_and_icons(
     out = tmp_path / "app.zip"
     assert main(["teams-package", "--out", str(out), "--url", URL + "/"]) == 0
     with zipfile.ZipFile(out) as archive:
-        assert sorted(archive.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        localized = [f"{lang}.json" for lang in ("da", "de", "fr", "nb", "sv")]
+        expected = ["color.png", "manifest.json", "outline.png", *localized]
+        assert sorted(archive.namelist()) == sorted(expected)
         manifest = json.loads(archive.read("manifest.json"))
         assert png_size(archive.read("color.png")) == (192, 192)
         assert png_size(archive.read("outline.png")) == (32, 32)

@@ -2,7 +2,10 @@
 
 Upload the zip in Teams (*Apps → Manage your apps → Upload an app*) to sideload the bot,
 or hand it to an admin for the organisation's app catalog. The icons are drawn here
-with a tiny PNG writer, so the package needs no image files or libraries.
+with a tiny PNG writer, so the package needs no image files or libraries. The app's
+name, descriptions and its "Send persona feedback" message action are in English in the
+manifest and translated in one localization file per other language of the bot
+(``da.json``…), which Teams shows by the user's language.
 """
 
 from __future__ import annotations
@@ -15,11 +18,18 @@ import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.i18n import Texts
 from bot.public_url import public_base_url
 from bot.settings import Settings
 
 MANIFEST_VERSION = "1.17"
 SCHEMA = "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
+LOCALIZATION_SCHEMA = (
+    "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/"
+    "MicrosoftTeams.Localization.schema.json"
+)
+#: The bot's other languages, each a localization file in the package.
+LANGUAGES = ("da", "nb", "sv", "de", "fr")
 APP_VERSION = "1.0.0"
 ACCENT = (0x2E, 0x5A, 0x88)
 SCOPES = ["personal", "team", "groupChat"]
@@ -28,17 +38,30 @@ COMMANDS = [
     {"title": "who is", "description": "A persona's card: who is the CFO?"},
     {"title": "the customer says", "description": "How to handle an objection"},
 ]
-#: Message-extension actions; each arrives as the action "<id>:shortcut" (see teams/forms.py).
-ACTIONS = [
-    {
-        "id": "feedback",
-        "type": "action",
-        "title": "Send persona feedback",
-        "description": "Tell a persona's owners what this message says about a buyer",
-        "context": ["message", "compose", "commandBox"],
-        "fetchTask": True,
+#: The message-extension action; it arrives as the action "feedback:shortcut" (teams/forms.py).
+FEEDBACK = "feedback"
+
+
+def _texts(language: str) -> dict[str, str]:
+    """The package's texts in ``language``, by the localization file's keys."""
+    t = Texts(language=language)
+
+    def text(name: str) -> str:
+        return t(f"forms.teams_package.{name}")
+
+    return {
+        "name.short": "personabot",
+        "name.full": text("app_name"),
+        "description.short": text("app_short"),
+        "description.full": text("app_long"),
+        "composeExtensions[0].commands[0].title": text("action_title"),
+        "composeExtensions[0].commands[0].description": text("action_description"),
     }
-]
+
+
+def localization(language: str) -> dict[str, Any]:
+    """The localization file for ``language`` (``da.json``…)."""
+    return {"$schema": LOCALIZATION_SCHEMA, **_texts(language)}
 
 
 def manifest(settings: Settings, *, url: str) -> dict[str, Any]:
@@ -59,6 +82,7 @@ def manifest(settings: Settings, *, url: str) -> dict[str, Any]:
         raise ValueError("MicrosoftAppId is not set (the Azure Bot's Microsoft App ID)")
     base = public_base_url(url)
     host = urlsplit(base).hostname
+    english = _texts("en")
     return {
         "$schema": SCHEMA,
         "manifestVersion": MANIFEST_VERSION,
@@ -70,15 +94,10 @@ def manifest(settings: Settings, *, url: str) -> dict[str, Any]:
             "privacyUrl": f"{base}/privacy",
             "termsOfUseUrl": f"{base}/terms",
         },
-        "name": {"short": "personabot", "full": "personabot: our buyer personas"},
+        "name": {"short": english["name.short"], "full": english["name.full"]},
         "description": {
-            "short": "Ask about our buyer personas and how to handle objections.",
-            "full": (
-                "personabot keeps the organisation's buyer personas in daily use: ask "
-                '"who is the CFO?" for a persona\'s card (goals, pains, objections, owner) '
-                'or tell it what a buyer said ("the customer says it\'s too expensive") '
-                "for the recommended response and proof points."
-            ),
+            "short": english["description.short"],
+            "full": english["description.full"],
         },
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
@@ -91,9 +110,29 @@ def manifest(settings: Settings, *, url: str) -> dict[str, Any]:
                 "commandLists": [{"scopes": SCOPES, "commands": COMMANDS}],
             }
         ],
-        "composeExtensions": [{"botId": app_id, "commands": ACTIONS}],
+        "composeExtensions": [
+            {
+                "botId": app_id,
+                "commands": [
+                    {
+                        "id": FEEDBACK,
+                        "type": "action",
+                        "title": english["composeExtensions[0].commands[0].title"],
+                        "description": english["composeExtensions[0].commands[0].description"],
+                        "context": ["message", "compose", "commandBox"],
+                        "fetchTask": True,
+                    }
+                ],
+            }
+        ],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": [host],
+        "localizationInfo": {
+            "defaultLanguageTag": "en",
+            "additionalLanguages": [
+                {"languageTag": lang, "file": f"{lang}.json"} for lang in LANGUAGES
+            ],
+        },
     }
 
 
@@ -104,6 +143,9 @@ def package(settings: Settings, *, url: str) -> bytes:
         archive.writestr("manifest.json", json.dumps(manifest(settings, url=url), indent=2))
         archive.writestr("color.png", color_icon())
         archive.writestr("outline.png", outline_icon())
+        for language in LANGUAGES:
+            text = json.dumps(localization(language), indent=2, ensure_ascii=False)
+            archive.writestr(f"{language}.json", text)
     return out.getvalue()
 
 
