@@ -58,19 +58,6 @@ def refilled(form: Form, values: Mapping[str, str]) -> Form:
     return dataclasses.replace(form, fields=fields)
 
 
-def values_of(form: Form, submitted: Mapping[str, Any]) -> dict[str, str]:
-    """The form's values from a platform's submitted mapping: every field, as text.
-
-    A field the platform left out (an empty optional input) is ``""``; anything that
-    is not text (a number, ``None``) becomes text or ``""``.
-    """
-    out: dict[str, str] = {}
-    for item in form.fields:
-        raw = submitted.get(item.name)
-        out[item.name] = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
-    return out
-
-
 def to_data(form: Form) -> dict[str, Any]:
     """``form`` as JSON-compatible data (see :func:`from_data`)."""
     return {
