@@ -8,8 +8,10 @@ Slack checks it), the ``view_submission`` acknowledgement and the confirmation.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
@@ -17,7 +19,7 @@ import yaml
 from fakes.form_handler import INTRO, SUMMARY_MAX, TITLE, TWO_STEPS, TestForms
 from form_payloads import global_shortcut, message_shortcut, view_submission
 from payloads import FORM, block_actions, dm_message, next_ts, post_signed, slash_command
-from rig import SlackRig, text_of
+from rig import SlackRig, running, text_of
 
 from bot.adapters.slack.manifest import manifest
 
@@ -346,3 +348,30 @@ def test_a_second_step_replaces_the_modal_and_its_submission_is_answered(
         assert [s.values for s in handler.stored] == [{"why": "budgets"}]
 
     slack_run(scenario)
+
+
+def test_the_open_the_form_button_works_on_another_replica(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as first, running(tmp_path) as second:  # one database
+            install(first)
+            handler = install(second)
+            await first.event(dm_message("testform", user=SELLER, channel=DM, ts=next_ts()))
+            (posted,) = await first.replies()
+            button = posted["blocks"][-1]["elements"][0]
+            click = block_actions(
+                button["action_id"],
+                button["value"],
+                user=SELLER,
+                channel=DM,
+                message_ts=next_ts(),
+                trigger_id="9.9.other",
+                text="Open the form",
+            )
+            assert (await second.form(click)).status == 200  # the other replica
+            view = await opened(second)
+            assert list(inputs(view)) == ["summary", "details", "kind"]
+            entered = {"summary": "Across replicas", "kind": "goal"}
+            await second.form(view_submission(view, entered, user=SELLER))
+            assert [s.values for s in handler.stored] == [{**entered, "details": ""}]
+
+    asyncio.run(scenario())
