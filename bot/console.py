@@ -139,6 +139,7 @@ class ConsoleBot:
             self.out.write(prompt)
             self.out.flush()
         self._lines = iter(lines)  # a form's questions read the next lines
+        self.prompter.marker = "> " if prompt else ""  # no marker when the input is piped
         for raw in self._lines:
             text = raw.strip()
             if text.lower() in QUIT:

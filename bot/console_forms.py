@@ -37,6 +37,10 @@ class FormPrompter:
         read: The next line the user typed; ``None`` at the end of input.
         write: Shows text to the user.
         json_lines: Ask each question as one JSON line instead of text.
+
+    Attributes:
+        marker: Ends each question where the user types (``"> "`` in a terminal); empty
+            when the answers are piped in, so each question is a line of its own.
     """
 
     def __init__(
@@ -51,6 +55,7 @@ class FormPrompter:
         self.read = read
         self.write = write
         self.json_lines = json_lines
+        self.marker = "> "
         self._stop = {w.casefold() for w in texts.words("commands.stop")}
 
     def fill(
@@ -138,7 +143,7 @@ class FormPrompter:
         if item.value:
             shown = option_label(item, item.value) if item.kind == "choice" else item.value
             lines.append("  " + self.texts("forms.console_keep", value=shown or item.value))
-        self.write("\n".join(lines) + "\n> ")
+        self.write("\n".join(lines) + ("\n" + self.marker if self.marker else "\n"))
 
 
 def _single(item: FormField) -> Form:

@@ -36,8 +36,8 @@ def test_each_field_is_asked_with_its_default_and_the_form_is_submitted(
     out = bot.out.getvalue()
     assert out.index("Please fill in the test form.") < out.index(f"== {TITLE} ==")
     assert "Type stop to cancel." in out
-    assert "Summary (required)\n  One line the owners read first\n> " in out
-    assert "Details (optional: Enter leaves it empty)\n> " in out
+    assert "Summary (required)\n  One line the owners read first\nDetails" in out  # piped
+    assert "Details (optional: Enter leaves it empty)\nKind" in out
     assert "Kind (required)\n  [1] Pain\n  [2] Goal\n  [3] Something else entirely\n" in out
     assert "Enter keeps: Pain" in out
     assert "Stored test feedback #1: Price is fine now" in out
@@ -117,3 +117,11 @@ def test_a_second_form_is_asked_after_the_first(bot: BotUnderTest, forms: TestFo
     assert "One more thing." in out and "Why does it matter? (required)" in out
     assert "! Please fill this in.\nWhy does it matter?" in out
     assert values(forms) == [{"why": "budgets"}]
+
+
+def test_a_terminal_marks_where_to_type(bot: BotUnderTest, forms: TestForms) -> None:
+    bot.console.run(["testform", "typed", "", ""], prompt="you> ")
+    out = bot.out.getvalue()
+    assert "Summary (required)\n  One line the owners read first\n> " in out
+    assert "Details (optional: Enter leaves it empty)\n> " in out
+    assert values(forms) == [{"summary": "typed", "details": "", "kind": "pain"}]
