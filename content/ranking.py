@@ -200,6 +200,7 @@ class ObjectionIndex:
         reported: bool = False,
         words: Sequence[str] = (),
         light: frozenset[str] = frozenset(),
+        errand: bool = False,
     ) -> list[Candidate]:
         """Objections for the question's content terms, best first, one per objection id.
 
@@ -211,6 +212,8 @@ class ObjectionIndex:
             words: The question's terms in order with function words (what the buyer
                 said, without the seller's framing), for near-verbatim matches.
             light: Content terms of common words the pack never uses (weigh less).
+            errand: Whether the question names a workplace errand (lunch, a password):
+                unless framed as a sales conversation it is offered as a choice at most.
 
         Returns:
             Candidates in BM25 order (a near-verbatim repeat first) with their confidence.
@@ -259,7 +262,7 @@ class ObjectionIndex:
             )
             if framed and telling:
                 confidence += CONTEXT_BONUS
-            elif telling and len(weighty) == 2 and self._domain(matched[0]):
+            elif telling and len(weighty) == 2 and self._domain(matched[0]) and not errand:
                 # One sales word (of a lexicon or pack concept) that only this kind of
                 # objection says, beside one other word ("können wir kündigen wenn es nicht
                 # klappt"): said like a one-word question. A plain word ("funktioniert")
@@ -269,6 +272,9 @@ class ObjectionIndex:
                 confidence = min(confidence, SINGLE_WORD_CAP)
             elif len(weighty) == 1:
                 confidence = min(confidence, self._one_word_cap(next(iter(weighty)), i))
+            if errand and not framed:
+                # "what does the coffee cost": an errand, not a buyer's objection.
+                confidence = min(confidence, SINGLE_WORD_CAP)
             best_by_id[doc.objection_id] = Candidate(
                 persona_id=doc.persona_id,
                 objection_id=doc.objection_id,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from content.analysis import Analyzer, fold, phrase_span, word_spans, words
+from content.analysis import Analyzer, fold, phrase_in, phrase_span, word_spans, words
 from content.lexicon import Lexicon, lexicon
 from content.mentions import PersonaFinder
 from content.plain import plain
@@ -87,6 +87,7 @@ class _Cues:
     said: list[str]
     commands: bool
     light: frozenset[str] = frozenset()
+    errand: bool = False
 
 
 class Retriever:
@@ -124,6 +125,8 @@ class Retriever:
         self._who_is = _literal(self.lexicon.who_is)
         self._directory = sorted(self._phrases(self.lexicon.directory), key=len, reverse=True)
         self._commands = {t for w in self.lexicon.commands for t in self._phrase(w)}
+        # Errands match as typed, not stemmed: "expenses" is one, "expensive" is not.
+        self._errands = [tuple(fold(w) for w in words(p)) for p in self.lexicon.offtopic]
         self.personas = PersonaFinder(personas=personas, analyzer=self.analyzer)
         self.synonyms.learn(self.analyzer.known_stems)
         self.objections = ObjectionIndex(
@@ -215,6 +218,7 @@ class Retriever:
             reported=bool(cues.mentioned and cues.says),
             words=cues.said,
             light=cues.light,
+            errand=cues.errand,
         )
         if cues.mentioned:
             return self._named(cues, ranked)
@@ -264,6 +268,7 @@ class Retriever:
             content_at=content_at,
             said=[t for t, u in zip(terms, used, strict=True) if not u and t not in self._buyer],
             commands=commands,
+            errand=_has_phrase([fold(w) for w in surface], self._errands),
             light=frozenset(
                 terms[i]
                 for i in content_at
@@ -357,6 +362,12 @@ class Retriever:
             mentioned=tuple(cues.mentioned),
             candidates=tuple(candidates),
         )
+
+
+def _has_phrase(found: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether any of ``phrases`` stands in ``found`` word for word."""
+    present = set(found)
+    return any(p and p[0] in present and phrase_in(list(p), found) >= 0 for p in phrases)
 
 
 def _literal(phrases: Sequence[str]) -> re.Pattern[str] | None:

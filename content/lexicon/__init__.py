@@ -31,6 +31,7 @@ class Lexicon:
     directory: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()
     concepts: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    offtopic: tuple[str, ...] = ()
 
 
 @cache
@@ -52,4 +53,5 @@ def lexicon(language: str) -> Lexicon:
         directory=tuple(str(w) for w in data.get("directory", [])),
         commands=tuple(str(w) for w in data.get("commands", [])),
         concepts={k: tuple(str(w) for w in v) for k, v in (data.get("concepts") or {}).items()},
+        offtopic=tuple(str(w) for w in data.get("offtopic", [])),
     )
