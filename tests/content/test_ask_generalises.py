@@ -15,6 +15,7 @@ import pytest
 from content.explain import explain, explain_lines
 from content.loader import PackError, load_pack
 from content.retrieval import Retriever
+from content.synonyms import Synonyms
 
 PACKS = Path(__file__).parents[2] / "content" / "example_packs"
 
@@ -137,3 +138,35 @@ def test_explain_shows_corrections_synonyms_matches_and_the_runner_up() -> None:
     text = "\n".join(explain_lines(found))
     assert "corrected: kundn → kunden" in text or "dyrrt → dyrt" in text
     assert "runner-up:" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "objection"),
+    [
+        # a particle verb split by word order ("zahlt sich ... aus", "betalar ... sig")
+        ("de", "zahlt sich das überhaupt aus", "nutzen"),
+        ("sv", "betalar det sig verkligen", "aterbetalning"),
+        # an inflected form the stemmer leaves an ending on ("persondataene")
+        ("nb", "hvor blir persondataene lagret", "personvern"),
+        # the question's word is the head of the pack's compound ("ferien", "fellesferien")
+        ("nb", "kunden vil vente til etter ferien", "tid"),
+    ],
+)
+def test_word_order_inflection_and_compounds(language: str, question: str, objection: str) -> None:
+    got = retriever(language).understand(question)
+    assert (got.intent, got.objection_id) == ("objection", objection), got
+
+
+def test_an_errand_is_not_an_objection_unless_a_buyer_says_it() -> None:
+    assert retriever("sv").understand("vad kostar kaffet").intent == "unknown"
+    assert retriever("de").understand("wie ist das passwort fürs wlan").intent == "unknown"
+    framed = retriever("sv").understand("kunden säger att det är för dyrt, vad kostar kaffet")
+    assert (framed.intent, framed.objection_id) == ("objection", "pris")
+
+
+def test_multi_word_synonyms_join_across_a_word_or_two() -> None:
+    synonyms = Synonyms(groups={"roi": ["tjäna in"]}, analyze=lambda text: text.split())
+    terms, spans = synonyms.join_spans(["hur", "snabbt", "tjäna", "vi", "in", "pengarna"])
+    assert terms == ["hur", "snabbt", "tjäna_in", "vi", "pengarna"]
+    assert spans[2] == (2, 4)
+    assert synonyms.of("tjäna_in") == ("~roi",)
