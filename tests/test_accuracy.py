@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _pytest.mark.structures import ParameterSet
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL = ROOT.parent / "shared" / "eval"
@@ -22,8 +23,8 @@ SHARED = {"en": 0.95, "da": 0.95}
 OWN = {"nb": 0.95, "sv": 0.95, "de": 0.95}
 
 
-def _sets() -> list[object]:
-    out = []
+def _sets() -> list[ParameterSet]:
+    out: list[ParameterSet] = []
     for language, least in SHARED.items():
         pack = EVAL / "dev" / f"pack-{language}"
         out.append(
