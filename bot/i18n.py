@@ -22,7 +22,9 @@ def _load(language: str) -> dict[str, Any]:
     path = LOCALES / f"{language}.yaml"
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # libyaml when there (about 10× faster: every command and server start reads these).
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506
     return _flatten(data)
 
 
