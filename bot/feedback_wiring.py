@@ -12,9 +12,10 @@ from bot.i18n import Texts
 from bot.live_catalog import LiveCatalog
 from bot.model import Incoming, Reply
 from bot.roles import Roles
-from handlers.feedback import PREFIX, VOTE, FeedbackHandler
+from handlers.feedback import PREFIX, FeedbackHandler
 from handlers.proposals import PREFIX as PROPOSAL
 from handlers.proposals import ProposalHandler
+from handlers.votes import VOTE, VoteHandler
 from storage.db import Database
 from storage.feedback import FeedbackStore
 from storage.proposals import Decisions
@@ -31,6 +32,7 @@ class FeedbackLoop:
     """The feedback loop's commands, button/form actions and the answer decorator."""
 
     feedback: FeedbackHandler
+    votes: VoteHandler
     proposals: ProposalHandler
     commands: dict[str, CommandHandler]
     actions: dict[str, Callable[[Incoming], Reply]]
@@ -40,7 +42,7 @@ class FeedbackLoop:
 
         def answer(message: Incoming) -> R:
             reply = handler(message)
-            return self.feedback.with_votes(reply) if isinstance(reply, Reply) else reply
+            return self.votes.with_votes(reply) if isinstance(reply, Reply) else reply
 
         return answer
 
@@ -56,8 +58,9 @@ def build_feedback(
 ) -> FeedbackLoop:
     """The feedback loop on ``db``."""
     store = FeedbackStore(db=db)
-    feedback = FeedbackHandler(
-        catalog=catalog, store=store, votes=VoteStore(db=db), texts=texts, clock=clock
+    feedback = FeedbackHandler(catalog=catalog, store=store, texts=texts, clock=clock)
+    votes = VoteHandler(
+        catalog=catalog, store=VoteStore(db=db), feedback=feedback, texts=texts, clock=clock
     )
     proposals = ProposalHandler(
         catalog=catalog,
@@ -71,6 +74,7 @@ def build_feedback(
     )
     return FeedbackLoop(
         feedback=feedback,
+        votes=votes,
         proposals=proposals,
         commands={
             "feedback": feedback.command,
@@ -81,5 +85,5 @@ def build_feedback(
             "edit_proposal": proposals.edit,
             "reject": proposals.reject,
         },
-        actions={PREFIX: feedback.on_action, VOTE: feedback.on_vote, PROPOSAL: proposals.on_action},
+        actions={PREFIX: feedback.on_action, VOTE: votes.on_vote, PROPOSAL: proposals.on_action},
     )

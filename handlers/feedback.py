@@ -1,35 +1,30 @@
-"""Feedback from the front line: ``feedback <persona>: <text>``, the form, votes on answers.
+"""Feedback from the front line: ``feedback <persona>: <text>`` and the feedback form.
 
 Everything a reporter submits is stored before it is confirmed (one transaction stores it
-and groups it into a proposal). Feedback without a known persona is stored first and the
-reporter picks the persona after (``feedback:<id>:about:<persona>``). The form (a Slack
-modal, a Teams task module, console prompts) comes from ``feedback`` alone, the message
-shortcut or message-extension action (pre-filled with the message, the persona guessed
-from it), and "Not helpful" on an answer. Feedback is grouped with pending feedback about
-the same thing: the same persona and kind, and a similar text or the same objection as
-the retrieval stack reads it.
+and groups it into a proposal: :mod:`handlers.feedback_grouping`). Feedback without a
+known persona is stored first and the reporter picks the persona after
+(``feedback:<id>:about:<persona>``). The form (a Slack modal, a Teams task module,
+console prompts) comes from ``feedback`` alone and from the message shortcut or
+message-extension action (pre-filled with the message, the persona guessed from it).
+Votes on answers live in :mod:`handlers.votes`.
 """
-
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
-import secrets
 from collections.abc import Callable
 
 from bot.forms import SHORTCUT, problems, refilled
 from bot.i18n import Texts
 from bot.model import Choice, Form, FormField, Incoming, Reply
-from content.analysis import Analyzer, fold, words
+from content.analysis import fold, words
 from content.catalog import Catalog
-from content.changes import KINDS, SAME, change_for, similarity
+from content.changes import KINDS
 from content.schema import Persona
+from handlers.feedback_grouping import Grouping
 from storage.feedback import Draft, FeedbackStore, Submitted
-from storage.votes import VoteStore
 
 PREFIX = "feedback"
-VOTE = "vote"
 INTENT = "feedback"
 #: The most characters one piece of feedback may have.
 MAX_TEXT = 2000
@@ -37,7 +32,6 @@ MAX_EVIDENCE = 500
 #: At most this many words before the colon of ``feedback <persona>: <text>``.
 NAME_WORDS = 5
 _SUBMIT = f"{PREFIX}:submit"
-_WHY = "why"
 
 
 def meta(**values: object) -> dict[str, object]:
@@ -51,11 +45,8 @@ class FeedbackHandler:
     Args:
         catalog: Returns the live personas.
         store: Feedback and proposals.
-        votes: Votes on answers.
         texts: Texts in the pack's language.
         clock: Returns the current time (timezone-aware).
-        on_proposal: Called with a proposal id whenever feedback joins or opens one
-            (the owners' notices watch its reporter count).
     """
 
     def __init__(
@@ -63,18 +54,28 @@ class FeedbackHandler:
         *,
         catalog: Callable[[], Catalog],
         store: FeedbackStore,
-        votes: VoteStore,
         texts: Texts,
         clock: Callable[[], dt.datetime],
-        on_proposal: Callable[[int], object] | None = None,
     ) -> None:
         self.catalog = catalog
         self.store = store
-        self.votes = votes
         self.texts = texts
         self.clock = clock
-        self.on_proposal = on_proposal
-        self._analyzers: tuple[Catalog, Analyzer] | None = None
+        self.grouping = Grouping(catalog=catalog, store=store, texts=texts)
+
+    def take(
+        self,
+        message: Incoming,
+        *,
+        persona: Persona,
+        kind: str,
+        text: str,
+        source: str,
+        objection_id: str | None = None,
+    ) -> Reply:
+        """Store checked feedback about ``persona`` and confirm it (votes' reasons use it)."""
+        draft = self._draft(message, persona=persona, kind=kind, text=text, source=source)
+        return self._confirm(self._submit(draft, persona, objection_id=objection_id), persona)
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -235,7 +236,7 @@ class FeedbackHandler:
             key = "feedback.sorted_already" if again else "feedback.not_yours"
             return Reply(text=self.texts(key, id=feedback_id), meta=meta(), private=True)
         kind = self._kind(held.text)
-        join, change = self._grouping(persona, kind, held.text)
+        join, change = self.grouping.group(persona, kind, held.text)
         done = self.store.assign(
             feedback_id,
             reporter_key=message.user.key,
@@ -246,83 +247,7 @@ class FeedbackHandler:
             now=self.clock(),
         )
         assert done is not None
-        self._proposed(done)
         return self._confirm(done, persona, replaces=message)
-
-    # -- votes ------------------------------------------------------------------------------
-
-    def with_votes(self, reply: Reply) -> Reply:
-        """An answer about a persona or objection, with Helpful / Not helpful buttons."""
-        persona = reply.meta.get("persona")
-        if not reply.cards or reply.meta.get("intent") not in ("persona", "objection"):
-            return reply
-        key = secrets.token_hex(6)
-        objection = reply.meta.get("objection") or "-"
-        base = f"{VOTE}:{key}:{persona}:{objection}"
-        votes = (
-            Choice(label=self.texts("feedback.vote.up"), value=f"{base}:up"),
-            Choice(label=self.texts("feedback.vote.down"), value=f"{base}:down"),
-        )
-        # The answer card's last buttons, after its own (Show more stays where it was).
-        first = reply.cards[0]
-        card = dataclasses.replace(first, choices=(*first.choices, *votes))
-        return dataclasses.replace(reply, cards=(card, *reply.cards[1:]))
-
-    def on_vote(self, message: Incoming) -> Reply:
-        """A click on Helpful / Not helpful, or the "what was wrong?" form behind it."""
-        parts = (message.action or "").split(":")
-        if len(parts) != 5 or parts[4] not in ("up", "down", _WHY):
-            return Reply(text=self.texts("feedback.unknown_button"), meta=meta(), private=True)
-        _, key, persona_id, objection, pick = parts
-        objection_id = None if objection == "-" else objection
-        persona = self.catalog().persona(persona_id)
-        if pick == _WHY:
-            return self._why(message, persona, objection_id)
-        changed = self.votes.vote(
-            answer_key=key,
-            user_key=message.user.key,
-            user_email=message.user.email,
-            helpful=pick == "up",
-            persona_id=persona_id,
-            objection_id=objection_id,
-            now=self.clock(),
-        )
-        if pick == "up":
-            key_text = "feedback.vote.thanks" if changed else "feedback.vote.again"
-            return Reply(text=self.texts(key_text), private=True, meta=meta(vote="up"))
-        form = Form(
-            action=f"{VOTE}:{key}:{persona_id}:{objection}:{_WHY}",
-            title=self.texts("feedback.vote.why_title"),
-            intro=self.texts("feedback.vote.why_intro"),
-            submit=self.texts("feedback.form.submit"),
-            fields=(
-                FormField(
-                    name="text",
-                    label=self.texts("feedback.vote.why_label"),
-                    kind="multiline",
-                    max_length=MAX_TEXT,
-                ),
-            ),
-        )
-        return Reply(
-            text=self.texts("feedback.vote.noted" if changed else "feedback.vote.again"),
-            form=form,
-            private=True,
-            meta=meta(vote="down"),
-        )
-
-    def _why(self, message: Incoming, persona: Persona | None, objection_id: str | None) -> Reply:
-        text = ((message.form or {}).get("text") or "").strip()
-        if not text or persona is None:
-            return Reply(text=self.texts("feedback.vote.no_reason"), private=True, meta=meta())
-        if len(text) > MAX_TEXT:
-            return Reply(
-                form_errors={"text": self.texts("forms.too_long", max=MAX_TEXT, count=len(text))},
-                meta=meta(),
-            )
-        kind = "response" if objection_id else "correction"
-        draft = self._draft(message, persona=persona, kind=kind, text=text, source="vote")
-        return self._confirm(self._submit(draft, persona, objection_id=objection_id), persona)
 
     # -- shared -----------------------------------------------------------------------------
 
@@ -351,57 +276,10 @@ class FeedbackHandler:
     def _submit(
         self, draft: Draft, persona: Persona, *, objection_id: str | None = None
     ) -> Submitted:
-        join, change = self._grouping(persona, draft.kind, draft.text, objection_id=objection_id)
-        done = self.store.submit(draft, join=join, change=change, now=self.clock())
-        self._proposed(done)
-        return done
-
-    def _proposed(self, done: Submitted) -> None:
-        if self.on_proposal is not None and not done.again and done.proposal_id:
-            self.on_proposal(done.proposal_id)
-
-    def _grouping(
-        self, persona: Persona, kind: str, text: str, *, objection_id: str | None = None
-    ) -> tuple[int | None, dict[str, object]]:
-        """The pending proposal this feedback joins, and the change a new one would make."""
-        catalog = self.catalog()
-        analyzer = self._analyzer(catalog)
-        about = objection_id or self._objection_of(catalog, persona, text)
-        best: tuple[float, int] = (0.0, 0)
-        for proposal in self.store.pending([persona.id]):
-            if proposal.kind != kind:
-                continue
-            target = str(proposal.change.get("target") or "")
-            if about and kind in ("response", "objection") and target == about:
-                return proposal.id, {}
-            for quote in proposal.quotes:
-                best = max(best, (similarity(analyzer, text, quote.text), proposal.id))
-        change = change_for(
-            persona,
-            kind=kind,
-            text=text,
-            objection_id=about,
-            analyzer=analyzer,
-            draft_response=self.texts("feedback.draft_response"),
+        join, change = self.grouping.group(
+            persona, draft.kind, draft.text, objection_id=objection_id
         )
-        return (best[1] if best[0] >= SAME and best[1] else None), change.to_json()
-
-    def _objection_of(self, catalog: Catalog, persona: Persona, text: str) -> str | None:
-        for persona_id, objection_id in _readings(catalog, text):
-            if persona_id == persona.id and objection_id:
-                return objection_id
-        return None
-
-    def _analyzer(self, catalog: Catalog) -> Analyzer:
-        if self._analyzers is None or self._analyzers[0] is not catalog:
-            analyzer = Analyzer(language=catalog.language)
-            analyzer.learn(
-                item
-                for p in catalog.personas
-                for item in (*p.goals, *p.pains, *p.triggers, *(o.objection for o in p.objections))
-            )
-            self._analyzers = (catalog, analyzer)
-        return self._analyzers[1]
+        return self.store.submit(draft, join=join, change=change, now=self.clock())
 
     def _split(self, text: str) -> tuple[Persona | None, str]:
         """``<persona>: <text>`` into the persona and the text (no colon: no persona)."""
@@ -413,12 +291,8 @@ class FeedbackHandler:
         return None, text
 
     def _guess(self, text: str) -> Persona | None:
-        catalog = self.catalog()
-        for persona_id, _ in _readings(catalog, text):
-            persona = catalog.persona(persona_id)
-            if persona is not None:
-                return persona
-        return None
+        likely = self.grouping.likely(text)
+        return likely[0] if likely else None
 
     def _kind(self, text: str) -> str:
         """The kind the text's words suggest (the locale's cue words), else ``other``."""
@@ -431,10 +305,7 @@ class FeedbackHandler:
 
     def _which(self, feedback_id: int, text: str) -> Reply:
         catalog = self.catalog()
-        likely = [
-            p for pid, _ in _readings(catalog, text) if (p := catalog.persona(pid)) is not None
-        ]
-        first = {p.id: p for p in likely[:2]}
+        first = {p.id: p for p in self.grouping.likely(text)[:2]}
         ordered = [*first.values(), *(p for p in catalog.personas if p.id not in first)]
         return Reply(
             text=self.texts("feedback.which", id=feedback_id),
@@ -467,14 +338,3 @@ def _number(text: str) -> int | None:
 def _short(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _readings(catalog: Catalog, text: str) -> list[tuple[str, str | None]]:
-    """What retrieval reads ``text`` as about: (persona, objection), likeliest first."""
-    understood = catalog.retriever.understand(text)
-    found: list[tuple[str, str | None]] = []
-    if understood.persona_id:
-        found.append((understood.persona_id, understood.objection_id))
-    found += [(pid, None) for pid in understood.mentioned]
-    found += [(c.persona_id, c.objection_id) for c in understood.candidates]
-    return list(dict.fromkeys(found))

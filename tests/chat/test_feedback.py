@@ -202,7 +202,7 @@ def test_answers_carry_votes_counted_once_per_user_and_not_helpful_asks_why(
     assert "saved as feedback #1 about CFO Frida" in told.text
     tally = seller.app.feedback
     assert tally is not None
-    counts = tally.feedback.votes.tally("cfo-frida")
+    counts = tally.votes.store.tally("cfo-frida")
     assert (counts.helpful, counts.not_helpful) == (0, 1)
 
 
