@@ -9,13 +9,15 @@ In one run, on 127.0.0.1 only, every wait bounded:
    DM the bot in turn a ``feedback <persona>: <text>`` (each text its own, about the four
    example personas) and a question (who-is and objections, as ``bench_slack.py`` asks
    them), each message sent once the answer to the previous one was posted, half of the
-   sellers starting with feedback: ``--messages`` of each kind meet the same load. Per
-   kind: the ack latency and the time from sending the event until the fake recorded the
-   bot's ``chat.postMessage`` in that DM (the confirmation "saved as feedback #n", or the
-   answer), p50/p95/p99. Afterwards the ``feedback`` table must hold one row per feedback
-   sent. The floor is ``bench_slack.py``'s (a bare slack-bolt app that acks and echoes each
-   ``app_mention``), driven the same way with as many mentions: what bolt, aiohttp and the
-   fake cost on this machine before any work.
+   sellers starting with feedback: ``--messages`` of each kind (``feedback_traffic.py``)
+   meet the same load. Per kind: the ack latency and the time from sending the event
+   until the fake recorded the bot's ``chat.postMessage`` in that DM (the confirmation
+   "saved as feedback #n", or the answer), p50/p95/p99. Then each kind alone,
+   ``--messages`` of it from the same sellers, with the server's CPU per message (the
+   queue both kinds share hides what one costs). Afterwards the ``feedback`` table must
+   hold one row per feedback sent. The floor is ``bench_slack.py``'s (a bare slack-bolt
+   app that acks and echoes each ``app_mention``), driven the same way with as many
+   mentions: what bolt, aiohttp and the fake cost on this machine before any work.
 2. **An approval seen by another process** (issue 13: within 5 s). A seller's feedback
    is approved by a pack admin in this process (an App built here, ``feedback …`` then
    ``approve N`` as in ``personabot chat``), each round about another persona's pains.
@@ -45,62 +47,25 @@ import asyncio
 import datetime as dt
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import aiohttp
 from bench_quiz import database
-from bench_slack import ROOT, SECRET, base_env
-from fake_slack import Call, FakeSlackThread  # on the path bench_slack set
+from bench_slack import ROOT, base_env
+from fake_slack import FakeSlackThread  # on the path bench_slack set
 from feedback_cost import cost_table, turn_costs
+from feedback_traffic import Kind, Replies, converse, feedback_text, scripts
 from feedback_visible import Visibility, approvals_seen
-from harness import HarnessError, Server, free_port, ms, questions, ratio, wait_ready
-from payloads import JSON, app_mention, dm_message, event_callback, json_body, sign
+from harness import HarnessError, Server, free_port, ms, ratio, wait_ready
 from run_all import machine
 from sqlalchemy import create_engine, text
 
 TARGET_P99 = 1.5  # feedback p99 ≤ this × ask p99 (event → reply posted)
 TARGET_SEEN = 5.0  # an approval answered by another process within this many seconds
-CONFIRMED = re.compile(r"saved as feedback #\d+ about")
-PERSONAS = ("Frida", "Bjørn", "Oskar", "Tuva")
-HEARD = (
-    "customers now ask for monthly billing instead of a yearly licence",
-    "the auditors want a log of every change to a work order",
-    "they compare us with a cheaper local competitor every time",
-    "technicians need the app to work offline in basements",
-    "the board asks for payback within twelve months now",
-    "dispatchers say the schedule view is too slow on old laptops",
-    "they worry that the migration will stop billing for a month",
-    "security wants single sign-on before any pilot starts",
-    "housing associations ask for photos of every finished job",
-    "the union wants to see what the app tracks about technicians",
-)
-CUSTOMERS = ("Nordvarme", "Fjordbygg", "Ekstrøm VVS", "Kallax El", "Berg & Sønn", "Solvik")
-
-
-@dataclass
-class Kind:
-    """The figures of one kind of message (feedback, ask, or the floor's echo)."""
-
-    sent: int = 0
-    errors: int = 0
-    acks: list[float] = field(default_factory=list)
-    replies: list[float] = field(default_factory=list)  # event sent → reply posted (s)
-    missing: int = 0
-    unexpected: int = 0  # a reply that was not what this kind gets
-
-    def p(self, values: str, q: float) -> float | None:
-        """The ``q`` quantile (nearest rank) of ``acks`` or ``replies``; None for none."""
-        ordered: list[float] = sorted(self.acks if values == "acks" else self.replies)
-        if not ordered:
-            return None
-        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
 @dataclass
@@ -108,152 +73,34 @@ class Run:
     """One server's run: its kinds, CPU and Web API calls."""
 
     kinds: dict[str, Kind]
-    server_cpu: float | None = None
+    cpu: dict[str, float | None] = field(default_factory=dict)  # server CPU of each phase
     web_calls: int = 0
     web_failed: int = 0
     stored: int | None = None  # feedback rows afterwards (ours)
 
 
-class Replies:
-    """Hands each DM's (or channel's) next ``chat.postMessage`` to the client waiting on it.
-
-    Installed on the fake's own thread (its record of each call), so the time is the
-    fake's: when it answered the post.
-    """
-
-    def __init__(self, fake: FakeSlackThread, channels: Sequence[str]) -> None:
-        self._fake = fake
-        self._loop = asyncio.get_running_loop()
-        self.queues: dict[str, asyncio.Queue[Call]] = {c: asyncio.Queue() for c in channels}
-        self._original = fake.fake._record
-
-    def __enter__(self) -> Replies:
-        def record(call: Call) -> None:
-            self._original(call)
-            queue = self.queues.get(str(call.params.get("channel", "")))
-            if call.method == "chat.postMessage" and queue is not None:
-                self._loop.call_soon_threadsafe(queue.put_nowait, call)
-
-        self._fake.fake._record = record  # type: ignore[method-assign]
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        vars(self._fake.fake).pop("_record", None)  # the fake's own again
-
-
-def text_of(params: dict[str, Any]) -> str:
-    """Everything a posted message shows: its text and every text in its blocks."""
-    parts = [str(params.get("text", ""))]
-    stack: list[Any] = [params.get("blocks", [])]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            parts += [v for k, v in node.items() if k == "text" and isinstance(v, str)]
-            stack += [v for k, v in node.items() if not (k == "text" and isinstance(v, str))]
-        elif isinstance(node, list):
-            stack += node
-    return "\n".join(parts)
-
-
-def feedback_text(n: int) -> str:
-    """The ``n``-th feedback DM: persona and words rotate; every text its own."""
-    heard = HEARD[n % len(HEARD)]
-    return (
-        f"feedback {PERSONAS[n % len(PERSONAS)]}: {heard}, "
-        f"{CUSTOMERS[n // len(HEARD) % len(CUSTOMERS)]} said so on call {n}"
-    )
-
-
-def event_body(kind: str, words: str, *, user: str, n: int) -> tuple[bytes, str]:
-    """A signed-ready event (ours: a DM; the floor: a mention) and its reply channel."""
-    ts = f"{1_880_000_000 + n}.{n % 1_000_000:06d}"
-    if kind == "floor":
-        channel = f"C{user}"
-        event = app_mention(words, user=user, channel=channel, ts=ts)
-    else:
-        channel = f"D{user}"
-        event = dm_message(words, user=user, channel=channel, ts=ts)
-    return json_body(event_callback(event, event_id=f"Ev{kind[:2]}{n:09d}")), channel
-
-
-async def converse(
-    url: str,
-    replies: Replies,
-    script: list[tuple[str, bytes, str]],
-    kinds: dict[str, Kind] | None,
-    timeout: float,
-) -> None:
-    """One seller: send each (kind, body, channel), waiting for its reply before the next."""
-    timeout_ = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(timeout=timeout_) as session:
-        for kind, body, channel in script:
-            figures = kinds[kind] if kinds is not None else Kind()
-            figures.sent += 1
-            headers = {"Content-Type": JSON, **sign(body, SECRET, int(time.time()))}
-            started = time.monotonic()
-            try:
-                async with session.post(url, data=body, headers=headers) as resp:
-                    await resp.read()
-                    status = resp.status
-            except (aiohttp.ClientError, TimeoutError):
-                status = 0
-            if status != 200:
-                figures.errors += 1
-                continue
-            figures.acks.append(time.monotonic() - started)
-            try:
-                call = await asyncio.wait_for(replies.queues[channel].get(), timeout)
-            except TimeoutError:
-                figures.missing += 1
-                continue
-            figures.replies.append(call.at - started)
-            said = text_of(call.params)
-            if (kind == "feedback") != bool(CONFIRMED.search(said)) and kind != "floor":
-                figures.unexpected += 1
-
-
-def scripts(kind_of: str, args: argparse.Namespace, *, measured: bool) -> list[list[Any]]:
-    """Each seller's messages, (kind, body, channel): as many feedback as asks in all.
-
-    Seller ``s`` sends pairs, feedback then a question (odd sellers: the other way
-    round); the floor gets a mention for each.
-    """
-    pairs = args.messages if measured else args.warmup
-    asks = iter(questions(pairs, seed=args.seed + (0 if measured else 50)))
-    n = 100_000 if measured else 0  # event ids and texts of their own
-    per_seller: list[list[Any]] = []
-    for seller in range(args.concurrency):
-        user = f"U{seller + 1:04d}"
-        order = ("feedback", "ask") if seller % 2 == 0 else ("ask", "feedback")
-        script = []
-        count = pairs // args.concurrency + (seller < pairs % args.concurrency)
-        for _ in range(count):
-            for kind in order:
-                words = feedback_text(n) if kind == "feedback" else next(asks)
-                tag = "floor" if kind_of == "floor" else kind
-                body, channel = event_body(tag, words, user=user, n=n)
-                script.append((tag, body, channel))
-                n += 1
-        per_seller.append(script)
-    return per_seller
-
-
 async def measure(server: Server, fake: FakeSlackThread, args: argparse.Namespace) -> Run:
-    """Warm up, then every seller's messages in turn; the figures of each kind."""
+    """Warm up, then each phase; the figures of each kind and the CPU of each phase."""
     url = server.url("/slack/events")
     users = [f"U{n + 1:04d}" for n in range(args.concurrency)]
     channels = [f"{p}{u}" for u in users for p in ("D", "C")]
-    names = ("floor",) if server.name == "floor" else ("feedback", "ask")
-    kinds = {name: Kind() for name in names}
+    floor = server.name == "floor"
+    phases = ("mixed",) if floor else ("mixed", "ask", "feedback")
+    run = Run(kinds={})
     with Replies(fake, channels) as replies:
-        warm = scripts(server.name, args, measured=False)
+        warm = scripts("warmup", args, floor=floor)
         await asyncio.gather(*(converse(url, replies, s, None, args.timeout) for s in warm))
         fake.clear()
-        cpu = server.cpu_seconds()
-        todo = scripts(server.name, args, measured=True)
-        await asyncio.gather(*(converse(url, replies, s, kinds, args.timeout) for s in todo))
-        after = server.cpu_seconds()
-    run = Run(kinds=kinds, server_cpu=None if cpu is None or after is None else after - cpu)
+        for phase in phases:
+            names = ("floor",) if floor else ("feedback", "ask") if phase == "mixed" else (phase,)
+            kinds = {name: Kind() for name in names}
+            cpu = server.cpu_seconds()
+            todo = scripts(phase, args, floor=floor)
+            await asyncio.gather(*(converse(url, replies, s, kinds, args.timeout) for s in todo))
+            after = server.cpu_seconds()
+            run.cpu[phase] = None if cpu is None or after is None else after - cpu
+            alone = "" if phase == "mixed" else " alone"
+            run.kinds.update({f"{name}{alone}": k for name, k in kinds.items()})
     run.web_calls = len(fake.calls)
     run.web_failed = sum(not c.ok for c in fake.calls)
     return run
@@ -290,41 +137,56 @@ def serve(
 def side_by_side(ours: Run, floor: Run, args: argparse.Namespace) -> tuple[list[str], bool]:
     """The Markdown table of part 1, and whether its targets are met."""
     fb, ask, echo = ours.kinds["feedback"], ours.kinds["ask"], floor.kinds["floor"]
+    fb1, ask1 = ours.kinds["feedback alone"], ours.kinds["ask alone"]
     mark = {True: "✓", False: "✗"}
     r = ratio(fb.p("replies", 0.99), ask.p("replies", 0.99))
     ok = r is not None and r <= TARGET_P99
-    r_ack = ratio(fb.p("acks", 0.99), ask.p("acks", 0.99))
     lines = [
         "| measure | feedback DMs | ask DMs | floor (bolt echo) | feedback ÷ ask | target |",
         "|---|---|---|---|---|---|",
     ]
+
+    def row(label: str, f: Kind, a: Kind, e: Kind | None, what: str, q: float) -> None:
+        r = ratio(f.p(what, q), a.p(what, q))
+        tail = " |"
+        if q == 0.99 and r is not None:
+            tail = f"{r:.2f}× |" + (
+                f" ≤ {TARGET_P99}× {mark[r <= TARGET_P99]}" if what == "replies" else ""
+            )
+        lines.append(
+            f"| {label} p{round(q * 100)} (ms) | {ms(f.p(what, q))} | {ms(a.p(what, q))} | "
+            f"{ms(e.p(what, q)) if e else ''} | {tail} |"
+        )
+
     for q in (0.5, 0.95, 0.99):
-        tail = f"{r:.2f}× | ≤ {TARGET_P99}× {mark[ok]}" if q == 0.99 and r is not None else " |"
-        lines.append(
-            f"| event → reply posted p{round(q * 100)} (ms) | {ms(fb.p('replies', q))} | "
-            f"{ms(ask.p('replies', q))} | {ms(echo.p('replies', q))} | {tail} |"
-        )
+        row("side by side: event → reply posted", fb, ask, echo, "replies", q)
     for q in (0.5, 0.99):
-        tail = f"{r_ack:.2f}× |" if q == 0.99 and r_ack is not None else " |"
-        lines.append(
-            f"| ack p{round(q * 100)} (ms) | {ms(fb.p('acks', q))} | {ms(ask.p('acks', q))} | "
-            f"{ms(echo.p('acks', q))} | {tail} |"
-        )
-    wanted = fb.sent + args.warmup
-    clean = all(not (k.errors or k.missing or k.unexpected) for k in (fb, ask)) and (
-        ours.stored == wanted
-    )
+        row("side by side: ack", fb, ask, echo, "acks", q)
+    for q in (0.5, 0.99):
+        row("each kind alone: event → reply posted", fb1, ask1, None, "replies", q)
+    n = max(1, args.messages)
+    per = {k: ours.cpu.get(k) for k in ("feedback", "ask")}
+    cpu = {k: None if v is None else v / n for k, v in per.items()}
+    floor_cpu = floor.cpu.get("mixed")
+    r_cpu = ratio(cpu["feedback"], cpu["ask"])
+    kinds = (fb, ask, fb1, ask1)
+    wanted = args.warmup + 2 * args.messages
+    clean = all(not (k.errors or k.missing or k.unexpected) for k in kinds)
+    clean = clean and ours.stored == wanted
     lines += [
-        f"| messages sent | {fb.sent} | {ask.sent} | {echo.sent} | | |",
-        f"| errors (non-200), replies missing, unexpected | {fb.errors}, {fb.missing}, "
-        f"{fb.unexpected} | {ask.errors}, {ask.missing}, {ask.unexpected} | {echo.errors}, "
-        f"{echo.missing}, — | | 0 {mark[clean]} |",
+        f"| each kind alone: server CPU a message (ms) | {ms(cpu['feedback'])} | "
+        f"{ms(cpu['ask'])} | {ms(None if floor_cpu is None else floor_cpu / (2 * n))} | "
+        f"{'—' if r_cpu is None else f'{r_cpu:.1f}×'} | |",
+        f"| messages sent: side by side + alone | {fb.sent} + {fb1.sent} | {ask.sent} + "
+        f"{ask1.sent} | {echo.sent} | | |",
+        f"| errors (non-200), replies missing, unexpected | "
+        f"{sum(k.errors for k in kinds[::2])}, {sum(k.missing for k in kinds[::2])}, "
+        f"{sum(k.unexpected for k in kinds[::2])} | {sum(k.errors for k in kinds[1::2])}, "
+        f"{sum(k.missing for k in kinds[1::2])}, {sum(k.unexpected for k in kinds[1::2])} | "
+        f"{echo.errors}, {echo.missing}, — | | 0 {mark[clean]} |",
         f"| feedback rows stored (warm-up included) | {ours.stored} of {wanted} | | | | all |",
-        f"| Web API calls while measured (failed) | {ours.web_calls} ({ours.web_failed}) | | "
+        f"| Web API calls (failed) | {ours.web_calls} ({ours.web_failed}) | | "
         f"{floor.web_calls} ({floor.web_failed}) | | |",
-        f"| server CPU while measured (s), both kinds | "
-        f"{'—' if ours.server_cpu is None else f'{ours.server_cpu:.2f}'} | | "
-        f"{'—' if floor.server_cpu is None else f'{floor.server_cpu:.2f}'} | | |",
     ]
     return lines, ok and clean
 
