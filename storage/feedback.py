@@ -264,7 +264,7 @@ class FeedbackStore:
                 return "unknown"
             done = session.execute(
                 update(FeedbackRow)
-                .where(FeedbackRow.id == feedback_id, FeedbackRow.status == OPEN)
+                .where(FeedbackRow.id == feedback_id, FeedbackRow.status.in_((OPEN, UNSORTED)))
                 .values(status="withdrawn", decided_at=now)
             )
             if not done.rowcount:  # type: ignore[attr-defined]

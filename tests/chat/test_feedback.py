@@ -119,6 +119,8 @@ def test_feedback_without_a_persona_is_saved_first_then_sorted(make_bot: MakeBot
     assert "saved as feedback #1 about CFO Frida" in sorted_.text
     again = click(seller, frida)
     assert "has its persona already" in again.text
+    seller.ask("feedback they now want everything on one invoice")
+    assert "Feedback #2 is withdrawn" in seller.ask("withdraw 2").text  # unsorted: fine too
 
 
 def test_bad_input_gets_a_clear_answer_and_stores_nothing(make_bot: MakeBot) -> None:
