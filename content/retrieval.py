@@ -129,22 +129,31 @@ class Retriever:
         self._errands = [tuple(fold(w) for w in words(p)) for p in self.lexicon.offtopic]
         self.personas = PersonaFinder(personas=personas, analyzer=self.analyzer)
         self.synonyms.learn(self.analyzer.known_stems)
+        # Pack texts repeat (the same phrasing for several personas): analysed once.
+        self._analyzed: dict[str, tuple[str, ...]] = {}
         self.objections = ObjectionIndex(
             personas=personas,
             analyze=self._content_terms,
             sequence=self._phrase,
             concepts=self.synonyms.concepts,
         )
+        self._analyzed.clear()
 
     def _content_terms(self, text: str) -> list[str]:
         """A pack text's content terms, multi-word synonyms joined into one term."""
+        cached = self._analyzed.get(text)
+        if cached is None:
+            cached = self._analyzed[text] = self._analyze_content(text)
+        return list(cached)
+
+    def _analyze_content(self, text: str) -> tuple[str, ...]:
         surface = words(text)
         terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
-        return [
+        return tuple(
             t
             for t, span in zip(terms, spans, strict=True)
             if len(span) > 1 or not self.analyzer.is_stopword(surface[span[0]])
-        ]
+        )
 
     def _phrase(self, text: str) -> list[str]:
         return self.analyzer.terms(text, keep_stopwords=True)
