@@ -16,7 +16,7 @@ from functools import lru_cache
 import Stemmer
 from bm25s import stopwords as bm25_stopwords
 
-from content.spelling import Speller
+from content.spelling import SHORT, Speller
 
 _STEMMERS = {
     "en": "english",
@@ -148,12 +148,14 @@ class Analyzer:
             out.append(self.stem(self._correct(word) if correct else word))
         return out
 
-    def corrected(self, text: str) -> list[str]:
+    def corrected(self, text: str, *, short: bool = True) -> list[str]:
         """The words of ``text`` with typos replaced by known words (not stemmed).
 
         A word typed without diacritics ("nervos") comes back as the pack spells it
         ("nervøs"), so it stems exactly like the pack's text. A word typed with a capital
         inside the text, or in capitals, is a name ("SAP", "HubSpot") and stays as typed.
+        Without ``short``, words of up to three letters stay as typed too (in "who is kim"
+        the short word is a name, not a typo of "him").
         """
         found = words(text)
         spans = word_spans(text)
@@ -162,7 +164,8 @@ class Analyzer:
             start, end = spans[i] if len(spans) == len(found) else (0, 0)
             typed = text[start:end]
             named = any(c.isupper() for c in typed[1:]) or (i > 0 and typed[:1].isupper())
-            out.append(word if named and fold(word) not in self._known else self._correct(word))
+            keep = (named and fold(word) not in self._known) or (not short and len(word) <= SHORT)
+            out.append(word if keep else self._correct(word))
         return out
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the analyzer lives as long as its index

@@ -44,9 +44,10 @@ def explain(retriever: Retriever, text: str) -> Explanation:
     understood = retriever.understand(text)
     clean = plain(text[:MAX_QUESTION])
     typed = words(clean)
-    read = retriever.analyzer.corrected(clean)
-    corrections = tuple((t, r) for t, r in zip(typed, read, strict=True) if t != r)
-    surface, terms, _ = retriever._read(clean)  # noqa: SLF001 - the same reading as understand
+    surface, terms, spans = retriever._read(clean)  # noqa: SLF001 - as understand reads it
+    read = [w for span, w in zip(spans, surface, strict=True) if len(span) == 1]
+    singles = [typed[span[0]] for span in spans if len(span) == 1]
+    corrections = tuple((t, r) for t, r in zip(singles, read, strict=True) if t != r)
     cues = retriever._cues(clean, surface, terms)  # noqa: SLF001
     synonyms = tuple(
         (t, c, retriever.synonyms.members.get(c, ())[:4])

@@ -190,7 +190,8 @@ class Retriever:
         A multi-word synonym ("notice period") becomes one word and one term, so positions
         in both lists stay aligned.
         """
-        surface = self.analyzer.corrected(text)
+        who_is = bool(self._who_is and self._who_is.search(fold(text.lower().replace("’", "'"))))
+        surface = self.analyzer.corrected(text, short=not who_is)
         terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
         if len(terms) == len(surface):
             return surface, terms, spans

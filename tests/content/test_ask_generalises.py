@@ -170,3 +170,10 @@ def test_multi_word_synonyms_join_across_a_word_or_two() -> None:
     assert terms == ["hur", "snabbt", "tjäna_in", "vi", "pengarna"]
     assert spans[2] == (2, 4)
     assert synonyms.of("tjäna_in") == ("~roi",)
+
+
+@pytest.mark.parametrize("name", ["ib", "bo", "kim"])
+def test_a_short_name_asked_for_is_not_corrected_into_a_function_word(name: str) -> None:
+    # "kim" is one letter from "him", "ib" from "in": in a who-is question they are names.
+    got = retriever("sv").understand(f"vem är {name}")
+    assert (got.intent, got.missing) == ("unknown", name)
