@@ -123,6 +123,7 @@ class Retriever:
         self._fields = {k: self._phrases(v) for k, v in self.lexicon.fields.items()}
         self._says = self._phrases(self.lexicon.says)
         self._who_is = _literal(self.lexicon.who_is)
+        self._who_words = _literal([*self.lexicon.who_is, *self.lexicon.who])
         self._directory = sorted(self._phrases(self.lexicon.directory), key=len, reverse=True)
         self._commands = {t for w in self.lexicon.commands for t in self._phrase(w)}
         # Errands match as typed, not stemmed: "expenses" is one, "expensive" is not.
@@ -190,8 +191,11 @@ class Retriever:
         A multi-word synonym ("notice period") becomes one word and one term, so positions
         in both lists stay aligned.
         """
-        who_is = bool(self._who_is and self._who_is.search(fold(text.lower().replace("’", "'"))))
-        surface = self.analyzer.corrected(text, short=not who_is)
+        # After "who is" or "tell me about", a short word is a name ("ib", "kim"), not a typo.
+        asks_who = bool(
+            self._who_words and self._who_words.search(fold(text.lower().replace("’", "'")))
+        )
+        surface = self.analyzer.corrected(text, short=not asks_who)
         terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
         if len(terms) == len(surface):
             return surface, terms, spans
