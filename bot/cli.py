@@ -147,7 +147,9 @@ def _parser() -> argparse.ArgumentParser:
         "PERSONABOT_PORT: POST /slack/events (Slack events, buttons, /persona; Socket Mode "
         "instead when SLACK_APP_TOKEN is set), GET /slack/install and /slack/oauth_redirect "
         "(with SLACK_CLIENT_ID), POST /api/messages (Teams), GET /healthz, GET /readyz, "
-        "GET /metrics (Prometheus), GET /privacy and GET /terms.",
+        "GET /metrics (Prometheus), GET /privacy and GET /terms; the admin dashboard: GET /admin, "
+        "GET /admin/data, GET and POST /admin/signin, POST /admin/signout, "
+        "GET /admin/static/{name}.",
     )
     serve.set_defaults(run=serve_command)
 
