@@ -210,7 +210,8 @@ def render(
     charts = "".join(
         f'<figure class="chart"><figcaption>{escape(texts("dashboard.charts." + name))}'
         f'</figcaption><div class="canvas"><canvas id="chart-{name}" data-chart="{name}" '
-        f'data-kind="{kind}"></canvas></div></figure>'
+        f'data-kind="{kind}" role="img" aria-label="{escape(texts("dashboard.charts." + name))}">'
+        "</canvas></div></figure>"
         for name, kind in CHARTS
     )
     labels = {key: texts("dashboard." + key) for key in LABEL_KEYS}
