@@ -12,7 +12,7 @@ from bot.i18n import Texts
 from bot.live_catalog import LiveCatalog
 from bot.model import Incoming, Reply
 from bot.roles import Roles
-from handlers.feedback import PREFIX, FeedbackHandler
+from handlers.feedback import GLOBAL, PREFIX, FeedbackHandler
 from handlers.proposals import PREFIX as PROPOSAL
 from handlers.proposals import ProposalHandler
 from handlers.votes import VOTE, VoteHandler
@@ -85,5 +85,10 @@ def build_feedback(
             "edit_proposal": proposals.edit,
             "reject": proposals.reject,
         },
-        actions={PREFIX: feedback.on_action, VOTE: votes.on_vote, PROPOSAL: proposals.on_action},
+        actions={
+            PREFIX: feedback.on_action,
+            GLOBAL: feedback.on_action,
+            VOTE: votes.on_vote,
+            PROPOSAL: proposals.on_action,
+        },
     )

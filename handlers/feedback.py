@@ -25,6 +25,8 @@ from handlers.feedback_grouping import Grouping
 from storage.feedback import Draft, FeedbackStore, Submitted
 
 PREFIX = "feedback"
+#: The Slack global shortcut's callback id (the message shortcut's is ``feedback``).
+GLOBAL = "feedback_form"
 INTENT = "feedback"
 #: The most characters one piece of feedback may have.
 MAX_TEXT = 2000
@@ -178,7 +180,7 @@ class FeedbackHandler:
     def on_action(self, message: Incoming) -> Reply:
         """The form's submission, the shortcut, and the persona picked for held feedback."""
         action = message.action or ""
-        if action == f"{PREFIX}:{SHORTCUT}":
+        if action in (f"{PREFIX}:{SHORTCUT}", f"{GLOBAL}:{SHORTCUT}"):
             return self._shortcut(message)
         if action == _SUBMIT:
             return self._submitted(message)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from form_payloads import message_shortcut, view_submission
+import yaml
+from form_payloads import global_shortcut, message_shortcut, view_submission
 from payloads import block_actions, dm_message, next_ts
 from review_rig import DM, FRIDA, INGRID, MONDAY, SAM, ReviewRig, run
 from rig import text_of
 
+from bot.adapters.slack.manifest import manifest
 from bot.feedback_job import FeedbackJob
 from storage.feedback import FeedbackStore
 from storage.feedback_notices import FeedbackNotices
@@ -235,5 +237,20 @@ def test_owners_hear_of_proposals_by_dm_and_reporters_of_the_decision(tmp_path: 
         assert told.told == 3
         said = [text_of(p.params) for p in rig.posts() if p.params["channel"] == DM[SAM]]
         assert any("was approved by" in s and "version 2" in s for s in said)
+
+    run(tmp_path, scenario)
+
+
+def test_the_global_shortcut_opens_the_empty_feedback_form(tmp_path: Path) -> None:
+    async def scenario(rig: ReviewRig) -> None:
+        body = global_shortcut("feedback_form", user="U0SAM", trigger_id="555.666.global")
+        assert (await rig.slack_rig.form(body)).status == 200
+        (call,) = await rig.slack.wait_for("views.open", 1, timeout=10)
+        view = call.response["view"]
+        inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
+        assert inputs == ["persona", "kind", "text", "evidence"]
+        shortcuts = yaml.safe_load(manifest("https://personabot.fieldline.no"))["features"]["shortcuts"]
+        ids = [s["callback_id"] for s in shortcuts]
+        assert sorted(ids) == ["feedback", "feedback_form"]  # unique, as Slack wants
 
     run(tmp_path, scenario)

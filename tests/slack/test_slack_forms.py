@@ -240,7 +240,7 @@ def test_the_manifest_declares_the_feedback_shortcuts() -> None:
     shortcuts = data["features"]["shortcuts"]
     assert {(s["type"], s["callback_id"]) for s in shortcuts} == {
         ("message", "feedback"),
-        ("global", "feedback"),
+        ("global", "feedback_form"),
     }
     assert all(s["name"] == "Send persona feedback" and len(s["name"]) <= 24 for s in shortcuts)
     assert all(0 < len(s["description"]) <= 80 for s in shortcuts)
