@@ -1,11 +1,12 @@
 """kill -9 while sellers send feedback: no acknowledged feedback is lost, none stored twice.
 
-Twenty sellers DM the bot ``feedback <persona>: <text>`` on Slack (the local fake Web API),
-each text distinct, from concurrent clients, the stream at most 40 messages ahead of the
-confirmations (acknowledged, not yet stored: so the crash finds some). The server is killed with SIGKILL at the
-moment one confirmation ("saved as feedback #n") reaches Slack, while others are being
-sent, acknowledged and stored; then it is started again on the same database and Slack
-retries the deliveries the crash cut off. What must hold, on PostgreSQL and on SQLite:
+Twenty sellers DM the bot ``feedback <persona>: <text>`` on Slack (the local fake Web
+API), each text distinct, from concurrent clients, the stream at most 40 messages ahead of
+the confirmations (acknowledged, not yet stored: so the crash finds some). The server is
+killed with SIGKILL at the moment one confirmation ("saved as feedback #n") reaches Slack,
+while others are being sent, acknowledged and stored; then it is started again on the same
+database and Slack retries the deliveries the crash cut off. What must hold, on PostgreSQL
+and on SQLite:
 
 * never "thanks" without a saved row: right after the crash, before any restart, every
   confirmation posted names a stored row holding that seller's text;
@@ -40,6 +41,7 @@ from procs import SECRET, SLACK_PATH, ServeProcess, bounded, settled
 from rig import text_of
 from sqlalchemy import create_engine, text
 
+from bot.i18n import Texts
 from storage.db import Database
 from storage.feedback import FeedbackStore
 
@@ -71,8 +73,11 @@ HEARD = (
     "they worry that the migration will stop billing for a month",
     "security wants single sign-on before any pilot starts",
 )
+TEXTS = Texts(language="en")
+# A confirmation names the feedback's number: "Thanks, saved as feedback #12 about …", or
+# for a delivery acted on again "You sent this already: it is saved as feedback #12 …".
 CONFIRMED = re.compile(r"feedback #(\d+) about")
-AGAIN = "You sent this already"
+AGAIN = TEXTS("feedback.stored_again", id=0, persona="").partition(":")[0]
 
 
 @dataclass
@@ -254,6 +259,8 @@ def kill_on_confirmation(
 def test_kill9_while_feedback_is_sent_loses_no_acknowledged_feedback_and_stores_none_twice(
     backend: Backend, fake_slack: FakeSlackThread, figures: Callable[[str], None]
 ) -> None:
+    for key in ("feedback.stored", "feedback.stored_again"):  # what the test looks for
+        assert CONFIRMED.search(TEXTS(key, id=7, persona="CFO Frida")), key
     stamps = itertools.count(1)
     sent = [feedback_dm(n, stamps) for n in range(SENDS)]
 
