@@ -9,7 +9,9 @@ from rig import SlackRig, text_of
 
 
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    """The message's own buttons (the vote buttons every answer ends with left out)."""
+    found = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    return [e for e in found if not str(e.get("value", "")).startswith("vote:")]
 
 
 async def click(rig: SlackRig, button: dict[str, Any]) -> None:
