@@ -209,3 +209,25 @@ def test_over_plain_http_the_cookie_is_not_secure_only(tmp_path: Path) -> None:
         assert "Secure" not in browser.set_cookie and "HttpOnly" in browser.set_cookie
 
     run(tmp_path, scenario, public_url="http://127.0.0.1:3978")
+
+
+def test_the_filter_and_the_static_files(tmp_path: Path) -> None:
+    async def scenario(server: Served, browser: Browser, clock: Clock) -> None:
+        assert await browser.sign_in(link_in(say(server, "dashboard", ADMIN))) == 303
+        status, body, _ = await browser.get("/admin/data?since=2026-11-01&persona=cfo-frida")
+        assert status == 200
+        assert '"persona": "cfo-frida"' in body and '"since": "2026-11-01"' in body
+        assert '"until": "2026-12-01"' in body  # today, by the server's clock
+        for bad in ("?persona=nobody", "?since=yesterday", "?since=2020-01-01&until=2026-01-01"):
+            assert (await browser.get("/admin/data" + bad))[0] == 400, bad
+        status, page, _ = await browser.get("/admin?persona=cfo-frida")
+        assert status == 200 and '<option value="cfo-frida" selected>' in page
+        status, script, headers = await browser.get("/admin/static/chart.umd.min.js")
+        assert status == 200 and script.startswith("/*!\n * Chart.js v4.6.2")
+        assert headers["Content-Type"].startswith("application/javascript")
+        status, licence, _ = await browser.get("/admin/static/chart.js.LICENSE.md")
+        assert status == 200 and "MIT License" in licence
+        assert (await browser.get("/admin/static/..%2Fsettings.py"))[0] == 404
+        assert (await browser.get("/admin/static/nothing.js"))[0] == 404
+
+    run(tmp_path, scenario)
