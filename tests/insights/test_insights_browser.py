@@ -160,13 +160,14 @@ def wait_rendered(driver: Any) -> None:
 
 def test_the_dashboard_renders_the_databases_numbers_in_chromium(
     dashboard: tuple[ServeProcess, Activity, dt.datetime, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     server, activity, now, env = dashboard
-    os.environ.setdefault("SE_OFFLINE", "true")  # selenium must not fetch a browser
+    monkeypatch.setenv("SE_OFFLINE", "true")  # selenium must not fetch a browser
     link = chat_link(env)
     driver = browser()
     try:
