@@ -105,3 +105,15 @@ def test_html_is_one_self_contained_file(
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert "/admin/static/" not in page
     assert page.count("<canvas ") == 12
+
+
+def test_the_shipped_chart_library_is_the_pinned_npm_build() -> None:
+    import hashlib
+
+    from bot.dashboard.page import static_file
+
+    source = static_file("chart.js.SOURCE").decode("utf-8")
+    pinned = re.search(r"sha256:\s+([0-9a-f]{64})", source)
+    assert pinned and "chart.js@4.6.2" in source
+    assert hashlib.sha256(static_file("chart.umd.min.js")).hexdigest() == pinned.group(1)
+    assert "Released under the MIT License" in static_file("chart.umd.min.js").decode()[:200]
