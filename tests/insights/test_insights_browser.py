@@ -222,5 +222,21 @@ def test_the_dashboard_renders_the_databases_numbers_in_chromium(
         # The refused /admin before signing in is the one expected error (a 401).
         unexpected = [e for e in errors if "/admin - Failed to load resource" not in e["message"]]
         assert unexpected == [], unexpected
+
+        # The HTML report: one file, opened offline, draws the same charts.
+        report = server.workdir / "report.html"
+        subprocess.run(  # noqa: S603 - our own interpreter and package
+            [sys.executable, "-m", "bot", "report", "--format", "html", "--out", str(report)],
+            env={**scrubbed_env(), **{k: v for k, v in env.items() if k.startswith("PERSONABOT_")}},
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+        driver.get(report.as_uri())
+        wait_rendered(driver)
+        assert figures_on(driver)["questions"] == month["questions"]
+        assert all(painted > 500 for _, painted, _, _ in driver.execute_script(CANVASES))
+        offline = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert offline == [], offline
     finally:
         driver.quit()
