@@ -81,7 +81,11 @@ class Change:
 
 def similarity(analyzer: Analyzer, a: str, b: str) -> float:
     """Term overlap of two texts, 0..1 (stemmed, without stop words, typos corrected)."""
-    left, right = set(analyzer.terms(a)), set(analyzer.terms(b))
+    return overlap(frozenset(analyzer.terms(a)), frozenset(analyzer.terms(b)))
+
+
+def overlap(left: frozenset[str], right: frozenset[str]) -> float:
+    """Cosine overlap of two term sets, 0..1."""
     if not left or not right:
         return 0.0
     return len(left & right) / math.sqrt(len(left) * len(right))

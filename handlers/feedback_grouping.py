@@ -14,9 +14,12 @@ from collections.abc import Callable
 from bot.i18n import Texts
 from content.analysis import Analyzer
 from content.catalog import Catalog
-from content.changes import SAME, change_for, similarity
+from content.changes import SAME, change_for, overlap
 from content.schema import Persona
 from storage.feedback import FeedbackStore
+
+#: Stored feedback whose terms are kept (then the cache starts again).
+CACHED = 20_000
 
 
 class Grouping:
@@ -35,6 +38,7 @@ class Grouping:
         self.store = store
         self.texts = texts
         self._analyzers: tuple[Catalog, Analyzer] | None = None
+        self._cache: dict[int, frozenset[str]] = {}
 
     def group(
         self, persona: Persona, kind: str, text: str, *, objection_id: str | None = None
@@ -43,15 +47,14 @@ class Grouping:
         catalog = self.catalog()
         analyzer = self._analyzer(catalog)
         about = objection_id or self._objection_of(catalog, persona, text)
+        terms = frozenset(analyzer.terms(text))
         best: tuple[float, int] = (0.0, 0)
-        for proposal in self.store.pending([persona.id]):
-            if proposal.kind != kind:
-                continue
-            target = str(proposal.change.get("target") or "")
+        for proposal_id, target, feedback_id, said in self.store.pending_texts(persona.id, kind):
             if about and kind in ("response", "objection") and target == about:
-                return proposal.id, {}
-            for quote in proposal.quotes:
-                best = max(best, (similarity(analyzer, text, quote.text), proposal.id))
+                return proposal_id, {}
+            best = max(
+                best, (overlap(terms, self._terms(analyzer, feedback_id, said)), proposal_id)
+            )
         change = change_for(
             persona,
             kind=kind,
@@ -61,6 +64,15 @@ class Grouping:
             draft_response=self.texts("feedback.draft_response"),
         )
         return (best[1] if best[0] >= SAME and best[1] else None), change.to_json()
+
+    def _terms(self, analyzer: Analyzer, feedback_id: int, text: str) -> frozenset[str]:
+        """A stored feedback's terms, analysed once (feedback text never changes)."""
+        found = self._cache.get(feedback_id)
+        if found is None:
+            if len(self._cache) >= CACHED:
+                self._cache.clear()
+            found = self._cache[feedback_id] = frozenset(analyzer.terms(text))
+        return found
 
     def likely(self, text: str) -> list[Persona]:
         """The personas ``text`` is likely about, likeliest first."""
@@ -84,6 +96,7 @@ class Grouping:
                 for item in (*p.goals, *p.pains, *p.triggers, *(o.objection for o in p.objections))
             )
             self._analyzers = (catalog, analyzer)
+            self._cache.clear()  # terms depend on the vocabulary typos are corrected to
         return self._analyzers[1]
 
 

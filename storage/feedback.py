@@ -296,6 +296,28 @@ class FeedbackStore:
             row = session.get(ProposalRow, proposal_id)
             return None if row is None else _proposals(session, [row])[0]
 
+    def pending_texts(self, persona_id: str, kind: str) -> list[tuple[int, str, int, str]]:
+        """(proposal id, its change's target, feedback id, text) of pending ``kind`` proposals.
+
+        What grouping compares new feedback with, in one narrow query.
+        """
+        with self._db.session() as session:
+            rows = session.execute(
+                select(ProposalRow.id, ProposalRow.change, FeedbackRow.id, FeedbackRow.text)
+                .join(FeedbackRow, FeedbackRow.proposal_id == ProposalRow.id)
+                .where(
+                    ProposalRow.persona_id == persona_id,
+                    ProposalRow.kind == kind,
+                    ProposalRow.status == "pending",
+                    FeedbackRow.status == OPEN,
+                )
+                .order_by(ProposalRow.id, FeedbackRow.id)
+            )
+            return [
+                (pid, str(dict(change).get("target") or ""), fid, text)
+                for pid, change, fid, text in rows
+            ]
+
     def pending(self, persona_ids: Collection[str] | None = None) -> list[Proposal]:
         """Pending proposals (of some personas), most reporters first, then oldest."""
         with self._db.session() as session:
