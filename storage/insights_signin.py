@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
 from storage.db import Database
 from storage.insights_models import SigninLinkRow
@@ -71,11 +71,3 @@ class SigninLinks:
         )
         with self._db.session(write=True) as session:
             return bool(session.execute(query).rowcount)  # type: ignore[attr-defined]
-
-    def count_unused(self, *, now: dt.datetime) -> int:
-        """How many links could still be followed (for tests and metrics)."""
-        query = select(SigninLinkRow.nonce).where(
-            SigninLinkRow.used_at.is_(None), SigninLinkRow.expires_at > now
-        )
-        with self._db.session() as session:
-            return len(session.scalars(query).all())

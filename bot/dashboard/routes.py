@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -189,8 +188,7 @@ class Dashboard:
         if signer is None:
             return self._refused("dashboard.signin_failed")
         now = self._now()
-        use: Callable[[], str | None] = lambda: signer.use_link(token, now=now)  # noqa: E731
-        email = await asyncio.to_thread(use)
+        email = await asyncio.to_thread(signer.use_link, token, now=now)
         if email is None:
             return self._refused("dashboard.signin_failed")
         if not self._is_admin(email):
