@@ -231,3 +231,33 @@ def test_the_filter_and_the_static_files(tmp_path: Path) -> None:
         assert (await browser.get("/admin/static/nothing.js"))[0] == 404
 
     run(tmp_path, scenario)
+
+
+def test_a_link_works_once_across_replicas_even_when_pressed_twice_at_once(
+    database_url: str,
+) -> None:
+    config = Settings(
+        database_url=database_url,
+        secret_key=KEY,  # type: ignore[arg-type]
+        public_url=PUBLIC,
+    )
+    clock = Clock()
+
+    async def main() -> None:
+        async with (
+            served(config, clock=clock) as first,
+            served(config, clock=clock) as second,
+            aiohttp.ClientSession() as session,
+        ):
+            link = link_in(say(first, "dashboard", ADMIN))
+            here, there = Browser(session, first.base), Browser(session, second.base)
+            statuses = await asyncio.gather(here.sign_in(link), there.sign_in(link))
+            assert sorted(statuses) == [303, 401]
+            # The session cookie is good on either replica (same key).
+            winner = here if here.cookie else there
+            for replica in (first, second):
+                other = Browser(session, replica.base)
+                other.cookie = winner.cookie
+                assert (await other.get("/admin"))[0] == 200
+
+    asyncio.run(main())
