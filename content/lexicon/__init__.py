@@ -7,6 +7,7 @@ field), never pack content, so they serve every pack in that language.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -52,6 +53,26 @@ def lexicon(language: str) -> Lexicon:
         who_is=tuple(str(w) for w in data.get("who_is", [])),
         directory=tuple(str(w) for w in data.get("directory", [])),
         commands=tuple(str(w) for w in data.get("commands", [])),
-        concepts={k: tuple(str(w) for w in v) for k, v in (data.get("concepts") or {}).items()},
+        concepts=_with_forms(
+            {k: tuple(str(w) for w in v) for k, v in (data.get("concepts") or {}).items()},
+            language,
+        ),
         offtopic=tuple(str(w) for w in data.get("offtopic", [])),
     )
+
+
+def _with_forms(concepts: dict[str, tuple[str, ...]], language: str) -> dict[str, tuple[str, ...]]:
+    """Each concept with the inflected forms of its words (``forms/<lang>.json``).
+
+    The forms come from simplemma's dictionaries, written by ``forms_build.py``: strong and
+    irregular forms the stemmer does not bring together ("gekündigt", "teurer", "opsagt").
+    """
+    path = _DIR / "forms" / f"{language}.json"
+    if not path.exists():
+        return concepts
+    forms: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for name, members in concepts.items():
+        extra = [f for m in members for f in forms.get(m.lower(), ())]
+        out[name] = tuple(dict.fromkeys([*members, *extra]))
+    return out

@@ -150,6 +150,9 @@ def test_explain_shows_corrections_synonyms_matches_and_the_runner_up() -> None:
         ("nb", "hvor blir persondataene lagret", "personvern"),
         # the question's word is the head of the pack's compound ("ferien", "fellesferien")
         ("nb", "kunden vil vente til etter ferien", "tid"),
+        # strong and irregular forms the stemmer splits (the lexicon's shipped forms)
+        ("de", "der kunde hat schon einmal einen vertrag gekündigt", "vertrag"),
+        ("de", "die konkurrenz ist viel günstiger, wir sind teurer", "preis"),
     ],
 )
 def test_word_order_inflection_and_compounds(language: str, question: str, objection: str) -> None:
@@ -177,3 +180,16 @@ def test_a_short_name_asked_for_is_not_corrected_into_a_function_word(name: str)
     # "kim" is one letter from "him", "ib" from "in": in a who-is question they are names.
     got = retriever("sv").understand(f"vem är {name}")
     assert (got.intent, got.missing) == ("unknown", name)
+
+
+def test_the_shipped_forms_belong_to_words_of_the_lexicons() -> None:
+    import json
+
+    import yaml
+
+    lexicons = Path(__file__).parents[2] / "content" / "lexicon"
+    for language in ("en", "da", "nb", "sv", "de", "fr"):
+        data = yaml.safe_load((lexicons / f"{language}.yaml").read_text("utf-8"))
+        words = {str(w).lower() for ws in data["concepts"].values() for w in ws}
+        forms = json.loads((lexicons / "forms" / f"{language}.json").read_text("utf-8"))
+        assert forms and set(forms) <= words, language
