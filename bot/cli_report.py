@@ -153,7 +153,7 @@ def bars(values: Mapping[str, float | int | None], *, unit: str = "") -> list[st
 
 def text_report(figures: Mapping[str, Any], texts: Any, *, pack: str) -> list[str]:
     """The figures as lines of text with small bar charts."""
-    from bot.dashboard.page import TILES, shown
+    from bot.dashboard.page import TILES, previous_line, shown
 
     period = figures["period"]
     names: dict[str, str] = figures["personas"]
@@ -165,7 +165,9 @@ def text_report(figures: Mapping[str, Any], texts: Any, *, pack: str) -> list[st
         "",
     ]
     for label, key, unit in TILES:
-        lines.append(f"  {texts('dashboard.tiles.' + label)}: {shown(summary[key], unit)}")
+        before = previous_line(figures, key, unit, texts)
+        after = f" ({before})" if before else ""
+        lines.append(f"  {texts('dashboard.tiles.' + label)}: {shown(summary[key], unit)}{after}")
     adoption, training = figures["adoption"], figures["training"]
     quality, funnel = figures["quality"], figures["funnel"]
     days = len(adoption["per_day"]) <= DAILY_UP_TO and _days(period) <= DAILY_UP_TO

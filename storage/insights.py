@@ -73,6 +73,25 @@ class Adoption:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Totals:
+    """A period's headline counts, for comparing with another period.
+
+    Attributes:
+        questions: Questions asked.
+        unanswered: Of which the bot could not answer.
+        askers: Distinct people who asked.
+        roleplays: Role-plays completed.
+        roleplay_passed: Of which passed.
+    """
+
+    questions: int = 0
+    unanswered: int = 0
+    askers: int = 0
+    roleplays: int = 0
+    roleplay_passed: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
 class PersonaTraining:
     """One persona's training figures.
 
@@ -212,6 +231,38 @@ class Insights:
             top_unanswered=gaps,
         )
 
+    def totals(self, period: Period) -> Totals:
+        """The headline counts of a period, in two statements (the previous period's)."""
+        q, r = QuestionRow, RoleplayRow
+        where = [q.asked_at >= period.since, q.asked_at < period.until]
+        where.append(q.intent.in_(QUESTION_INTENTS))
+        plays: list[ColumnElement[bool]] = [
+            r.ended_at >= period.since,
+            r.ended_at < period.until,
+            r.completed.is_(True),
+        ]
+        if period.persona is not None:
+            where.append(q.persona_id == period.persona)
+            plays.append(r.persona_id == period.persona)
+        asked = select(
+            func.count(),
+            func.sum(case((q.intent == UNANSWERED, 1), else_=0)),
+            func.count(func.distinct(q.platform + ":" + q.user_id)),
+        ).where(*where)
+        played = select(func.count(), func.sum(case((r.score >= r.pass_mark, 1), else_=0))).where(
+            *plays
+        )
+        with self._db.session() as session:
+            questions, unanswered, askers = session.execute(asked).one()
+            roleplays, passed = session.execute(played).one()
+        return Totals(
+            questions=int(questions),
+            unanswered=int(unanswered or 0),
+            askers=int(askers),
+            roleplays=int(roleplays),
+            roleplay_passed=int(passed or 0),
+        )
+
     def training(self, period: Period) -> Training:
         """Quiz answers and completions, mastery, role-plays and the onboarding track."""
         a, r = QuizAnswerRow, RoleplayRow
@@ -308,6 +359,10 @@ class Insights:
             per_week=dict(sorted(per_week.items())),
             by_persona=by_persona,
         )
+
+    def quiz_completions(self, period: Period) -> int:
+        """Quizzes answered to the last question in the period (every persona's)."""
+        return self._digest.quiz_completions(period.since, period.until).count
 
     def reviews_until(self, until: dt.datetime) -> list[tuple[str, str, dt.date]]:
         """Reviews and snoozes recorded in chat before ``until``: (persona, kind, date).

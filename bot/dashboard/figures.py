@@ -92,6 +92,7 @@ class Figures:
             "pack_health": scores["pack"],
         }
         return {
+            "previous": self._previous(insights, feedback, period),
             "period": {
                 "since": period.since.date().isoformat(),
                 "until": (period.until.date() - dt.timedelta(days=1)).isoformat(),
@@ -105,6 +106,29 @@ class Figures:
             "freshness": fresh,
             "funnel": {**_plain(funnel), "by_owner": _owners(live, funnel.by_persona)},
             "health": scores,
+        }
+
+    def _previous(
+        self, insights: Insights, feedback: FeedbackInsights, period: Period
+    ) -> dict[str, Any]:
+        """The headline figures of the period as long just before, to compare with."""
+        length = period.until - period.since
+        before = Period(since=period.since - length, until=period.since, persona=period.persona)
+        totals = insights.totals(before)
+        votes = feedback.votes(before)
+        completed = insights.quiz_completions(before)
+        return {
+            "since": before.since.date().isoformat(),
+            "until": (before.until.date() - dt.timedelta(days=1)).isoformat(),
+            "days": length.days,
+            "summary": {
+                "questions": totals.questions,
+                "askers": totals.askers,
+                "unanswered_percent": percent(totals.unanswered, totals.questions),
+                "helpful_percent": percent(votes.helpful, votes.helpful + votes.unhelpful),
+                "quizzes_completed": completed,
+                "roleplay_pass_percent": percent(totals.roleplay_passed, totals.roleplays),
+            },
         }
 
     def _training(self, training: Any) -> dict[str, Any]:

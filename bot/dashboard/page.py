@@ -88,6 +88,22 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def previous_line(figures: Mapping[str, Any], key: str, unit: str, texts: Texts) -> str | None:
+    """``Previous 30 days: 980`` for a headline figure that has one, else ``None``."""
+    previous = figures.get("previous") or {}
+    if key not in previous.get("summary", {}):
+        return None
+    value = shown(previous["summary"][key], unit)
+    return texts("dashboard.previous", days=previous["days"], value=value)
+
+
+def _previous(figures: Mapping[str, Any], key: str, unit: str, texts: Texts) -> str:
+    line = previous_line(figures, key, unit, texts)
+    if line is None:
+        return ""
+    return f'<span class="previous" data-previous="{key}">{escape(line)}</span>'
+
+
 def _filter(figures: Mapping[str, Any], texts: Texts) -> str:
     period = figures["period"]
     options = [f'<option value="">{escape(texts("dashboard.all_personas"))}</option>']
@@ -204,7 +220,8 @@ def render(
     tiles = "".join(
         f'<div class="tile"><span class="value" data-figure="{key}">'
         f"{escape(shown(summary[key], unit))}</span>"
-        f'<span class="label">{escape(texts("dashboard.tiles." + label))}</span></div>'
+        f'<span class="label">{escape(texts("dashboard.tiles." + label))}</span>'
+        f"{_previous(figures, key, unit, texts)}</div>"
         for label, key, unit in TILES
     )
     charts = "".join(

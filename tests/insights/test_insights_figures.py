@@ -130,3 +130,34 @@ def test_an_empty_period_has_zeros_not_errors(built: tuple[Figures, Activity]) -
     assert out["summary"]["unanswered_percent"] is None
     assert out["summary"]["helpful_percent"] is None
     assert out["adoption"]["per_day"] == {}
+
+
+def test_the_previous_period_of_the_same_length_is_there_to_compare(
+    built: tuple[Figures, Activity],
+) -> None:
+    figures, activity = built
+    out = figures.collect(
+        period_of(today=NOW.date(), since=dt.date(2026, 10, 15), until=dt.date(2026, 11, 14))
+    )
+    previous = out["previous"]
+    assert (previous["since"], previous["until"], previous["days"]) == (
+        "2026-09-14",
+        "2026-10-14",
+        31,
+    )
+    since, until = dt.date(2026, 9, 14), dt.date(2026, 10, 14)
+    asked = [
+        q
+        for q in within(activity.questions, "asked_at", since, until)
+        if q["intent"] in QUESTION_INTENTS
+    ]
+    summary = previous["summary"]
+    assert summary["questions"] == len(asked) != out["summary"]["questions"]
+    assert summary["askers"] == len({(q["platform"], q["user_id"]) for q in asked})
+    gaps = sum(q["intent"] == "unknown" for q in asked)
+    assert summary["unanswered_percent"] == round(100 * gaps / len(asked))
+    plays = [r for r in within(activity.roleplays, "ended_at", since, until) if r["completed"]]
+    passed = sum(r["score"] >= r["pass_mark"] for r in plays)
+    assert summary["roleplay_pass_percent"] == (round(100 * passed / len(plays)) if plays else None)
+    flows = within(activity.flows, "ended_at", since, until)
+    assert summary["quizzes_completed"] == sum(f["step"] == 5 for f in flows)

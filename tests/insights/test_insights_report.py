@@ -74,7 +74,8 @@ def test_text_has_the_key_figures_and_bar_charts(
     figures = json.loads(data)
     code, out, _ = report(capsys, *PERIOD)
     assert code == 0
-    assert f"Questions: {figures['summary']['questions']}\n" in out
+    before = figures["previous"]["summary"]["questions"]
+    assert f"Questions: {figures['summary']['questions']} (Previous 46 days: {before})\n" in out
     assert f"Unanswered: {figures['summary']['unanswered_percent']}%" in out
     assert "Questions per week\n" in out  # 46 days: charted per week
     for persona, count in figures["adoption"]["by_persona"].items():
