@@ -17,22 +17,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from content.analysis import Analyzer
-from content.schema import Objection, Persona
+from content.schema import LIST_FIELDS, Objection, Persona
 
 #: What a reporter can say, in the order a form offers them.
 KINDS = ("objection", "response", "pain", "goal", "trigger", "correction", "other")
 
-#: The persona's list-of-text fields a change may add to, modify or remove from.
-LIST_FIELDS = (
-    "goals",
-    "pains",
-    "motivations",
-    "buying_behaviour",
-    "information_sources",
-    "decision_criteria",
-    "triggers",
-    "disqualifiers",
-)
+#: The fields a change may add to, modify or remove from.
 FIELDS = ("objections", *LIST_FIELDS)
 OPS = ("add", "modify", "remove")
 

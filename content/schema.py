@@ -123,6 +123,19 @@ def _percent(value: int) -> int:
     return value
 
 
+#: The persona's lists of plain text, in the schema's order.
+LIST_FIELDS = (
+    "goals",
+    "pains",
+    "motivations",
+    "buying_behaviour",
+    "information_sources",
+    "decision_criteria",
+    "triggers",
+    "disqualifiers",
+)
+
+
 class Onboarding(_Strict):
     """``pack.yaml``'s ``onboarding``: who new people are quizzed on, and the pass mark."""
 

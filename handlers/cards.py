@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from bot.i18n import Texts
 from bot.model import Card, Choice, Field
 from bot.render.cut import shorten
-from content.schema import Objection, Persona
+from content.schema import LIST_FIELDS, Objection, Persona
 
 TOP = 3
 CHOICE_LABEL = 70
@@ -38,16 +38,6 @@ FULL_ORDER = (
 )
 # What the short card shows (the lists among them cut to their top entries).
 SHORT = frozenset({"summary", "quote", "goals", "pains", "decision_role", "objections"})
-LIST_FIELDS = (
-    "goals",
-    "pains",
-    "motivations",
-    "buying_behaviour",
-    "information_sources",
-    "decision_criteria",
-    "triggers",
-    "disqualifiers",
-)
 
 
 def persona_action(persona_id: str) -> str:

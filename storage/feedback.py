@@ -151,19 +151,8 @@ class FeedbackStore:
         if found is not None:
             return found
         row = _row(draft, status=OPEN, proposal_id=None, now=now)
-        proposal, opened = _group(session, row, join=join, change=change, now=now)
-        row.proposal_id = proposal.id
         session.add(row)
-        session.flush()
-        proposal.reporters = _reporters(session, proposal.id)
-        proposal.updated_at = now
-        return Submitted(
-            feedback_id=row.id,
-            proposal_id=proposal.id,
-            reporters=proposal.reporters,
-            opened=opened,
-            again=False,
-        )
+        return _joined(session, row, join=join, change=change, now=now)
 
     @staticmethod
     def _stored(session: Session, draft: Draft) -> Submitted | None:
@@ -239,17 +228,7 @@ class FeedbackStore:
                     again=True,
                 )
             row.persona_id, row.kind, row.status = persona_id, kind, OPEN
-            proposal, opened = _group(session, row, join=join, change=change, now=now)
-            row.proposal_id = proposal.id
-            session.flush()
-            proposal.reporters = _reporters(session, proposal.id)
-            return Submitted(
-                feedback_id=row.id,
-                proposal_id=proposal.id,
-                reporters=proposal.reporters,
-                opened=opened,
-                again=False,
-            )
+            return _joined(session, row, join=join, change=change, now=now)
 
     def withdraw(self, feedback_id: int, *, reporter_key: str, now: dt.datetime) -> str:
         """Withdraw one's own undecided feedback.
@@ -344,6 +323,29 @@ def _row(draft: Draft, *, status: str, proposal_id: int | None, now: dt.datetime
         status=status,
         proposal_id=proposal_id,
         created_at=now,
+    )
+
+
+def _joined(
+    session: Session,
+    row: FeedbackRow,
+    *,
+    join: int | None,
+    change: dict[str, Any],
+    now: dt.datetime,
+) -> Submitted:
+    """Put open feedback ``row`` into its proposal (see :func:`_group`) and count reporters."""
+    proposal, opened = _group(session, row, join=join, change=change, now=now)
+    row.proposal_id = proposal.id
+    session.flush()
+    proposal.reporters = _reporters(session, proposal.id)
+    proposal.updated_at = now
+    return Submitted(
+        feedback_id=row.id,
+        proposal_id=proposal.id,
+        reporters=proposal.reporters,
+        opened=opened,
+        again=False,
     )
 
 
