@@ -30,8 +30,8 @@ SETS = {
     "en": (DEV / "pack-en", DEV / "questions-en.jsonl"),
     "da": (DEV / "pack-da", DEV / "questions-da.jsonl"),
     "nb": (EXAMPLES / "nb", OWN / "questions-nb.jsonl"),
-    "sv": (EXAMPLES / "sv", OWN / "questions-sv.jsonl"),
-    "de": (EXAMPLES / "de", OWN / "questions-de.jsonl"),
+    "sv": (OWN / "packs" / "sv", OWN / "questions-sv.jsonl"),
+    "de": (OWN / "packs" / "de", OWN / "questions-de.jsonl"),
 }
 BANDS = (0.0, 0.3, 0.5, 0.7, 0.9, 1.01)
 

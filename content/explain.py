@@ -44,10 +44,8 @@ def explain(retriever: Retriever, text: str) -> Explanation:
     understood = retriever.understand(text)
     clean = plain(text[:MAX_QUESTION])
     typed = words(clean)
-    surface, terms, spans = retriever._read(clean)  # noqa: SLF001 - as understand reads it
-    read = [w for span, w in zip(spans, surface, strict=True) if len(span) == 1]
-    singles = [typed[span[0]] for span in spans if len(span) == 1]
-    corrections = tuple((t, r) for t, r in zip(singles, read, strict=True) if t != r)
+    surface, terms = retriever._read(clean)  # noqa: SLF001 - as understand reads it
+    corrections = tuple((t, r) for t, r in zip(typed, surface, strict=True) if t != r)
     cues = retriever._cues(clean, surface, terms)  # noqa: SLF001
     synonyms = tuple(
         (t, c, retriever.synonyms.members.get(c, ())[:4])

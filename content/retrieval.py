@@ -21,7 +21,7 @@ from content.plain import plain
 from content.ranking import LOW, SURE, Candidate, ObjectionIndex
 from content.schema import Persona
 from content.spelling import zipf
-from content.synonyms import JOIN, Synonyms, pack_groups
+from content.synonyms import Synonyms, pack_groups
 
 # A quoted stretch of several words is reported speech: what the buyer said.
 _QUOTED = re.compile(r"(?:^|\s)['\"“‘«„](?:[^'\"”’»]+\s){2,}[^'\"”’»]*['\"”’»]")
@@ -174,32 +174,24 @@ class Retriever:
         # A question is a sentence or two; a pasted document is read as its start, so no
         # message can cost more than a question's worth of work.
         text = plain(text[:MAX_QUESTION])
-        surface, terms, spans = self._read(text)
+        surface, terms = self._read(text)
         if not terms:
             return Understanding(intent="help", confidence=1.0)
         self.synonyms.learn(terms)
         cues = self._cues(text, surface, terms)
         found = self._understand(cues, terms)
         if found.intent == "unknown" and self._asks_who(cues, found):
-            at = sorted(w for i in cues.content_at for w in spans[i])
-            return replace(found, missing=_span(text, at))
+            return replace(found, missing=_span(text, cues.content_at))
         return found
 
-    def _read(self, text: str) -> tuple[list[str], list[str], list[tuple[int, ...]]]:
-        """The question's words (typos corrected) and their terms, synonyms joined.
-
-        A multi-word synonym ("notice period") becomes one word and one term, so positions
-        in both lists stay aligned.
-        """
+    def _read(self, text: str) -> tuple[list[str], list[str]]:
+        """The question's words (typos corrected) and their terms, in the same order."""
         # After "who is" or "tell me about", a short word is a name ("ib", "kim"), not a typo.
         asks_who = bool(
             self._who_words and self._who_words.search(fold(text.lower().replace("’", "'")))
         )
         surface = self.analyzer.corrected(text, short=not asks_who)
-        terms, spans = self.synonyms.join_spans([self.analyzer.stem(w) for w in surface])
-        if len(terms) == len(surface):
-            return surface, terms, spans
-        return [JOIN.join(surface[k] for k in span) for span in spans], terms, spans
+        return surface, [self.analyzer.stem(w) for w in surface]
 
     def _asks_who(self, cues: _Cues, found: Understanding) -> bool:
         """Whether an unanswered question asked who someone is (a name the pack lacks)."""
@@ -263,7 +255,11 @@ class Retriever:
             and t not in self._filler
             and t not in self._buyer
         ]
-        content = [terms[i] for i in content_at]
+        # Multi-word synonyms ("notice period", "lohnt sich") become one term, once the cues
+        # (names, "decision maker", "who is") have claimed their words.
+        joined, spans = self.synonyms.join_spans(terms)
+        at = set(content_at)
+        content = [t for t, span in zip(joined, spans, strict=True) if not at.isdisjoint(span)]
         commands = bool(content) and all(t in self._commands or t.isdigit() for t in content)
         if commands or all(t.isdigit() for t in content):
             # Numbers alone name no topic ("2", "2026"); command words ("list", "show

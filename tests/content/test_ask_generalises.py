@@ -2,7 +2,7 @@
 
 Typos, synonyms and paraphrase, a persona named with an objection, security against
 privacy, honest doubt, names never "corrected", a pack's own synonyms and ``--explain``.
-The packs are the Swedish and German example packs (``content/example_packs``).
+The packs are the Norwegian example pack and the Swedish and German dev packs.
 """
 
 from __future__ import annotations
@@ -17,12 +17,18 @@ from content.loader import PackError, load_pack
 from content.retrieval import Retriever
 from content.synonyms import Synonyms
 
-PACKS = Path(__file__).parents[2] / "content" / "example_packs"
+ROOT = Path(__file__).parents[2]
+# The Norwegian example pack, and the Swedish and German dev packs of tests/accuracy.
+PACKS = {
+    "nb": ROOT / "content" / "example_packs" / "nb",
+    "sv": ROOT / "tests" / "accuracy" / "packs" / "sv",
+    "de": ROOT / "tests" / "accuracy" / "packs" / "de",
+}
 
 
 @cache
 def retriever(language: str, synonyms: tuple[tuple[str, ...], ...] = ()) -> Retriever:
-    pack = load_pack(PACKS / language)
+    pack = load_pack(PACKS[language])
     return Retriever(personas=pack.personas, language=language, synonyms=synonyms)
 
 
@@ -118,7 +124,7 @@ def test_a_packs_own_synonyms_link_its_words() -> None:
 def test_pack_synonyms_are_validated_with_file_and_field(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     (pack / "personas").mkdir(parents=True)
-    source = PACKS / "sv"
+    source = PACKS["sv"]
     for persona in (source / "personas").iterdir():
         (pack / "personas" / persona.name).write_text(persona.read_text("utf-8"), "utf-8")
     info = (source / "pack.yaml").read_text("utf-8")
@@ -187,7 +193,7 @@ def test_the_shipped_forms_belong_to_words_of_the_lexicons() -> None:
 
     import yaml
 
-    lexicons = Path(__file__).parents[2] / "content" / "lexicon"
+    lexicons = ROOT / "content" / "lexicon"
     for language in ("en", "da", "nb", "sv", "de", "fr"):
         data = yaml.safe_load((lexicons / f"{language}.yaml").read_text("utf-8"))
         words = {str(w).lower() for ws in data["concepts"].values() for w in ws}
