@@ -18,6 +18,8 @@ from content.changes import SAME, change_for, overlap
 from content.schema import Persona
 from storage.feedback import FeedbackStore
 
+#: Kinds of feedback about one of the persona's objections (retrieval says which).
+ABOUT_OBJECTIONS = ("response", "objection")
 #: Stored feedback whose terms are kept (then the cache starts again).
 CACHED = 20_000
 
@@ -46,11 +48,15 @@ class Grouping:
         """The pending proposal this feedback joins, and the change a new one would make."""
         catalog = self.catalog()
         analyzer = self._analyzer(catalog)
-        about = objection_id or self._objection_of(catalog, persona, text)
+        about = objection_id
+        if about is None and kind in ABOUT_OBJECTIONS:  # other kinds never name one
+            about = self._objection_of(catalog, persona, text)
         terms = frozenset(analyzer.terms(text))
         best: tuple[float, int] = (0.0, 0)
-        for proposal_id, target, feedback_id, said in self.store.pending_texts(persona.id, kind):
-            if about and kind in ("response", "objection") and target == about:
+        targets = kind in ABOUT_OBJECTIONS
+        pending = self.store.pending_texts(persona.id, kind, targets=targets)
+        for proposal_id, target, feedback_id, said in pending:
+            if about and kind in ABOUT_OBJECTIONS and target == about:
                 return proposal_id, {}
             best = max(
                 best, (overlap(terms, self._terms(analyzer, feedback_id, said)), proposal_id)

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, func, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -275,14 +275,18 @@ class FeedbackStore:
             row = session.get(ProposalRow, proposal_id)
             return None if row is None else _proposals(session, [row])[0]
 
-    def pending_texts(self, persona_id: str, kind: str) -> list[tuple[int, str, int, str]]:
+    def pending_texts(
+        self, persona_id: str, kind: str, *, targets: bool = True
+    ) -> list[tuple[int, str, int, str]]:
         """(proposal id, its change's target, feedback id, text) of pending ``kind`` proposals.
 
-        What grouping compares new feedback with, in one narrow query.
+        What grouping compares new feedback with, in one narrow query; without
+        ``targets`` the changes are not read (the target is ``""``).
         """
+        change = ProposalRow.change if targets else literal(None, JSON)
         with self._db.session() as session:
             rows = session.execute(
-                select(ProposalRow.id, ProposalRow.change, FeedbackRow.id, FeedbackRow.text)
+                select(ProposalRow.id, change, FeedbackRow.id, FeedbackRow.text)
                 .join(FeedbackRow, FeedbackRow.proposal_id == ProposalRow.id)
                 .where(
                     ProposalRow.persona_id == persona_id,
@@ -293,8 +297,8 @@ class FeedbackStore:
                 .order_by(ProposalRow.id, FeedbackRow.id)
             )
             return [
-                (pid, str(dict(change).get("target") or ""), fid, text)
-                for pid, change, fid, text in rows
+                (pid, str(dict(data or {}).get("target") or ""), fid, text)
+                for pid, data, fid, text in rows
             ]
 
     def pending(self, persona_ids: Collection[str] | None = None) -> list[Proposal]:
