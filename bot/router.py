@@ -229,11 +229,17 @@ def _with_action(message: Incoming, choice: Choice) -> Incoming:
     return dataclasses.replace(message, text=choice.label, action=choice.value)
 
 
+#: What the question log keeps of an answer that holds a secret (``meta["secret"]``).
+SECRET_ANSWER = "<not kept: it held a secret>"
+
+
 def _record(message: Incoming, reply: Reply, now: dt.datetime) -> QuestionRecord:
     meta: Mapping[str, Any] = reply.meta
     answer = "\n".join(
         part for m in reply.messages() for part in (m.text, *(card.title for card in m.cards))
     ).strip()
+    if meta.get("secret"):  # a sign-in link: it must not outlive the chat in the log
+        answer = SECRET_ANSWER
     return QuestionRecord(
         asked_at=now,
         platform=message.user.platform,

@@ -72,4 +72,7 @@ class DashboardHandler:
         if not private(message):
             return Reply(text=texts("dashboard.only_direct"), meta=meta)
         url = self.signer.new_link(message.user.email, now=self.clock())
-        return Reply(text=texts("dashboard.link", minutes=LINK_MINUTES, url=url), meta=meta)
+        return Reply(
+            text=texts("dashboard.link", minutes=LINK_MINUTES, url=url),
+            meta={**meta, "secret": True},  # the question log keeps no usable link
+        )

@@ -17,11 +17,13 @@ from urllib.parse import urlsplit
 
 import aiohttp
 from serving import Served, served
+from sqlalchemy import select
 
 from bot.dashboard.links import COOKIE, Signer
 from bot.model import ConversationRef, Incoming, User
 from bot.settings import Settings
 from storage.insights_signin import SigninLinks
+from storage.models import QuestionRow
 
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 KEY = "k" * 40
@@ -113,6 +115,10 @@ def test_an_admin_signs_in_once_and_sees_the_dashboard(tmp_path: Path) -> None:
         link = link_in(answer)
         assert link.startswith(PUBLIC + "/admin/signin?token=")
         assert "15 minutes" in answer
+        server.core.turns.close()  # the question log keeps the turn, not the link
+        with server.core.db.session() as session:
+            logged = session.scalars(select(QuestionRow.answer)).all()
+        assert logged and not any("token=" in a for a in logged)
         # Opening the link (or a chat app's preview of it) uses nothing up.
         for _ in range(2):
             status, page, headers = await browser.get(link)
