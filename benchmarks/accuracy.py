@@ -5,7 +5,8 @@ German ones in ``tests/accuracy``) the way ``shared/eval/score.py`` does, withou
 subprocess, and reports how often each confidence band is right. The thresholds in
 ``content/ranking.py`` (``SURE``, ``LOW``) were chosen with this script on these sets only.
 
-Usage: ``python benchmarks/accuracy.py [--misses] [--json]``.
+Usage: ``python benchmarks/accuracy.py [--misses] [--sweep] [--json]``; ``--sweep`` shows what
+other answer thresholds would have scored (the first choice answered at or above each).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="list the questions missed")
     parser.add_argument("--json", action="store_true", help="print one JSON summary")
+    parser.add_argument("--sweep", action="store_true", help="score other answer thresholds")
     args = parser.parse_args()
     summary: dict[str, object] = {}
     bands: list[list[int]] = [[0, 0] for _ in BANDS[:-1]]
@@ -127,8 +129,32 @@ def main() -> None:
     for i, (right_n, total) in enumerate(bands):
         share = f"{right_n / total:.0%}" if total else "–"
         print(f"| {BANDS[i]:.1f}–{min(BANDS[i + 1], 1.0):.1f} | {total} | {share} |")
+    if args.sweep:
+        sweep([r for language in SETS for r in run(language)])
     if args.json:
         print(json.dumps(summary))
+
+
+def sweep(results: list[Result]) -> None:
+    """Accuracy and out-of-scope refusals had the bot answered its best at other thresholds.
+
+    Only what the thresholds decide is varied: a question the bot answers or offers choices
+    for is answered with its best candidate when that is at least as confident as the
+    threshold, and refused otherwise.
+    """
+    print("\n| answer at | accuracy (all sets) | out of scope refused |")
+    print("|---|---:|---:|")
+    scope = [r for r in results if r.label["intent"] == "unknown"]
+    for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7):
+
+        def answer(r: Result, at: float = threshold) -> dict[str, str | None]:
+            if r.best["intent"] in ("persona", "objection") and r.confidence >= at:
+                return r.best
+            return {"intent": "unknown", "persona": None, "objection": None}
+
+        right = sum(judge(r.label, answer(r)) for r in results)
+        refused = sum(judge(r.label, answer(r)) for r in scope)
+        print(f"| {threshold:.2f} | {right / len(results):.3f} | {refused}/{len(scope)} |")
 
 
 if __name__ == "__main__":
