@@ -412,7 +412,11 @@ def _number(text: str) -> int | None:
 
 
 def _ids(proposal: Proposal) -> str:
-    return ", ".join(f"#{q.id}" for q in proposal.quotes) or "—"
+    """The feedback behind a proposal and who gave it: ``#4, #9 (Sam Seller, kim@…)``."""
+    ids = ", ".join(f"#{q.id}" for q in proposal.quotes) or "—"
+    names = dict.fromkeys(q.reporter_name or q.reporter_email or "" for q in proposal.quotes)
+    shown = ", ".join(n for n in names if n)
+    return f"{ids} ({shown})" if shown else ids
 
 
 def _quote_line(text: str, name: str | None, evidence: str | None) -> str:
