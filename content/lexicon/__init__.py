@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 _DIR = Path(__file__).parent
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +42,8 @@ def lexicon(language: str) -> Lexicon:
     path = _DIR / f"{language}.yaml"
     if not path.exists():
         path = _DIR / "en.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    # libyaml's loader where there is one: ten times faster at start-up.
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     return Lexicon(
         language=language,
         filler=tuple(str(w) for w in data.get("filler", [])),
