@@ -199,3 +199,26 @@ def test_the_shipped_forms_belong_to_words_of_the_lexicons() -> None:
         words = {str(w).lower() for ws in data["concepts"].values() for w in ws}
         forms = json.loads((lexicons / "forms" / f"{language}.json").read_text("utf-8"))
         assert forms and set(forms) <= words, language
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "objection"),
+    [
+        ("sv", "avtalet?", "avtal"),
+        ("de", "datenschutz?", "datenschutz"),
+        ("sv", "för dyrt", "pris"),
+    ],
+)
+def test_a_short_question_with_a_telling_word_is_answered_below_full_confidence(
+    language: str, question: str, objection: str
+) -> None:
+    got = retriever(language).understand(question)
+    assert (got.intent, got.objection_id) == ("objection", objection)
+    assert got.confidence < 1.0
+
+
+def test_a_short_vague_question_gets_choices_not_a_guess() -> None:
+    # Buyers say "secure" in only one sentence of the pack: offered, not asserted.
+    got = retriever("sv").understand("säkert?")
+    assert got.intent == "unknown"
+    assert [c.objection_id for c in got.candidates][:1] == ["sakerhet"]
