@@ -212,9 +212,7 @@ def build_app(
     texts = Texts(language=pack.language)
     review_store = ReviewStore(db=db)
     roles = roles_of(pack, catalog)
-    scores = HealthScores(
-        info=pack.info, catalog=catalog, reviewed=review_store.last_reviewed
-    )
+    scores = HealthScores(info=pack.info, catalog=catalog, reviewed=review_store.last_reviewed)
     ask = AskHandler(
         catalog=catalog,
         texts=texts,

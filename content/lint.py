@@ -154,9 +154,7 @@ class PackHealth:
         return [*self.warnings, *(w for p in self.personas for w in p.warnings)]
 
 
-def health(
-    pack: Pack, *, at: dt.date, reviewed: Mapping[str, dt.date] | None = None
-) -> PackHealth:
+def health(pack: Pack, *, at: dt.date, reviewed: Mapping[str, dt.date] | None = None) -> PackHealth:
     """Lint ``pack`` on the date ``at`` and score it (``reviewed``: see :func:`lint`)."""
     warnings = lint(pack, at=at, reviewed=reviewed)
     own = tuple(w for w in warnings if w.persona is None)

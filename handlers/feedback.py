@@ -8,6 +8,7 @@ console prompts) comes from ``feedback`` alone and from the message shortcut or
 message-extension action (pre-filled with the message, the persona guessed from it).
 Votes on answers live in :mod:`handlers.votes`.
 """
+
 from __future__ import annotations
 
 import datetime as dt

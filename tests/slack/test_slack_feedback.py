@@ -249,7 +249,9 @@ def test_the_global_shortcut_opens_the_empty_feedback_form(tmp_path: Path) -> No
         view = call.response["view"]
         inputs = [b["block_id"] for b in view["blocks"] if b["type"] == "input"]
         assert inputs == ["persona", "kind", "text", "evidence"]
-        shortcuts = yaml.safe_load(manifest("https://personabot.fieldline.no"))["features"]["shortcuts"]
+        shortcuts = yaml.safe_load(manifest("https://personabot.fieldline.no"))["features"][
+            "shortcuts"
+        ]
         ids = [s["callback_id"] for s in shortcuts]
         assert sorted(ids) == ["feedback", "feedback_form"]  # unique, as Slack wants
 
