@@ -71,13 +71,13 @@ class LiveCatalog:
             self._checked = self._monotonic()
             try:
                 revision = persona_revision(self._db)
+                if revision == self._revision:
+                    return False
+                catalog = self._build()
             except Exception:  # the database is away: keep answering from what we have
-                log.warning("cannot check the persona revision", exc_info=True)
+                log.warning("cannot reload the personas", exc_info=True)
                 return False
-            if revision == self._revision:
-                return False
-            self._catalog = self._build()
-            self._revision = revision
+            self._catalog, self._revision = catalog, revision
             log.info("personas changed: catalog rebuilt (%d personas)", len(self._catalog.personas))
             return True
 

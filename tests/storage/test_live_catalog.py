@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
 from bot.live_catalog import LiveCatalog
 from content.loader import EXAMPLE_PACK, load_pack
 from storage import Database
@@ -59,3 +62,25 @@ def test_refresh_sees_an_archived_persona_at_once(database: Database) -> None:
     assert live.refresh() is True
     assert live().persona(gone) is None
     assert live.refresh() is False
+
+
+def test_a_database_that_goes_away_leaves_the_last_catalog_answering(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = load_pack(EXAMPLE_PACK)
+    PersonaRepository(db=database).import_pack(pack, origin="pack", now=NOW)
+    ticks = Ticks()
+    live = LiveCatalog(db=database, pack=pack, every=1.0, monotonic=ticks)
+    before = live()
+
+    def away(*args: object, **kwargs: object) -> None:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("the database is away"))
+
+    monkeypatch.setattr("bot.live_catalog.persona_revision", away)
+    ticks.now += 1.0
+    assert live() is before and live.refresh() is False
+    monkeypatch.undo()
+    monkeypatch.setattr(PersonaRepository, "live", away)  # the revision moved, reading fails
+    edited = pack.personas[0].model_copy(update={"summary": "Changed elsewhere."})
+    PersonaRepository(db=database).save_edit(edited, author="o@x.com", note=None, now=NOW)
+    assert live.refresh() is False and live() is before
