@@ -8,6 +8,7 @@ aiohttp server on 127.0.0.1; Teams-shaped activities (``activities.py``) with
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,7 +23,9 @@ from activities import (
     PERSONAL_CONVERSATION_ID,
     TEAM_ID,
     USER_ID,
+    card_submit,
     member,
+    personal_message,
     post_activity,
 )
 from cards import adaptive_attachments, validate_activity_cards
@@ -137,3 +140,42 @@ def run(
             await scenario(rig)
 
     asyncio.run(main())
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Teams user (their account as the connector knows it) and their 1:1 chat with the bot."""
+
+    email: str
+    name: str
+
+    @property
+    def account(self) -> Json:
+        return member(email=self.email, name=self.name)
+
+    @property
+    def chat(self) -> str:
+        return "a:1" + str(self.account["id"]).removeprefix("29:1")[:40]
+
+    def who(self) -> dict[str, str]:
+        account = self.account
+        return {
+            "user_id": account["id"],
+            "aad_object_id": account["aadObjectId"],
+            "conversation_id": self.chat,
+            "user_name": self.name,
+        }
+
+    def said(self, text: str, *, service_url: str) -> Json:
+        return personal_message(text, service_url=service_url, **self.who())
+
+    def clicked(self, data: Json, *, on: Json, service_url: str) -> Json:
+        return card_submit(data, service_url=service_url, reply_to_id=on["id"], **self.who())
+
+    def invoke(self, name: str, value: Json, *, service_url: str) -> Json:
+        activity = copy.deepcopy(self.said("x", service_url=service_url))
+        for key in ("text", "textFormat", "attachments"):
+            activity.pop(key, None)
+        activity["entities"] = [e for e in activity.get("entities", []) if e["type"] != "mention"]
+        activity.update(type="invoke", name=name, value=value)
+        return activity

@@ -8,20 +8,18 @@ clicking the same button is refused and changes nothing.
 from __future__ import annotations
 
 import asyncio
-import copy
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from activities import card_submit, member, personal_message, post_activity
+from activities import post_activity
 from cards import validate_activity_cards, validate_adaptive_card
 from fake_connector import FakeConnector
 from serving import served
-from teams_rig import TeamsRig, shown, submits
+from teams_rig import Person, TeamsRig, shown, submits
 
 from bot.adapters.teams.cards import DATA_KEY
 from bot.adapters.teams.form_cards import FIELD
@@ -34,45 +32,6 @@ Json = dict[str, Any]
 NOW = dt.datetime(2026, 12, 7, 10, tzinfo=dt.UTC)
 FRIDA = "cfo-frida"
 SAID = "<p>Frida's team says the licence cost is too high for our margins this year</p>"
-
-
-@dataclass(frozen=True)
-class Person:
-    """A Teams user and their 1:1 chat with the bot."""
-
-    email: str
-    name: str
-
-    @property
-    def account(self) -> Json:
-        return member(email=self.email, name=self.name)
-
-    @property
-    def chat(self) -> str:
-        return "a:1" + str(self.account["id"]).removeprefix("29:1")[:40]
-
-    def who(self) -> dict[str, str]:
-        account = self.account
-        return {
-            "user_id": account["id"],
-            "aad_object_id": account["aadObjectId"],
-            "conversation_id": self.chat,
-            "user_name": self.name,
-        }
-
-    def said(self, text: str, *, service_url: str) -> Json:
-        return personal_message(text, service_url=service_url, **self.who())
-
-    def clicked(self, data: Json, *, on: Json, service_url: str) -> Json:
-        return card_submit(data, service_url=service_url, reply_to_id=on["id"], **self.who())
-
-    def invoke(self, name: str, value: Json, *, service_url: str) -> Json:
-        activity = copy.deepcopy(self.said("x", service_url=service_url))
-        for key in ("text", "textFormat", "attachments"):
-            activity.pop(key, None)
-        activity["entities"] = [e for e in activity.get("entities", []) if e["type"] != "mention"]
-        activity.update(type="invoke", name=name, value=value)
-        return activity
 
 
 SAM = Person("sam.seller@fieldline.example", "Sam Seller")

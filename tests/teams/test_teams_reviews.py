@@ -13,16 +13,14 @@ import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from activities import card_submit, member, personal_message
 from cards import adaptive_attachments, validate_activity_cards
 from fake_connector import FakeConnector
 from serving import served
-from teams_rig import TeamsRig, shown, submits
+from teams_rig import Person, TeamsRig, shown, submits
 
 from bot.adapters.teams.cards import DATA_KEY
 from bot.adapters.teams.server import TEAMS
@@ -51,35 +49,7 @@ class Clock:
         return self.now
 
 
-@dataclass(frozen=True)
-class Owner:
-    """A Teams user and their 1:1 chat with the bot."""
-
-    email: str
-    name: str
-
-    @property
-    def account(self) -> Json:
-        return member(email=self.email, name=self.name)
-
-    @property
-    def chat(self) -> str:
-        return "a:1" + str(self.account["id"]).removeprefix("29:1")[:40]
-
-    def said(self, text: str, *, service_url: str) -> Json:
-        return personal_message(text, service_url=service_url, **self._who())
-
-    def clicked(self, data: Json, *, on: Json, service_url: str) -> Json:
-        return card_submit(data, service_url=service_url, reply_to_id=on["id"], **self._who())
-
-    def _who(self) -> dict[str, str]:
-        account = self.account
-        return {
-            "user_id": account["id"],
-            "aad_object_id": account["aadObjectId"],
-            "conversation_id": self.chat,
-            "user_name": self.name,
-        }
+Owner = Person  # an owner is a Teams user like any other
 
 
 OWNERS = {INGRID: Owner(INGRID, "Ingrid Solberg"), MIKKEL: Owner(MIKKEL, "Mikkel Dahl")}
