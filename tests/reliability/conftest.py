@@ -24,6 +24,7 @@ for folder in (HERE.parent, HERE.parent / "slack", HERE.parent / "teams"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+from backends import Backend, backends  # noqa: E402
 from fake_connector import FakeConnectorThread  # noqa: E402
 from fake_slack import FakeSlackThread  # noqa: E402
 from procs import Postgres, ServeProcess, ServerFactory  # noqa: E402
@@ -96,6 +97,14 @@ def serve(pg: Postgres, fake_slack: FakeSlackThread, tmp_path: Path) -> Iterator
     finally:
         for process in started:
             process.kill()
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def backend(
+    request: pytest.FixtureRequest, fake_slack: FakeSlackThread, tmp_path: Path
+) -> Iterator[Backend]:
+    """Servers on a fresh PostgreSQL schema, or on one SQLite file (see backends.py)."""
+    yield from backends(request, fake_slack, tmp_path)
 
 
 @pytest.fixture

@@ -30,16 +30,14 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
+from backends import Backend
 from fake_slack import Call, FakeSlackThread
 from payloads import JSON, dm_message, event_callback, json_body, new_event_id, sign
 from procs import SECRET, SLACK_PATH, ServeProcess, bounded, settled
 from rig import text_of
-from sqlalchemy import create_engine, text
 
 from bot.i18n import Texts
 from storage.db import Database
@@ -78,53 +76,6 @@ TEXTS = Texts(language="en")
 # for a delivery acted on again "You sent this already: it is saved as feedback #12 …".
 CONFIRMED = re.compile(r"feedback #(\d+) about")
 AGAIN = TEXTS("feedback.stored_again", id=0, persona="").partition(":")[0]
-
-
-@dataclass
-class Backend:
-    """A database the servers share: start a server, run SQL, read feedback."""
-
-    name: str
-    start: Callable[..., ServeProcess]  # start(name, env=…)
-    rows: Callable[[str], list[Any]]
-    url: str  # for our own reader (FeedbackStore)
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def backend(
-    request: pytest.FixtureRequest, fake_slack: FakeSlackThread, tmp_path: Path
-) -> Iterator[Backend]:
-    """Servers on a fresh PostgreSQL schema, or on one SQLite file."""
-    if request.param == "postgresql":
-        pg = request.getfixturevalue("pg")
-        serve = request.getfixturevalue("serve")
-        yield Backend("postgresql", serve, pg.rows, pg.url(f"reader-{pg.schema}"))
-        return
-    url = f"sqlite:///{tmp_path / 'feedback.db'}"
-    engine = create_engine(url)
-    started: list[ServeProcess] = []
-
-    def start(name: str, *, env: dict[str, str] | None = None) -> ServeProcess:
-        process = ServeProcess(
-            name=name,
-            database_url=url,
-            workdir=tmp_path,
-            slack_api_url=fake_slack.base_url,
-            env=env,
-        ).start()
-        started.append(process)
-        return process
-
-    def rows(sql: str) -> list[Any]:
-        with engine.connect() as connection:
-            return list(connection.execute(text(sql)))
-
-    try:
-        yield Backend("sqlite", start, rows, url)
-    finally:
-        for process in started:
-            process.kill()
-        engine.dispose()
 
 
 @dataclass

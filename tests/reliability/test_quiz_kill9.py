@@ -24,19 +24,17 @@ import html
 import json
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
+from backends import Backend
 from fake_slack import Call, FakeSlackThread
 from payloads import FORM, JSON, block_actions, dm_message, event_callback, json_body, sign
-from procs import SECRET, SLACK_PATH, ServeProcess
+from procs import SECRET, SLACK_PATH
 from rig import text_of
-from sqlalchemy import create_engine, text
 
 from bot.flows import FlowAction
 from bot.i18n import Texts
@@ -50,52 +48,6 @@ TIMEOUT = 30.0  # bound of every wait (seconds)
 # restart, the crashed server's are all that old.
 REDELIVER_AFTER = "1"
 TEXTS = Texts(language="en")
-
-
-@dataclass
-class Backend:
-    """A database the servers share, and SQL against it."""
-
-    name: str
-    start: Callable[..., ServeProcess]  # start(name, env=…)
-    rows: Callable[[str], list[Any]]
-
-
-@pytest.fixture(params=["postgresql", "sqlite"])
-def backend(
-    request: pytest.FixtureRequest, fake_slack: FakeSlackThread, tmp_path: Path
-) -> Iterator[Backend]:
-    """Servers on a fresh PostgreSQL schema, or on one SQLite file."""
-    if request.param == "postgresql":
-        pg = request.getfixturevalue("pg")
-        serve = request.getfixturevalue("serve")
-        yield Backend("postgresql", serve, pg.rows)
-        return
-    url = f"sqlite:///{tmp_path / 'quiz.db'}"
-    engine = create_engine(url)
-    started: list[ServeProcess] = []
-
-    def start(name: str, *, env: dict[str, str] | None = None) -> ServeProcess:
-        process = ServeProcess(
-            name=name,
-            database_url=url,
-            workdir=tmp_path,
-            slack_api_url=fake_slack.base_url,
-            env=env,
-        ).start()
-        started.append(process)
-        return process
-
-    def rows(sql: str) -> list[Any]:
-        with engine.connect() as connection:
-            return list(connection.execute(text(sql)))
-
-    try:
-        yield Backend("sqlite", start, rows)
-    finally:
-        for process in started:
-            process.kill()
-        engine.dispose()
 
 
 @dataclass
