@@ -251,3 +251,10 @@ def test_feedback_text_stays_out_of_the_logs_even_when_storing_fails(
     assert "went wrong" in failed.text and "saved" not in failed.text  # no false "thanks"
     assert "handler failed" in caplog.text
     assert "secret deal" not in caplog.text and "Acme" not in caplog.text
+
+
+def test_a_rejection_reason_keeps_its_words(make_bot: MakeBot) -> None:
+    make_bot(user=SELLER).ask(f"feedback Frida: {NEW_PAIN}")
+    owner = make_bot(user=FRIDA_OWNER)
+    done = owner.ask("reject 1 assumptions about payments are ours to check")
+    assert "Reason: assumptions about payments are ours to check." in done.text
