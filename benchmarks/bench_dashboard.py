@@ -36,7 +36,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "insights"))
 
 import aiohttp  # noqa: E402
+import harness  # noqa: E402
 from activity import generate  # noqa: E402
 from aiohttp import web  # noqa: E402
 from run_all import machine  # noqa: E402
@@ -79,21 +79,12 @@ REPORT_BUDGET_S = 2.0
 
 @contextlib.contextmanager
 def scratch_schema(postgres: str) -> Iterator[str]:
-    """A URL of a fresh schema of the PostgreSQL database on this machine, dropped after."""
-    base = normalize_url(postgres)
-    if base.host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"--postgres must be on this machine, not {base.host}")
-    schema = f"bench_dashboard_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    """A fresh schema of the PostgreSQL database on this machine (see harness), dropped after."""
     try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        with harness.scratch_schema(postgres, "bench_dashboard") as url:
+            yield url
+    except harness.HarnessError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def fill(app: App, url: str, *, questions: int) -> float:

@@ -58,12 +58,21 @@ import shlex
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import HOST, ROOT, HarnessError, Server, free_port, ms, ratio, wait_ready
+from harness import (
+    HOST,
+    ROOT,
+    HarnessError,
+    Server,
+    free_port,
+    ms,
+    ratio,
+    scratch_schema,
+    wait_ready,
+)
 from live_quiz_load import (  # puts the tests' fakes and builders on the path
     ALREADY,
     DOUBLE_AFTER,
@@ -94,14 +103,11 @@ from live_quiz_load import (  # puts the tests' fakes and builders on the path
     teams_member,
 )
 from run_all import machine
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(ROOT))
 from cards import validate_activity_cards  # noqa: E402
 from fake_connector import FakeConnectorThread  # noqa: E402
 from fake_slack import FakeSlackThread  # noqa: E402
-
-from storage import normalize_url  # noqa: E402
 
 DROPPED_ENV = (
     "MicrosoftAppId",
@@ -125,20 +131,8 @@ def database(postgres: str, workdir: Path, name: str) -> Iterator[str]:
     if not postgres:
         yield f"sqlite:///{workdir / f'{name}.db'}"
         return
-    base = normalize_url(postgres)
-    if base.host not in ("127.0.0.1", "localhost", "::1"):
-        raise HarnessError(f"--postgres must be on this machine, not {base.host}")
-    schema = f"bench_live_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(postgres, "bench_live") as url:
+        yield url
 
 
 # -- running -----------------------------------------------------------------------------------

@@ -42,7 +42,6 @@ import shlex
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,7 @@ from pathlib import Path
 import aiohttp
 from bench_slack import ROOT, USERS, base_env, build_bodies
 from fake_slack import FakeSlackThread  # on the path bench_slack set
-from harness import HarnessError, Server, free_port, ms, ratio, wait_ready
+from harness import HarnessError, Server, free_port, ms, ratio, scratch_schema, wait_ready
 from payloads import JSON
 from quiz_players import (
     Audit,
@@ -65,11 +64,9 @@ from quiz_players import (
     post,
 )
 from run_all import machine
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(ROOT))
 from handlers.quiz import LENGTH as QUESTIONS  # noqa: E402 - a quiz's length
-from storage import normalize_url  # noqa: E402
 
 TARGET_P99 = 1.5  # click ack p99 ≤ this × ask ack p99
 
@@ -166,20 +163,8 @@ def database(args: argparse.Namespace, workdir: Path) -> Iterator[str]:
     if not args.postgres:
         yield f"sqlite:///{workdir / 'bench.db'}"
         return
-    schema = f"bench_quiz_{uuid.uuid4().hex[:12]}"
-    base = normalize_url(args.postgres)
-    if base.host not in ("127.0.0.1", "localhost", "::1"):
-        raise HarnessError(f"--postgres must be on this machine, not {base.host}")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(args.postgres, "bench_quiz") as url:
+        yield url
 
 
 @dataclass

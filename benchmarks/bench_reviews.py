@@ -46,7 +46,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,17 +57,17 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT / "tests" / "slack"))
 sys.path.insert(0, str(ROOT / "tests"))  # server_thread, shared by the fakes
 
+import harness  # noqa: E402
 from bench_core import generate_pack  # noqa: E402
 from fake_slack import FakeSlackThread  # noqa: E402
 from run_all import machine  # noqa: E402
-from sqlalchemy import ClauseElement, create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy import ClauseElement, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bot.app import App, build_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from content.loader import load_pack  # noqa: E402
 from content.schema import Pack  # noqa: E402
-from storage import normalize_url  # noqa: E402
 from storage.models import (  # noqa: E402
     QuestionRow,
     QuizAnswerRow,
@@ -124,21 +123,12 @@ def owner_email(n: int) -> str:
 
 @contextlib.contextmanager
 def scratch_schema(postgres: str) -> Iterator[str]:
-    """A URL of a fresh schema of the PostgreSQL database on this machine, dropped after."""
-    base = normalize_url(postgres)
-    if base.host not in ("127.0.0.1", "localhost", "::1"):
-        raise SystemExit(f"--postgres must be on this machine, not {base.host}")
-    schema = f"bench_reviews_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    """A fresh schema of the PostgreSQL database on this machine (see harness), dropped after."""
     try:
-        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+        with harness.scratch_schema(postgres, "bench_reviews") as url:
+            yield url
+    except harness.HarnessError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def start_app(root: Path, url: str, pack: Pack, **slack: Any) -> App:

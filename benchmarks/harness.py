@@ -6,12 +6,14 @@ Only 127.0.0.1 is ever contacted; every wait is bounded.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import socket
 import subprocess
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import aiohttp
@@ -46,6 +48,33 @@ OBJECTIONS = [
 
 class HarnessError(Exception):
     """A server could not be started or reached; nothing was measured."""
+
+
+@contextlib.contextmanager
+def scratch_schema(postgres: str, prefix: str) -> Iterator[str]:
+    """A URL of a fresh schema ``<prefix>_<random>`` of PostgreSQL on this machine, dropped after.
+
+    Raises:
+        HarnessError: ``postgres`` is not on this machine.
+    """
+    from sqlalchemy import create_engine, text  # the servers' imports, not the harness's
+
+    from storage import normalize_url
+
+    base = normalize_url(postgres)
+    if base.host not in ("127.0.0.1", "localhost", "::1"):
+        raise HarnessError(f"--postgres must be on this machine, not {base.host}")
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def free_port() -> int:
