@@ -434,8 +434,8 @@ def report_contexts(r: dict[str, Any], args: argparse.Namespace) -> bool:
         )
 
     row("statuses of all personas (catalog + reviews and snoozes in the database)", statuses)
-    row(f"context of the {r['due']} personas to review, batched (`of_many`, 4 statements)", batched)
-    row(f"context of the {r['due']} personas to review, one by one (`of`, 4 statements each)", each)
+    row(f"context of the {r['due']} personas to review, batched (`of_many`, 6 statements)", batched)
+    row(f"context of the {r['due']} personas to review, one by one (`of`, 6 statements each)", each)
     row(
         "**statuses + context of every due persona, batched**",
         total_batched,

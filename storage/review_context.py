@@ -2,10 +2,11 @@
 
 Read from what the bot already stores: the question log (questions about the persona,
 and those it answered without confidence: the content gaps), quiz answers on the persona
-and role-play sessions with it. :meth:`ReviewContexts.of` reads one persona's context in
-four statements; the questions are found through ``ix_questions_persona_id_asked_at``
+and role-play sessions with it, and what the front line said (pending proposals, answers
+voted not helpful). :meth:`ReviewContexts.of` reads one persona's context in six
+statements; the questions are found through ``ix_questions_persona_id_asked_at``
 (persona, then time). :meth:`ReviewContexts.of_many` reads many personas' contexts, each
-since its own date, in four statements in all: the personas and their dates (two bound
+since its own date, in six statements in all: the personas and their dates (two bound
 arrays on PostgreSQL, a ``VALUES`` list on SQLite, see :func:`wanted_rows`) are joined to
 each table and grouped by persona. ``benchmarks/bench_reviews.py`` measures both on
 1,000 personas and 100,000 questions on PostgreSQL.
@@ -33,7 +34,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from storage.db import Database
-from storage.feedback_context import FeedbackFigures, feedback_figures
+from storage.feedback_context import FeedbackFigures, feedback_figures, not_helpful_counts
+from storage.feedback_models import AnswerVoteRow
 from storage.models import QuestionRow, QuizAnswerRow, RoleplayRow, UTCDateTime
 
 #: The question log's intents that are questions asked of the bot (a quiz answer, a
@@ -117,7 +119,15 @@ class ReviewContexts:
                     RoleplayRow.ended_at >= since,
                 )
             ).one()
-            figures = feedback_figures(session, {persona_id: since})[persona_id]
+            down = session.scalar(
+                select(func.count()).where(
+                    AnswerVoteRow.persona_id == persona_id,
+                    AnswerVoteRow.helpful.is_(False),
+                    AnswerVoteRow.created_at >= since,
+                )
+            )
+            votes = {persona_id: int(down or 0)}
+            figures = feedback_figures(session, [persona_id], votes)[persona_id]
         return _context(
             questions=questions,
             gap_count=gap_count,
@@ -132,14 +142,16 @@ class ReviewContexts:
     def of_many(self, since_by_persona: Mapping[str, dt.datetime]) -> dict[str, ReviewContext]:
         """Each persona's context since its own date, for every persona asked about.
 
-        The same figures as :meth:`of` for each, read in four statements per
-        :data:`BATCH` personas instead of four per persona.
+        The same figures as :meth:`of` for each, read in five statements per
+        :data:`BATCH` personas (and one for the pending proposals) instead of that many
+        per persona.
         """
         items = list(since_by_persona.items())
         counts: dict[str, tuple[int, int]] = {}
         gaps: dict[str, list[str]] = {}
         quiz: dict[str, tuple[int, int]] = {}
         played: dict[str, tuple[int, SupportsFloat | None]] = {}
+        votes: dict[str, int] = {}
         with self._db.session() as session:
             dialect = session.get_bind().dialect
             for start in range(0, len(items), BATCH):
@@ -149,7 +161,8 @@ class ReviewContexts:
                     gaps.setdefault(pid, []).append(text)
                 quiz.update((p, (n, r)) for p, n, r in session.execute(quiz_counts(wanted)))
                 played.update((p, (n, a)) for p, n, a in session.execute(roleplay_scores(wanted)))
-            figures = feedback_figures(session, since_by_persona)
+                votes.update((p, int(n)) for p, n in session.execute(not_helpful_counts(wanted)))
+            figures = feedback_figures(session, since_by_persona, votes)
         out = {}
         for pid in since_by_persona:
             questions, gap_count = counts.get(pid, (0, 0))

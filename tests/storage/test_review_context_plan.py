@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import event, insert, text
 
 from storage import Database, review_context
+from storage.feedback_models import AnswerVoteRow, ProposalRow
 from storage.models import QuestionRow, QuizAnswerRow, RoleplayRow
 from storage.review_context import ReviewContext, ReviewContexts
 
@@ -122,6 +123,52 @@ def fill(database: Database) -> None:
                 roleplay(6, "beta", at(11), 50),
             ],
         )
+        session.execute(
+            insert(AnswerVoteRow),
+            [
+                vote(1, "alpha", at(2), helpful=False),
+                vote(2, "alpha", at(3), helpful=False),
+                vote(3, "alpha", at(4), helpful=True),  # helpful: not counted
+                vote(4, "alpha", SINCE - dt.timedelta(days=1), helpful=False),  # too early
+                vote(5, "beta", at(9), helpful=False),  # before BETA_SINCE
+            ],
+        )
+        session.execute(
+            insert(ProposalRow),
+            [
+                proposal(1, "alpha", "pending", reporters=2),
+                proposal(2, "alpha", "pending", reporters=1),
+                proposal(3, "alpha", "rejected", reporters=4),  # decided: not counted
+                proposal(4, "beta", "approved", reporters=1),
+            ],
+        )
+
+
+def vote(n: int, persona: str, when: dt.datetime, *, helpful: bool) -> dict[str, Any]:
+    return {
+        "answer_key": f"a{n}",
+        "user_key": f"slack:U{n}",
+        "user_email": None,
+        "helpful": helpful,
+        "persona_id": persona,
+        "objection_id": None,
+        "created_at": when,
+    }
+
+
+def proposal(n: int, persona: str, status: str, *, reporters: int) -> dict[str, Any]:
+    return {
+        "id": n,
+        "persona_id": persona,
+        "kind": "pain",
+        "change": {"field": "pains", "op": "add", "text": f"pain {n}"},
+        "base_version": 1,
+        "status": status,
+        "nonce": f"n{n}",
+        "reporters": reporters,
+        "created_at": SINCE,
+        "updated_at": SINCE,
+    }
 
 
 ALPHA = ReviewContext(
@@ -132,6 +179,9 @@ ALPHA = ReviewContext(
     quiz_right=3,
     roleplays=3,
     roleplay_average=77,
+    proposals=2,
+    reporters=3,
+    not_helpful=2,
 )
 BETA = ReviewContext(questions=1, gaps=("beta gap",), gap_count=1, roleplays=1, roleplay_average=50)
 
@@ -143,7 +193,8 @@ def test_context_counts_only_what_happened_since_the_date(database: Database) ->
     assert contexts.of("alpha", since=SINCE) == ALPHA
     assert contexts.of("beta", since=BETA_SINCE) == BETA
     assert contexts.of("gamma", since=SINCE) == ReviewContext()
-    assert contexts.of("alpha", since=at(30)) == ReviewContext()
+    # Proposals are counted while they wait, whatever the date; the rest since it.
+    assert contexts.of("alpha", since=at(30)) == ReviewContext(proposals=2, reporters=3)
 
 
 @pytest.mark.parametrize("batch", [5000, 2])
