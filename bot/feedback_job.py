@@ -110,8 +110,15 @@ class FeedbackJob:
             for owner in self.roles.owners(proposal.persona_id):
                 if await self._send(reply, owner, report):
                     report.urgent += 1
+        pending = await asyncio.to_thread(self.notices.pending)
+        last = await asyncio.to_thread(self.notices.last_batches) if pending else {}
         for owner, persona_ids in self._owners().items():
-            fresh = await asyncio.to_thread(self.notices.new_for, owner, persona_ids)
+            since = last.get(owner)
+            fresh = [
+                p
+                for p in pending
+                if p.persona_id in persona_ids and (since is None or p.created_at > since)
+            ]
             if not fresh:
                 continue
             claimed = await asyncio.to_thread(
@@ -130,11 +137,12 @@ class FeedbackJob:
             )
         return report
 
-    def _owners(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
+    def _owners(self) -> dict[str, set[str]]:
+        """Each owner (casefolded email) and the personas they own."""
+        out: dict[str, set[str]] = {}
         for persona in self.catalog().personas:
             for owner in persona.owners:
-                out.setdefault(owner.casefold(), []).append(persona.id)
+                out.setdefault(owner.casefold(), set()).add(persona.id)
         return out
 
     def _outcome(self, outcome: Outcome) -> Reply:

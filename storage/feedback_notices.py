@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
@@ -106,17 +105,19 @@ class FeedbackNotices:
                     claimed.append(proposal_id)
         return [p for p in (self._proposals.proposal(i) for i in claimed) if p is not None]
 
-    def new_for(self, owner: str, persona_ids: Collection[str]) -> list[Proposal]:
-        """Pending proposals about ``persona_ids`` created since ``owner``'s last batch."""
+    def pending(self) -> list[Proposal]:
+        """Every pending proposal (read once a run, then shared out among the owners)."""
+        return self._proposals.pending()
+
+    def last_batches(self) -> dict[str, dt.datetime]:
+        """When each owner's last batch was sent (owners never sent one are left out)."""
         with self._db.session() as session:
-            last = session.scalar(
-                select(func.max(ProposalNoticeRow.created_at)).where(
-                    ProposalNoticeRow.owner_email == owner.casefold(),
-                    ProposalNoticeRow.status == "sent",
-                )
+            rows = session.execute(
+                select(ProposalNoticeRow.owner_email, func.max(ProposalNoticeRow.created_at))
+                .where(ProposalNoticeRow.status == "sent")
+                .group_by(ProposalNoticeRow.owner_email)
             )
-        pending = self._proposals.pending(persona_ids)
-        return [p for p in pending if last is None or p.created_at > last]
+            return {owner: at for owner, at in rows}
 
     def claim_batch(self, owner: str, *, day: dt.date, now: dt.datetime) -> bool:
         """Claim ``owner``'s batch for ``day``; ``False`` if it was claimed already."""

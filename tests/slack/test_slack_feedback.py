@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from form_payloads import global_shortcut, message_shortcut, view_submission
 from payloads import block_actions, dm_message, next_ts
-from review_rig import DM, FRIDA, INGRID, MONDAY, SAM, ReviewRig, run
+from review_rig import DAY, DM, FRIDA, INGRID, MONDAY, SAM, ReviewRig, run
 from rig import text_of
 
 from bot.adapters.slack.manifest import manifest
@@ -215,6 +215,12 @@ def test_owners_hear_of_proposals_by_dm_and_reporters_of_the_decision(tmp_path: 
         urgent = rig.posts()[-1].params
         assert urgent["channel"] == DM[INGRID] and "3 people have now reported" in text_of(urgent)
         assert (await job.run(MONDAY)).urgent == 0
+        assert (await job.run(MONDAY + DAY)).batches == 0  # nothing new since the last batch
+        rig.clock.now = MONDAY + DAY
+        await say(rig, "U0SAM", "feedback Frida: goal: she wants payback within one year")
+        assert (await job.run(MONDAY + DAY)).batches == 1
+        batch_two = text_of(rig.posts()[-1].params)
+        assert "Proposal #2 · CFO Frida" in batch_two and "Proposal #1 ·" not in batch_two
 
         edits = await click(rig, urgent, "Edit", user="U0INGRID")
         assert edits == []  # Edit opens a modal: nothing posted
