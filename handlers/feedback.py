@@ -23,7 +23,7 @@ from content.catalog import Catalog
 from content.changes import KINDS
 from content.schema import Persona
 from handlers.feedback_grouping import Grouping
-from storage.feedback import Draft, FeedbackStore, Submitted
+from storage.feedback import UNSORTED, Draft, FeedbackStore, Submitted
 
 PREFIX = "feedback"
 #: The Slack global shortcut's callback id (the message shortcut's is ``feedback``).
@@ -223,20 +223,11 @@ class FeedbackHandler:
 
     def _about(self, message: Incoming, feedback_id: int, persona_id: str) -> Reply:
         persona = self.catalog().persona(persona_id)
-        held = self.store.held(feedback_id, reporter_key=message.user.key)
+        held = self.store.own(feedback_id, reporter_key=message.user.key)
         if persona is None:
             return Reply(text=self.texts("feedback.unknown_button"), meta=meta(), private=True)
-        if held is None:
-            again = self.store.assign(
-                feedback_id,
-                reporter_key=message.user.key,
-                persona_id=persona_id,
-                kind="other",
-                join=None,
-                change={},
-                now=self.clock(),
-            )
-            key = "feedback.sorted_already" if again else "feedback.not_yours"
+        if held is None or held.status != UNSORTED:
+            key = "feedback.not_yours" if held is None else "feedback.sorted_already"
             return Reply(text=self.texts(key, id=feedback_id), meta=meta(), private=True)
         kind = self._kind(held.text)
         join, change = self.grouping.group(persona, kind, held.text)
@@ -249,7 +240,8 @@ class FeedbackHandler:
             change=change,
             now=self.clock(),
         )
-        assert done is not None
+        if done is None:  # sorted meanwhile by another click of the same reporter
+            return Reply(text=self.texts("feedback.sorted_already", id=feedback_id), private=True)
         return self._confirm(done, persona, replaces=message)
 
     # -- shared -----------------------------------------------------------------------------

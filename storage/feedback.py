@@ -194,13 +194,11 @@ class FeedbackStore:
                 raise
             return again
 
-    def held(self, feedback_id: int, *, reporter_key: str) -> Quote | None:
-        """One's own feedback still waiting for its persona, or ``None``."""
+    def own(self, feedback_id: int, *, reporter_key: str) -> Quote | None:
+        """One's own feedback (any status), or ``None`` if it is not this reporter's."""
         with self._db.session() as session:
             row = session.get(FeedbackRow, feedback_id)
-            if row is None or row.reporter_key != reporter_key or row.status != UNSORTED:
-                return None
-            return _quote(row)
+            return None if row is None or row.reporter_key != reporter_key else _quote(row)
 
     def assign(
         self,
@@ -213,20 +211,16 @@ class FeedbackStore:
         change: dict[str, Any],
         now: dt.datetime,
     ) -> Submitted | None:
-        """Give held feedback its persona and group it (``None``: not held by this reporter)."""
+        """Give held feedback its persona and group it.
+
+        Returns:
+            What was stored, or ``None``: not this reporter's, or no longer waiting for
+            its persona (sorted by an earlier click).
+        """
         with self._db.session(exclusive=True, write=True) as session:
             row = session.get(FeedbackRow, feedback_id)
-            if row is None or row.reporter_key != reporter_key:
+            if row is None or row.reporter_key != reporter_key or row.status != UNSORTED:
                 return None
-            if row.status != UNSORTED:  # sorted already (a second click): say so, again
-                proposal = session.get(ProposalRow, row.proposal_id or 0)
-                return Submitted(
-                    feedback_id=row.id,
-                    proposal_id=row.proposal_id or 0,
-                    reporters=proposal.reporters if proposal else 0,
-                    opened=False,
-                    again=True,
-                )
             row.persona_id, row.kind, row.status = persona_id, kind, OPEN
             return _joined(session, row, join=join, change=change, now=now)
 

@@ -115,6 +115,8 @@ def test_feedback_without_a_persona_is_saved_first_then_sorted(make_bot: MakeBot
     held = seller.ask("feedback the finance people now ask for monthly billing")
     assert "Saved as feedback #1" in held.text
     frida = next(c.value for c in held.choices if "Frida" in c.label)
+    someone_else = click(make_bot(user=OTHER_SELLER), frida)  # a forwarded button
+    assert "isn't yours to sort" in someone_else.text
     sorted_ = click(seller, frida)
     assert "saved as feedback #1 about CFO Frida" in sorted_.text
     again = click(seller, frida)
